@@ -1,0 +1,203 @@
+/* cmd_conn.c -- connection commands: PING ECHO QUIT RESET HELLO AUTH SELECT.
+ *
+ * Owns: nothing; handlers change the calling client's own state only. */
+#include <string.h>
+#include <strings.h>
+
+#include "command.h"
+#include "cmd_util.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+static void cmd_ping(client *c) {
+    if (c->argc > 2) {
+        reply_arity_error(c);
+        return;
+    }
+    if (c->flags & CLIENT_PUBSUB && c->resp == 2) {
+        reply_array(c, 2);
+        reply_bulk(c, "pong", 4);
+        if (c->argc == 2)
+            reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+        else
+            reply_bulk(c, "", 0);
+        return;
+    }
+    if (c->argc == 2)
+        reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+    else
+        reply_simple(c, "PONG");
+}
+
+static void cmd_echo(client *c) {
+    reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
+}
+
+static void cmd_quit(client *c) {
+    reply_ok(c);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* Constant-time comparison of a candidate against the configured password. */
+bool conn_password_matches(const char *given, size_t glen, const char *expected) {
+    size_t elen = strlen(expected);
+    unsigned char diff = (unsigned char)(glen != elen);
+    size_t n = glen > elen ? glen : elen;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char a = i < glen ? (unsigned char)given[i] : 0;
+        unsigned char b = i < elen ? (unsigned char)expected[i] : 0;
+        diff |= a ^ b;
+    }
+    return diff == 0;
+}
+
+/* Check user/password like AUTH does. Returns true and marks the client. */
+static bool try_auth(client *c, const vg_slice *user, const vg_slice *pass) {
+    if (user && !(user->len == 7 && memcmp(user->ptr, "default", 7) == 0))
+        return false;
+    if (!server_auth_required())
+        return user != NULL; /* nopass default user accepts any password only via AUTH user */
+    if (!conn_password_matches(pass->ptr, pass->len, server.requirepass))
+        return false;
+    c->authenticated = true;
+    vg_free(c->user);
+    c->user = vg_strdup("default");
+    return true;
+}
+
+static void cmd_auth(client *c) {
+    if (c->argc > 3) {
+        reply_syntax_error(c);
+        return;
+    }
+    if (c->argc == 2 && !server_auth_required()) {
+        reply_error(c, "ERR AUTH <password> called without any password configured for the "
+                       "default user. Are you sure your configuration is correct?");
+        return;
+    }
+    const vg_slice *user = c->argc == 3 ? &c->argv[1] : NULL;
+    const vg_slice *pass = c->argc == 3 ? &c->argv[2] : &c->argv[1];
+    if (!try_auth(c, user, pass)) {
+        reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    c->authenticated = true;
+    reply_ok(c);
+}
+
+static void cmd_select(client *c) {
+    long long id;
+    if (!vg_str2ll(c->argv[1].ptr, c->argv[1].len, &id)) {
+        reply_not_integer(c);
+        return;
+    }
+    if (id < 0 || id >= server.databases) {
+        reply_error(c, "ERR DB index is out of range");
+        return;
+    }
+    c->db = &server.dbs[id];
+    reply_ok(c);
+}
+
+static void hello_reply(client *c) {
+    reply_map(c, 7);
+    reply_bulk_str(c, "server");
+    reply_bulk_str(c, "redis");
+    reply_bulk_str(c, "version");
+    reply_bulk_str(c, REDIS_COMPAT_VERSION);
+    reply_bulk_str(c, "proto");
+    reply_int(c, c->resp);
+    reply_bulk_str(c, "id");
+    reply_int(c, (long long)c->id);
+    reply_bulk_str(c, "mode");
+    reply_bulk_str(c, "standalone");
+    reply_bulk_str(c, "role");
+    reply_bulk_str(c, server_is_replica() ? "replica" : "master");
+    reply_bulk_str(c, "modules");
+    reply_array(c, 0);
+}
+
+static void cmd_hello(client *c) {
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (!vg_str2ll(c->argv[1].ptr, c->argv[1].len, &ver)) {
+            reply_error(c, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            reply_error(c, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    const vg_slice *user = NULL, *pass = NULL, *name = NULL;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        if (strcasecmp(c->argv[j].ptr, "AUTH") == 0 && more >= 2) {
+            user = &c->argv[j + 1];
+            pass = &c->argv[j + 2];
+            j += 2;
+        } else if (strcasecmp(c->argv[j].ptr, "SETNAME") == 0 && more >= 1) {
+            name = &c->argv[j + 1];
+            j++;
+        } else {
+            reply_errorf(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[j].ptr);
+            return;
+        }
+    }
+    if (user) {
+        bool ok = server_auth_required() ? try_auth(c, user, pass)
+                                         : (user->len == 7 && memcmp(user->ptr, "default", 7) == 0);
+        if (!ok) {
+            reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+            return;
+        }
+        c->authenticated = true;
+    }
+    if (!c->authenticated) {
+        reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
+                       "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                       "authenticate the client and select the RESP protocol version at the "
+                       "same time");
+        return;
+    }
+    if (name && !cmd_client_name_valid(c, name))
+        return;
+    if (name) {
+        vg_free(c->name);
+        c->name = name->len ? vg_memdup(name->ptr, name->len + 1) : NULL;
+    }
+    if (ver)
+        c->resp = (int)ver;
+    hello_reply(c);
+}
+
+/* Hook for modules with per-client state to drop on RESET (MULTI, pub/sub). */
+void conn_reset_hooks(client *c) __attribute__((weak));
+
+static void cmd_reset(client *c) {
+    if (conn_reset_hooks)
+        conn_reset_hooks(c);
+    c->db = &server.dbs[0];
+    c->resp = 2;
+    vg_free(c->name);
+    c->name = NULL;
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_NO_EVICT);
+    c->authenticated = !server_auth_required();
+    vg_free(c->user);
+    c->user = NULL;
+    reply_simple(c, "RESET");
+}
+
+static command conn_commands[] = {
+    {.name = "ping", .proc = cmd_ping, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl_cats = "@connection", .summary = "Returns the server's liveliness response.", .since = "1.0.0", .group = "connection"},
+    {.name = "echo", .proc = cmd_echo, .arity = 2, .flags = CMD_FAST, .acl_cats = "@connection", .summary = "Returns the given string.", .since = "1.0.0", .group = "connection"},
+    {.name = "quit", .proc = cmd_quit, .arity = -1, .flags = CMD_ALLOW_BUSY | CMD_NO_AUTH | CMD_FAST | CMD_LOADING | CMD_STALE, .acl_cats = "@connection", .summary = "Closes the connection.", .since = "1.0.0", .group = "connection"},
+    {.name = "auth", .proc = cmd_auth, .arity = -2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Authenticates the connection.", .since = "1.0.0", .group = "connection"},
+    {.name = "select", .proc = cmd_select, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl_cats = "@connection", .summary = "Changes the selected database.", .since = "1.0.0", .group = "connection"},
+    {.name = "hello", .proc = cmd_hello, .arity = -1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Handshakes with the Redis server.", .since = "6.0.0", .group = "connection"},
+    {.name = "reset", .proc = cmd_reset, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Resets the connection.", .since = "6.2.0", .group = "connection"},
+};
+COMMAND_TABLE(conn_commands)

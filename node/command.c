@@ -1,0 +1,256 @@
+/* command.c -- the command table and dispatch.
+ *
+ * Owns: the merged, sorted table of pointers to every module's commands.
+ * Modules register their static arrays before main() runs; init sorts them
+ * and fills the runtime fields (full names, ACL bits). */
+#include "command.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "acl_cats.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+#define MAX_TABLES 64
+
+static struct {
+    command *cmds;
+    size_t n;
+} tables[MAX_TABLES];
+static size_t ntables;
+
+static command **sorted; /* owned: pointers into module tables */
+static size_t nsorted;
+
+/* Set by stats.c when an error reply is sent during the current command. */
+extern int stats_command_failed;
+
+void command_register_table(command *cmds, size_t n) {
+    VG_ASSERT(ntables < MAX_TABLES);
+    tables[ntables].cmds = cmds;
+    tables[ntables].n = n;
+    ntables++;
+}
+
+static int cmp_cmd(const void *a, const void *b) {
+    const command *x = *(command *const *)a, *y = *(command *const *)b;
+    return strcasecmp(x->name, y->name);
+}
+
+static void init_one(command *cmd, command *parent) {
+    cmd->parent = parent;
+    if (parent)
+        snprintf(cmd->fullname, sizeof(cmd->fullname), "%s|%s", parent->name, cmd->name);
+    else
+        snprintf(cmd->fullname, sizeof(cmd->fullname), "%s", cmd->name);
+    cmd->acl_bits = acl_cats_parse(cmd->acl_cats, cmd->flags);
+    if (cmd->subcommands)
+        for (command *sub = cmd->subcommands; sub->name; sub++)
+            init_one(sub, cmd);
+}
+
+void command_table_init(void) {
+    if (sorted)
+        return;
+    size_t total = 0;
+    for (size_t t = 0; t < ntables; t++)
+        total += tables[t].n;
+    sorted = vg_malloc(total * sizeof(command *));
+    for (size_t t = 0; t < ntables; t++)
+        for (size_t i = 0; i < tables[t].n; i++) {
+            init_one(&tables[t].cmds[i], NULL);
+            sorted[nsorted++] = &tables[t].cmds[i];
+        }
+    qsort(sorted, nsorted, sizeof(command *), cmp_cmd);
+    for (size_t i = 1; i < nsorted; i++)
+        if (strcasecmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
+            fprintf(stderr, "duplicate command '%s' in the command table\n", sorted[i]->name);
+            abort();
+        }
+}
+
+static int name_cmp(const char *name, size_t len, const char *cmdname) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char a = (unsigned char)name[i], b = (unsigned char)cmdname[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (unsigned char)(a + 32);
+        if (b == '\0')
+            return 1;
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return cmdname[len] == '\0' ? 0 : -1;
+}
+
+command *command_lookup(const char *name, size_t len) {
+    size_t lo = 0, hi = nsorted;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int r = name_cmp(name, len, sorted[mid]->name);
+        if (r == 0)
+            return sorted[mid];
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+command *command_lookup_sub(const command *cmd, const char *name, size_t len) {
+    if (cmd->subcommands == NULL)
+        return NULL;
+    for (command *sub = cmd->subcommands; sub->name; sub++)
+        if (name_cmp(name, len, sub->name) == 0)
+            return sub;
+    return NULL;
+}
+
+size_t command_count(void) {
+    return nsorted;
+}
+
+command *command_at(size_t i) {
+    return i < nsorted ? sorted[i] : NULL;
+}
+
+void command_reset_stats(void) {
+    for (size_t i = 0; i < nsorted; i++) {
+        command *c = sorted[i];
+        c->calls = c->usec = c->rejected_calls = c->failed_calls = 0;
+        if (c->subcommands)
+            for (command *s = c->subcommands; s->name; s++)
+                s->calls = s->usec = s->rejected_calls = s->failed_calls = 0;
+    }
+}
+
+static bool arity_ok(const command *cmd, int argc) {
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+static void reply_unknown_command(client *c) {
+    char args[256];
+    size_t used = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && used < sizeof(args) - 1; i++) {
+        int n = snprintf(args + used, sizeof(args) - used, "'%.*s' ",
+                         (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].ptr);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+        if (used >= sizeof(args))
+            used = sizeof(args) - 1;
+    }
+    reply_errorf(c, "ERR unknown command '%.128s', with args beginning with: %s", c->argv[0].ptr,
+                 args);
+}
+
+void command_reply_unknown_sub(client *c) {
+    char up[64];
+    snprintf(up, sizeof(up), "%s", c->cmd && c->cmd->parent ? c->cmd->parent->name : c->argv[0].ptr);
+    for (char *p = up; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 32);
+    reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.", c->argv[1].ptr, up);
+}
+
+static long long ustime(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Hooks that modules of later issues plug into (slowlog, monitor, propagation). */
+void command_after_call_hook(client *c, command *cmd, long long duration_us) __attribute__((weak));
+
+void command_call(client *c, command *cmd) {
+    const command *saved = c->cmd;
+    c->cmd = cmd;
+    size_t reply_mark = c->reply.len;
+    stats_command_failed = 0;
+    long long start = ustime();
+    cmd->proc(c);
+    long long duration = ustime() - start;
+    cmd->calls++;
+    cmd->usec += duration;
+    if (stats_command_failed)
+        cmd->failed_calls++;
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) {
+        if (c->reply.len >= reply_mark)
+            c->reply.len = reply_mark;
+        if (c->reply.data)
+            c->reply.data[c->reply.len] = '\0';
+    }
+    if (command_after_call_hook)
+        command_after_call_hook(c, cmd, duration);
+    c->lastcmd = cmd;
+    c->cmd = saved;
+}
+
+/* Hook for checks added by later modules (ACL, OOM, replica, MULTI queue):
+ * returns true when it replied and the command must not run. */
+bool command_precheck_hook(client *c, command *cmd) __attribute__((weak));
+
+void command_process(client *c) {
+    command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    if (cmd == NULL) {
+        c->cmd = NULL;
+        reply_unknown_command(c);
+        return;
+    }
+    c->cmd = cmd;
+    if (cmd->subcommands && c->argc >= 2) {
+        command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+        if (sub == NULL) {
+            cmd->rejected_calls++;
+            command_reply_unknown_sub(c);
+            return;
+        }
+        cmd = sub;
+        c->cmd = cmd;
+    }
+    if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
+        cmd->rejected_calls++;
+        reply_arity_error(c);
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        cmd->rejected_calls++;
+        reply_error(c, "NOAUTH Authentication required.");
+        return;
+    }
+    if (command_precheck_hook && command_precheck_hook(c, cmd)) {
+        cmd->rejected_calls++;
+        return;
+    }
+    command_call(c, cmd);
+}
+
+static const struct {
+    uint32_t flag;
+    const char *name;
+} flag_names[] = {
+    {CMD_WRITE, "write"},       {CMD_READONLY, "readonly"},   {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},       {CMD_PUBSUB, "pubsub"},       {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"}, {CMD_FAST, "fast"},
+    {CMD_NO_AUTH, "no_auth"},   {CMD_MAY_REPLICATE, "may_replicate"}, {CMD_NO_MULTI, "no_multi"},
+    {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_MOVABLE_KEYS, "movablekeys"},
+};
+
+void command_reply_flags(client *c, const command *cmd) {
+    int n = 0;
+    for (size_t i = 0; i < VG_ARRAY_LEN(flag_names); i++)
+        if (cmd->flags & flag_names[i].flag)
+            n++;
+    reply_set(c, n);
+    for (size_t i = 0; i < VG_ARRAY_LEN(flag_names); i++)
+        if (cmd->flags & flag_names[i].flag)
+            reply_simple(c, flag_names[i].name);
+}

@@ -1,0 +1,88 @@
+/* command.h -- the command table and dispatch.
+ *
+ * Owns: the merged command table. Each module declares its commands in a
+ * static array and registers it with COMMAND_TABLE(array) (a start-up
+ * constructor), so adding a command touches only its own module.
+ * Dispatch order: lookup -> arity -> auth -> (ACL) -> (OOM) -> (replica
+ * read-only) -> (MULTI queue) -> execute -> stats -> propagate. */
+#ifndef VIGIL_NODE_COMMAND_H
+#define VIGIL_NODE_COMMAND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+
+typedef void (*command_proc)(client *c);
+
+/* Command flags (Redis' names, lower-cased in COMMAND INFO). */
+#define CMD_WRITE (1u << 0)
+#define CMD_READONLY (1u << 1)
+#define CMD_DENYOOM (1u << 2)
+#define CMD_ADMIN (1u << 3)
+#define CMD_PUBSUB (1u << 4)
+#define CMD_NOSCRIPT (1u << 5)
+#define CMD_BLOCKING (1u << 6)
+#define CMD_LOADING (1u << 7)
+#define CMD_STALE (1u << 8)
+#define CMD_SKIP_MONITOR (1u << 9)
+#define CMD_SKIP_SLOWLOG (1u << 10)
+#define CMD_FAST (1u << 11)
+#define CMD_NO_AUTH (1u << 12)
+#define CMD_MAY_REPLICATE (1u << 13)
+#define CMD_NO_MULTI (1u << 14)
+#define CMD_ALLOW_BUSY (1u << 15)
+#define CMD_SENTINEL (1u << 16)
+#define CMD_ONLY_SENTINEL (1u << 17)
+#define CMD_MOVABLE_KEYS (1u << 18)
+
+typedef struct command {
+    const char *name;      /* lower case; "config|get" style is built for subcommands */
+    command_proc proc;     /* handler; NULL for a container with subcommands */
+    int arity;             /* > 0 exact, < 0 at least -arity */
+    uint32_t flags;        /* CMD_* */
+    const char *acl_cats;  /* space separated: "@keyspace @read @fast" */
+    int first_key;         /* 0 if none */
+    int last_key;          /* -1 = last argument */
+    int key_step;
+    struct command *subcommands; /* borrowed: static array, NULL-name terminated */
+    const char *summary;   /* COMMAND DOCS */
+    const char *since;     /* COMMAND DOCS */
+    const char *group;     /* COMMAND DOCS: "string", "generic", ... */
+    /* --- runtime, filled by command.c --- */
+    struct command *parent;
+    char fullname[64];     /* "get" or "config|get" */
+    uint64_t acl_bits;     /* categories as bits */
+    long long calls;
+    long long usec;
+    long long rejected_calls;
+    long long failed_calls;
+} command;
+
+void command_register_table(command *cmds, size_t n);
+#define COMMAND_TABLE(arr)                                                                         \
+    __attribute__((constructor)) static void register_##arr(void) {                                \
+        command_register_table(arr, sizeof(arr) / sizeof(arr[0]));                                 \
+    }
+
+/* Build lookup structures; call once before serving. */
+void command_table_init(void);
+/* Lookup by name, case-insensitive. */
+command *command_lookup(const char *name, size_t len);
+/* Lookup a subcommand of cmd, case-insensitive. */
+command *command_lookup_sub(const command *cmd, const char *name, size_t len);
+/* Dispatch c->argv (checks, then call). */
+void command_process(client *c);
+/* Run the handler and account for it (also used by EXEC). */
+void command_call(client *c, command *cmd);
+/* Iterate over all top-level commands. */
+size_t command_count(void);
+command *command_at(size_t i);
+/* Flags of the command as COMMAND INFO lists them. */
+void command_reply_flags(client *c, const command *cmd);
+/* Reset per-command stats (CONFIG RESETSTAT). */
+void command_reset_stats(void);
+/* Error reply for an unknown subcommand: "ERR unknown subcommand 'x'. Try CONFIG HELP." */
+void command_reply_unknown_sub(client *c);
+
+#endif

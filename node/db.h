@@ -1,0 +1,85 @@
+/* db.h -- logical databases: keys, TTLs, lazy and active expiry.
+ *
+ * Owns: every kv in a db (through its dict) and the volatile array that
+ * lists the kvs with a TTL. The volatile array gives O(1) TTL lookup,
+ * O(1) removal (swap with last) and uniform random sampling for the active
+ * expiry cycle and volatile-* eviction.
+ *
+ * A kv found through db_lookup* is borrowed until the next call that may
+ * delete or replace keys in that db. */
+#ifndef VIGIL_NODE_DB_H
+#define VIGIL_NODE_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dict.h"
+#include "object.h"
+
+typedef struct db_vol {
+    kv *key;      /* borrowed: owned by the dict */
+    int64_t when; /* unix time in ms at which the key dies */
+} db_vol;
+
+typedef struct db {
+    dict keys;        /* owned: kv nodes */
+    db_vol *vol;      /* owned: keys with a TTL */
+    size_t nvol;      /* entries in vol */
+    size_t volcap;    /* capacity of vol */
+    int id;           /* index, as SELECT sees it */
+    long long avg_ttl; /* running estimate for INFO keyspace */
+} db;
+
+/* Lookup flags. */
+#define DB_LOOKUP_NOTOUCH (1 << 0)  /* do not update LRU/LFU */
+#define DB_LOOKUP_NOSTATS (1 << 1)  /* do not count keyspace hits/misses */
+#define DB_LOOKUP_NOEXPIRE (1 << 2) /* do not delete an expired key (still hidden) */
+
+void db_init(db *d, int id);
+void db_release(db *d);
+
+/* A live key for reading (counts hits/misses, touches LRU), or NULL. */
+kv *db_lookup_read(db *d, const char *key, size_t klen, int flags);
+/* A live key for writing (no stats), or NULL. */
+kv *db_lookup_write(db *d, const char *key, size_t klen);
+/* Raw presence, expired or not. */
+kv *db_find(db *d, const char *key, size_t klen);
+
+/* Add a new key (must be absent). Takes o. */
+void db_add(db *d, kv *o);
+/* Insert or replace the key of o. keepttl keeps an existing TTL; otherwise
+ * the key loses it. Takes o; frees the old value. */
+void db_set(db *d, kv *o, bool keepttl);
+/* Replace old (present in d) by o with the same key, keeping old's TTL.
+ * Takes o, frees old. Used when an in-place change needs a new allocation. */
+void db_replace(db *d, kv *old, kv *o);
+/* Remove and free. Returns true if the key existed (expired or not). */
+bool db_delete(db *d, const char *key, size_t klen);
+/* Remove without freeing; returns the kv (caller owns) or NULL. */
+kv *db_unlink(db *d, const char *key, size_t klen);
+
+/* TTL as absolute unix ms, or -1 when the key has none. */
+int64_t db_get_expire(const db *d, const kv *o);
+void db_set_expire(db *d, kv *o, int64_t when_ms);
+/* Returns true if a TTL was removed. */
+bool db_persist(db *d, kv *o);
+bool db_key_is_expired(const db *d, const kv *o, int64_t now_ms);
+
+/* Remove every key; returns how many. async hands the memory to the lazy
+ * free thread. */
+long long db_empty(db *d, bool async);
+/* Exchange the contents of two dbs (SWAPDB). */
+void db_swap(db *a, db *b);
+kv *db_random_live_key(db *d);
+
+/* One active-expiry pass over d: sample keys with a TTL, delete the dead
+ * ones, repeat while more than a quarter were dead and time allows.
+ * Returns keys deleted. */
+long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us);
+
+/* Change signals: called by every command that modifies a key. */
+void db_signal_modified(db *d, const char *key, size_t klen);
+/* Count one key deleted by expiry (stats, notifications, propagation). */
+void db_note_expired(db *d, const char *key, size_t klen);
+
+#endif

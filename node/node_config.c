@@ -1,0 +1,149 @@
+/* node_config.c -- the node's parameter table (Redis' names and defaults).
+ *
+ * Owns: the config_param array. Parameters whose change must reach a live
+ * subsystem (log level, listeners) carry an apply callback. Parameters of
+ * later subsystems are added here by their modules' issues. */
+#include "node_config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "server.h"
+
+static const config_enum loglevel_enum[] = {
+    {"debug", LOG_LVL_DEBUG}, {"verbose", LOG_LVL_VERBOSE}, {"notice", LOG_LVL_NOTICE},
+    {"warning", LOG_LVL_WARNING}, {NULL, 0}};
+
+static const config_enum policy_enum[] = {
+    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},   {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+    {"volatile-random", MAXMEMORY_VOLATILE_RANDOM}, {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
+    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},     {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NO_EVICTION},
+    {NULL, 0}};
+
+static int apply_loglevel(const config_param *p, vg_error *err) {
+    (void)p;
+    (void)err;
+    log_verbosity = server.loglevel;
+    return VG_OK;
+}
+
+static int apply_listeners(const config_param *p, vg_error *err) {
+    (void)p;
+    return server_rebind(err);
+}
+
+static int apply_logfile(const config_param *p, vg_error *err) {
+    (void)p;
+    if (log_open(server.logfile) != VG_OK) {
+        vg_error_set(err, "can't open the log file");
+        return VG_ERR;
+    }
+    return VG_OK;
+}
+
+static const char *class_names[CLIENT_CLASS_COUNT] = {"normal", "replica", "pubsub"};
+
+static int class_from_name(const char *s) {
+    if (strcasecmp(s, "normal") == 0)
+        return CLIENT_CLASS_NORMAL;
+    if (strcasecmp(s, "replica") == 0 || strcasecmp(s, "slave") == 0)
+        return CLIENT_CLASS_REPLICA;
+    if (strcasecmp(s, "pubsub") == 0)
+        return CLIENT_CLASS_PUBSUB;
+    return -1;
+}
+
+/* "normal 0 0 0 replica 256mb 64mb 60": groups of four, any subset. */
+static int set_obuf(const config_param *p, const char *value, bool first, vg_error *err) {
+    (void)p;
+    (void)first;
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", value);
+    char *words[64];
+    int n = 0;
+    for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w && n < 64;
+         w = strtok_r(NULL, " \t", &save))
+        words[n++] = w;
+    if (n == 0 || n % 4 != 0) {
+        vg_error_set(err, "Wrong number of arguments in buffer limit configuration.");
+        return VG_ERR;
+    }
+    obuf_limit parsed[CLIENT_CLASS_COUNT];
+    int which[CLIENT_CLASS_COUNT];
+    int groups = 0;
+    for (int i = 0; i < n; i += 4) {
+        int cls = class_from_name(words[i]);
+        long long hard, soft, secs;
+        if (cls < 0 || !config_parse_memory(words[i + 1], &hard) ||
+            !config_parse_memory(words[i + 2], &soft) || !vg_str2ll(words[i + 3], strlen(words[i + 3]), &secs) ||
+            hard < 0 || soft < 0 || secs < 0) {
+            vg_error_set(err, "Invalid client class specified in buffer limit configuration.");
+            return VG_ERR;
+        }
+        parsed[groups].hard = hard;
+        parsed[groups].soft = soft;
+        parsed[groups].soft_sec = secs;
+        which[groups] = cls;
+        groups++;
+        if (groups == CLIENT_CLASS_COUNT)
+            break;
+    }
+    for (int i = 0; i < groups; i++)
+        server.obuf_limits[which[i]] = parsed[i];
+    return VG_OK;
+}
+
+void node_config_obuf_limits(buf *out) {
+    for (int i = 0; i < CLIENT_CLASS_COUNT; i++) {
+        const obuf_limit *l = &server.obuf_limits[i];
+        buf_append_fmt(out, "%s%s %lld %lld %lld", i ? " " : "", class_names[i], l->hard, l->soft,
+                       l->soft_sec);
+    }
+}
+
+static void get_obuf(const config_param *p, buf *out) {
+    (void)p;
+    node_config_obuf_limits(out);
+}
+
+#define LL_MAX 9223372036854775807LL
+
+static config_param params[] = {
+    {"bind", NULL, CONFIG_STRING, 0, &server.bind, 0, 0, "127.0.0.1 -::1", NULL, NULL, NULL, apply_listeners},
+    {"port", NULL, CONFIG_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, apply_listeners},
+    {"tcp-backlog", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.tcp_backlog, 0, 65535, "511", NULL, NULL, NULL, NULL},
+    {"protected-mode", NULL, CONFIG_BOOL, 0, &server.protected_mode, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"timeout", NULL, CONFIG_INT, 0, &server.timeout, 0, 2147483647, "0", NULL, NULL, NULL, NULL},
+    {"tcp-keepalive", NULL, CONFIG_INT, 0, &server.tcp_keepalive, 0, 2147483647, "300", NULL, NULL, NULL, NULL},
+    {"maxclients", NULL, CONFIG_INT, 0, &server.maxclients, 1, 2147483647, "10000", NULL, NULL, NULL, NULL},
+    {"databases", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.databases, 1, 2147483647, "16", NULL, NULL, NULL, NULL},
+    {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"loglevel", NULL, CONFIG_ENUM, 0, &server.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, apply_loglevel},
+    {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, apply_logfile},
+    {"dir", NULL, CONFIG_STRING, 0, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
+    {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"hz", NULL, CONFIG_INT, 0, &server.hz, 1, 500, "10", NULL, NULL, NULL, NULL},
+    {"proto-max-bulk-len", NULL, CONFIG_MEMORY, 0, &server.proto_max_bulk_len, 1024 * 1024, LL_MAX, "512mb", NULL, NULL, NULL, NULL},
+    {"client-query-buffer-limit", NULL, CONFIG_MEMORY, 0, &server.client_query_buffer_limit, 1024 * 1024, LL_MAX, "1gb", NULL, NULL, NULL, NULL},
+    {"client-output-buffer-limit", NULL, CONFIG_SPECIAL, CONFIG_MULTI, NULL, 0, 0,
+     "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, set_obuf, get_obuf, NULL},
+    {"maxmemory", NULL, CONFIG_MEMORY, 0, &server.maxmemory, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
+    {"maxmemory-policy", NULL, CONFIG_ENUM, 0, &server.maxmemory_policy, 0, 0, "noeviction", policy_enum, NULL, NULL, NULL},
+    {"maxmemory-samples", NULL, CONFIG_INT, 0, &server.maxmemory_samples, 1, 64, "5", NULL, NULL, NULL, NULL},
+    {"active-expire-effort", NULL, CONFIG_INT, 0, &server.active_expire_effort, 1, 10, "1", NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-user-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_del, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-user-flush", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_flush, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-expire", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_expire, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-server-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_server_del, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"activerehashing", NULL, CONFIG_BOOL, 0, &server.activerehashing, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"slowlog-log-slower-than", NULL, CONFIG_INT, 0, &server.slowlog_log_slower_than, -1, LL_MAX, "10000", NULL, NULL, NULL, NULL},
+    {"slowlog-max-len", NULL, CONFIG_INT, 0, &server.slowlog_max_len, 0, 2147483647, "128", NULL, NULL, NULL, NULL},
+    {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
+};
+
+void node_config_init(config_table *t) {
+    config_table_init(t, params, sizeof(params) / sizeof(params[0]));
+}

@@ -1,0 +1,236 @@
+/* object.c -- keyspace entries (kv): creation, strings, memory, per-type ops.
+ *
+ * Owns: kv allocations and RAW string bodies. Collection types register
+ * their ops at start-up so this file never needs to know their layout. */
+#include "object.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "buf.h"
+#include "vg_alloc.h"
+#include "vg_common.h"
+
+static const obj_ops *type_ops[16];
+
+void obj_register_type(int type, const obj_ops *ops) {
+    VG_ASSERT(type >= 0 && type < 16);
+    type_ops[type] = ops;
+}
+
+static kv *kv_alloc(const char *key, size_t klen, size_t extra) {
+    kv *o = vg_malloc(offsetof(kv, key) + klen + 1 + extra);
+    o->node.next = NULL;
+    o->lru = 0;
+    o->vol = 0;
+    o->keylen = (uint32_t)klen;
+    memcpy(o->key, key, klen);
+    o->key[klen] = '\0';
+    return o;
+}
+
+rstr *rstr_new(const char *p, size_t len, size_t cap) {
+    if (cap < len)
+        cap = len;
+    rstr *s = vg_malloc(sizeof(rstr) + cap + 1);
+    s->len = len;
+    s->cap = cap;
+    if (len)
+        memcpy(s->data, p, len);
+    s->data[len] = '\0';
+    return s;
+}
+
+kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen) {
+    long long ll;
+    if (vlen <= 20 && vg_str2ll(val, vlen, &ll))
+        return kv_new_string_ll(key, klen, ll);
+    kv *o;
+    if (vlen <= OBJ_EMBSTR_LIMIT) {
+        o = kv_alloc(key, klen, vlen + 1);
+        o->encoding = OBJ_ENC_EMBSTR;
+        o->v.ll = (long long)vlen;
+        char *dst = o->key + klen + 1;
+        memcpy(dst, val, vlen);
+        dst[vlen] = '\0';
+    } else {
+        o = kv_alloc(key, klen, 0);
+        o->encoding = OBJ_ENC_RAW;
+        o->v.ptr = rstr_new(val, vlen, vlen);
+    }
+    o->type = OBJ_STRING;
+    return o;
+}
+
+kv *kv_new_string_ll(const char *key, size_t klen, long long v) {
+    kv *o = kv_alloc(key, klen, 0);
+    o->type = OBJ_STRING;
+    o->encoding = OBJ_ENC_INT;
+    o->v.ll = v;
+    return o;
+}
+
+kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value) {
+    kv *o = kv_alloc(key, klen, 0);
+    o->type = (uint32_t)type;
+    o->encoding = (uint32_t)encoding;
+    o->v.ptr = value;
+    return o;
+}
+
+static void free_value(kv *o) {
+    if (o->type == OBJ_STRING) {
+        if (o->encoding == OBJ_ENC_RAW)
+            vg_free(o->v.ptr);
+        return;
+    }
+    const obj_ops *ops = type_ops[o->type];
+    VG_ASSERT(ops != NULL);
+    ops->free_value(o);
+}
+
+void kv_free(kv *o) {
+    if (o == NULL)
+        return;
+    free_value(o);
+    vg_free(o);
+}
+
+kv *kv_rekey(kv *o, const char *key, size_t klen) {
+    kv *n;
+    if (o->type == OBJ_STRING && o->encoding == OBJ_ENC_EMBSTR) {
+        n = kv_new_string(key, klen, kv_embedded(o), (size_t)o->v.ll);
+    } else {
+        n = kv_alloc(key, klen, 0);
+        n->type = o->type;
+        n->encoding = o->encoding;
+        n->v = o->v;
+    }
+    n->lru = o->lru;
+    vg_free(o); /* value moved, shell only */
+    return n;
+}
+
+kv *kv_dup(const kv *o, const char *key, size_t klen) {
+    if (o->type == OBJ_STRING) {
+        char tmp[24];
+        size_t len;
+        const char *p = kv_str(o, tmp, &len);
+        if (o->encoding == OBJ_ENC_RAW) {
+            kv *n = kv_alloc(key, klen, 0);
+            n->type = OBJ_STRING;
+            n->encoding = OBJ_ENC_RAW;
+            n->v.ptr = rstr_new(p, len, len);
+            return n;
+        }
+        return kv_new_string(key, klen, p, len);
+    }
+    kv *n = kv_alloc(key, klen, 0);
+    n->type = o->type;
+    n->encoding = o->encoding;
+    type_ops[o->type]->dup_value(n, o);
+    return n;
+}
+
+size_t kv_memory(const kv *o) {
+    size_t total = vg_alloc_size(o);
+    if (o->type == OBJ_STRING) {
+        if (o->encoding == OBJ_ENC_RAW)
+            total += vg_alloc_size(o->v.ptr);
+        return total;
+    }
+    const obj_ops *ops = type_ops[o->type];
+    return total + (ops && ops->value_memory ? ops->value_memory(o) : 0);
+}
+
+const char *kv_str(const kv *o, char *tmp, size_t *len) {
+    switch (o->encoding) {
+    case OBJ_ENC_INT:
+        *len = (size_t)vg_ll2str(tmp, o->v.ll);
+        return tmp;
+    case OBJ_ENC_EMBSTR:
+        *len = (size_t)o->v.ll;
+        return kv_embedded(o);
+    default: {
+        const rstr *s = o->v.ptr;
+        *len = s->len;
+        return s->data;
+    }
+    }
+}
+
+size_t kv_strlen(const kv *o) {
+    char tmp[24];
+    size_t len;
+    kv_str(o, tmp, &len);
+    return len;
+}
+
+rstr *kv_str_make_raw(kv *o, size_t cap) {
+    if (o->encoding == OBJ_ENC_RAW) {
+        rstr *s = o->v.ptr;
+        if (s->cap < cap) {
+            size_t ncap = cap < (1u << 20) ? cap * 2 : cap + (1u << 20);
+            s = vg_realloc(s, sizeof(rstr) + ncap + 1);
+            s->cap = ncap;
+            o->v.ptr = s;
+        }
+        return s;
+    }
+    char tmp[24];
+    size_t len;
+    const char *p = kv_str(o, tmp, &len);
+    rstr *s = rstr_new(p, len, cap);
+    o->encoding = OBJ_ENC_RAW;
+    o->v.ptr = s;
+    return s;
+}
+
+void kv_str_set_ll(kv *o, long long v) {
+    if (o->encoding == OBJ_ENC_RAW)
+        vg_free(o->v.ptr);
+    o->encoding = OBJ_ENC_INT;
+    o->v.ll = v;
+}
+
+const char *kv_encoding_name(const kv *o) {
+    switch (o->encoding) {
+    case OBJ_ENC_RAW:
+        return "raw";
+    case OBJ_ENC_INT:
+        return "int";
+    case OBJ_ENC_HT:
+        return "hashtable";
+    case OBJ_ENC_INTSET:
+        return "intset";
+    case OBJ_ENC_SKIPLIST:
+        return "skiplist";
+    case OBJ_ENC_EMBSTR:
+        return "embstr";
+    case OBJ_ENC_QUICKLIST:
+        return "quicklist";
+    case OBJ_ENC_STREAM:
+        return "stream";
+    case OBJ_ENC_LISTPACK:
+        return "listpack";
+    }
+    return "unknown";
+}
+
+const char *kv_type_name(int type) {
+    switch (type) {
+    case OBJ_STRING:
+        return "string";
+    case OBJ_LIST:
+        return "list";
+    case OBJ_SET:
+        return "set";
+    case OBJ_ZSET:
+        return "zset";
+    case OBJ_HASH:
+        return "hash";
+    case OBJ_STREAM:
+        return "stream";
+    }
+    return "none";
+}

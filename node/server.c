@@ -1,0 +1,383 @@
+/* server.c -- the node's life cycle: configure, listen, cron, shut down.
+ *
+ * Owns: `server`, its listeners, timers and signal handlers. The cron runs
+ * `hz` times a second: clock, active expiry, client timeouts and limits,
+ * incremental rehash, instantaneous metrics. Output is flushed in a prepare
+ * handle, i.e. once per loop iteration just before the loop polls. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "command.h"
+#include "lazyfree.h"
+#include "log.h"
+#include "node_config.h"
+#include "vg_alloc.h"
+
+struct vigil_server server;
+
+void server_update_clock(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    server.mono_us = server_ustime_mono();
+}
+
+int64_t server_ustime_mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint32_t server_lru_clock(void) {
+    return server.lru_clock;
+}
+
+static void update_lru_clock(void) {
+    server.lru_clock = (uint32_t)((server.now_ms / 1000) & OBJ_LRU_MAX);
+}
+
+uint64_t server_random(void) {
+    /* xorshift64*: fast, good enough for sampling; never for secrets. */
+    uint64_t x = server.rand_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    server.rand_state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+bool server_is_replica(void) {
+    return false;
+}
+
+bool server_auth_required(void) {
+    return server.requirepass != NULL && server.requirepass[0] != '\0';
+}
+
+void server_key_modified(db *d, const char *key, size_t klen) {
+    (void)d;
+    (void)key;
+    (void)klen;
+    server.dirty++;
+}
+
+void server_key_expired(db *d, const char *key, size_t klen) {
+    (void)d;
+    (void)key;
+    (void)klen;
+    server.dirty++;
+}
+
+static void random_bytes(uint8_t *out, size_t n) {
+    int fd = open("/dev/urandom", O_RDONLY);
+    size_t got = 0;
+    if (fd >= 0) {
+        while (got < n) {
+            ssize_t r = read(fd, out + got, n - got);
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        close(fd);
+    }
+    if (got < n) { /* no urandom: mix time and pid, still unique per process */
+        uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock();
+        for (size_t i = got; i < n; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            out[i] = (uint8_t)(seed >> 56);
+        }
+    }
+}
+
+static int parse_args(int argc, char **argv, vg_error *err) {
+    int i = 1;
+    if (i < argc && strncmp(argv[i], "--", 2) != 0) {
+        char *abs = realpath(argv[i], NULL);
+        server.config_file = vg_strdup(abs ? abs : argv[i]);
+        free(abs);
+        if (config_load_file(&server.config, argv[i], err) != VG_OK)
+            return VG_ERR;
+        i++;
+    }
+    while (i < argc) {
+        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
+            vg_error_set(err, "unexpected argument '%s' (expected --name value)", argv[i]);
+            return VG_ERR;
+        }
+        const char *name = argv[i] + 2;
+        buf value;
+        buf_init(&value);
+        i++;
+        while (i < argc && strncmp(argv[i], "--", 2) != 0) {
+            if (value.len)
+                buf_append_char(&value, ' ');
+            buf_append_str(&value, argv[i]);
+            i++;
+        }
+        vg_error why;
+        int rc = config_set(&server.config, name, value.data ? value.data : "", false, &why);
+        if (rc != VG_OK)
+            vg_error_set(err, "command line: '--%s %s': %s", name, value.data ? value.data : "",
+                         why.msg);
+        buf_free(&value);
+        if (rc != VG_OK)
+            return VG_ERR;
+    }
+    return VG_OK;
+}
+
+int server_configure(int argc, char **argv, vg_error *err) {
+    memset(&server, 0, sizeof(server));
+    server.executable = vg_strdup(argc > 0 ? argv[0] : "vigil-node");
+    server_update_clock();
+    server.start_ms = server.now_ms;
+    uint8_t seed[16], id[20];
+    random_bytes(seed, sizeof(seed));
+    dict_set_hash_seed(seed);
+    random_bytes((uint8_t *)&server.rand_state, sizeof(server.rand_state));
+    if (server.rand_state == 0)
+        server.rand_state = 0x9E3779B97F4A7C15ULL;
+    random_bytes(id, sizeof(id));
+    for (int i = 0; i < 20; i++)
+        snprintf(server.run_id + i * 2, 3, "%02x", id[i]);
+    node_config_init(&server.config);
+    if (config_set_defaults(&server.config, err) != VG_OK)
+        return VG_ERR;
+    if (parse_args(argc, argv, err) != VG_OK)
+        return VG_ERR;
+    log_verbosity = server.loglevel;
+    if (server.logfile && server.logfile[0] && log_open(server.logfile) != VG_OK) {
+        vg_error_set(err, "can't open the log file '%s': %s", server.logfile, strerror(errno));
+        return VG_ERR;
+    }
+    update_lru_clock();
+    return VG_OK;
+}
+
+static void on_accept(stream_listener *l, stream *s) {
+    (void)l;
+    server_update_clock();
+    client_accept(s, l->tls != NULL);
+}
+
+static void close_listeners(void) {
+    for (int i = 0; i < server.nlisteners; i++)
+        stream_listener_close(&server.listeners[i], NULL);
+    server.nlisteners = 0;
+}
+
+/* Open one listener per bind address. A leading '-' marks an optional
+ * address (Redis' "-::1"): failing to bind it is not an error. */
+static int open_listeners(int port, vg_error *err) {
+    char copy[512];
+    snprintf(copy, sizeof(copy), "%s", server.bind ? server.bind : "127.0.0.1");
+    for (char *save = NULL, *addr = strtok_r(copy, " ", &save); addr;
+         addr = strtok_r(NULL, " ", &save)) {
+        bool optional = addr[0] == '-';
+        if (optional)
+            addr++;
+        if (strcmp(addr, "*") == 0)
+            addr = "0.0.0.0";
+        if (server.nlisteners == SERVER_MAX_LISTENERS)
+            break;
+        stream_listener *l = &server.listeners[server.nlisteners];
+        int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, NULL, on_accept);
+        if (rc != 0) {
+            stream_listener_close(l, NULL);
+            if (optional)
+                continue;
+            vg_error_set(err, "Failed listening on port %d (tcp), aborting: %s:%d: %s", port, addr,
+                         port, uv_strerror(rc));
+            return VG_ERR;
+        }
+        server.nlisteners++;
+        if (port == 0)
+            port = stream_listener_port(l);
+    }
+    return VG_OK;
+}
+
+int server_rebind(vg_error *err) {
+    if (server.loop == NULL)
+        return VG_OK; /* not started yet: start-up binds */
+    close_listeners();
+    if (server.port == 0)
+        return VG_OK;
+    return open_listeners((int)server.port, err);
+}
+
+double server_instantaneous(const long long *samples) {
+    long long sum = 0;
+    for (int i = 0; i < 16; i++)
+        sum += samples[i];
+    return (double)sum / 16;
+}
+
+static void track_instantaneous(void) {
+    int64_t elapsed = server.now_ms - server.inst_last_ms;
+    if (elapsed < 100)
+        return;
+    int i = server.inst_idx;
+    server.inst_cmd_samples[i] = (server.stat_numcommands - server.inst_last_cmds) * 1000 / elapsed;
+    server.inst_in_samples[i] = (server.stat_net_input_bytes - server.inst_last_in) * 1000 / elapsed;
+    server.inst_out_samples[i] = (server.stat_net_output_bytes - server.inst_last_out) * 1000 / elapsed;
+    server.inst_idx = (i + 1) % 16;
+    server.inst_last_cmds = server.stat_numcommands;
+    server.inst_last_in = server.stat_net_input_bytes;
+    server.inst_last_out = server.stat_net_output_bytes;
+    server.inst_last_ms = server.now_ms;
+}
+
+static void active_expire_cycle(void) {
+    /* 25% of a cron period, more with active-expire-effort. */
+    int64_t budget = 1000000 * (25 + (server.active_expire_effort - 1) * 2) / server.hz / 100;
+    int64_t deadline = server_ustime_mono() + budget;
+    for (long long i = 0; i < server.databases; i++) {
+        db_active_expire(&server.dbs[i], server.now_ms, deadline);
+        if (server_ustime_mono() > deadline)
+            break;
+    }
+}
+
+static void rehash_cron(void) {
+    for (long long i = 0; i < server.databases; i++) {
+        dict *d = &server.dbs[i].keys;
+        dict_shrink_if_needed(d);
+        if (server.activerehashing && dict_is_rehashing(d)) {
+            dict_rehash_ms(d, 1);
+            break;
+        }
+    }
+}
+
+static void on_cron(uv_timer_t *t) {
+    (void)t;
+    server_update_clock();
+    update_lru_clock();
+    server.cronloops++;
+    if (server.shutdown_asap) {
+        uv_stop(server.loop);
+        return;
+    }
+    active_expire_cycle();
+    clients_cron();
+    rehash_cron();
+    track_instantaneous();
+    size_t used = vg_used_memory();
+    if ((long long)used > server.stat_peak_memory)
+        server.stat_peak_memory = (long long)used;
+    uint64_t period = (uint64_t)(1000 / server.hz);
+    if (uv_timer_get_repeat(&server.cron_timer) != period)
+        uv_timer_set_repeat(&server.cron_timer, period ? period : 1);
+}
+
+static void on_before_sleep(uv_prepare_t *p) {
+    (void)p;
+    clients_flush_pending();
+    if (server.shutdown_asap)
+        uv_stop(server.loop);
+}
+
+void server_request_shutdown(int exit_code) {
+    server.shutdown_asap = true;
+    server.exit_code = exit_code;
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+    (void)s;
+    LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    server_request_shutdown(0);
+    uv_stop(server.loop);
+}
+
+static void write_pidfile(void) {
+    if (server.pidfile == NULL || server.pidfile[0] == '\0')
+        return;
+    FILE *fp = fopen(server.pidfile, "w");
+    if (fp) {
+        fprintf(fp, "%d\n", (int)getpid());
+        fclose(fp);
+    }
+}
+
+int server_start(vg_error *err) {
+    server.loop = uv_default_loop();
+    signal(SIGPIPE, SIG_IGN);
+    server.dbs = vg_calloc((size_t)server.databases * sizeof(db));
+    for (long long i = 0; i < server.databases; i++)
+        db_init(&server.dbs[i], (int)i);
+    command_table_init();
+    if (server.dir && server.dir[0] && chdir(server.dir) != 0) {
+        vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
+        return VG_ERR;
+    }
+    if (server.port != 0 && open_listeners((int)server.port, err) != VG_OK)
+        return VG_ERR;
+    lazyfree_start();
+    uv_timer_init(server.loop, &server.cron_timer);
+    uv_timer_start(&server.cron_timer, on_cron, 1, (uint64_t)(1000 / server.hz));
+    uv_prepare_init(server.loop, &server.before_sleep);
+    uv_prepare_start(&server.before_sleep, on_before_sleep);
+    uv_signal_init(server.loop, &server.sig_term);
+    uv_signal_start(&server.sig_term, on_signal, SIGTERM);
+    uv_signal_init(server.loop, &server.sig_int);
+    uv_signal_start(&server.sig_int, on_signal, SIGINT);
+    write_pidfile();
+    LOG_NOTICE("Vigil %s (Redis %s compatible) starting, pid=%d", VIGIL_VERSION,
+               REDIS_COMPAT_VERSION, (int)getpid());
+    for (int i = 0; i < server.nlisteners; i++)
+        LOG_NOTICE("Listening on %s (port %d)", server.listeners[i].addr,
+                   stream_listener_port(&server.listeners[i]));
+    LOG_NOTICE("Ready to accept connections tcp");
+    return VG_OK;
+}
+
+int server_run(void) {
+    uv_run(server.loop, UV_RUN_DEFAULT);
+    LOG_WARNING("User requested shutdown...");
+    return server.exit_code;
+}
+
+static void close_walk(uv_handle_t *h, void *arg) {
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+void server_teardown(void) {
+    if (server.loop == NULL)
+        return;
+    clients_flush_pending();
+    while (server.clients)
+        client_close(server.clients);
+    close_listeners();
+    uv_close((uv_handle_t *)&server.cron_timer, NULL);
+    uv_close((uv_handle_t *)&server.before_sleep, NULL);
+    uv_close((uv_handle_t *)&server.sig_term, NULL);
+    uv_close((uv_handle_t *)&server.sig_int, NULL);
+    uv_walk(server.loop, close_walk, NULL);
+    uv_run(server.loop, UV_RUN_DEFAULT);
+    lazyfree_stop();
+    for (long long i = 0; i < server.databases; i++)
+        db_release(&server.dbs[i]);
+    vg_free(server.dbs);
+    server.dbs = NULL;
+    if (server.pidfile && server.pidfile[0])
+        unlink(server.pidfile);
+    uv_loop_close(server.loop);
+    config_table_free(&server.config);
+    vg_free(server.config_file);
+    vg_free(server.executable);
+    LOG_NOTICE("Vigil is now ready to exit, bye bye...");
+    log_close();
+    server.loop = NULL;
+}

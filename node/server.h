@@ -1,0 +1,151 @@
+/* server.h -- the node's one global state and its life cycle.
+ *
+ * Owns: the `server` struct: configuration values, databases, the client
+ * list, listeners, counters and the cached clock. Glue code (handlers,
+ * cron, main) reads it; pure modules never do. */
+#ifndef VIGIL_NODE_SERVER_H
+#define VIGIL_NODE_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "db.h"
+#include "stream.h"
+
+#define VIGIL_VERSION "0.1.0"
+#define REDIS_COMPAT_VERSION "7.0.15"
+#define SERVER_MAX_LISTENERS 16
+
+typedef struct client client;
+
+enum maxmemory_policy {
+    MAXMEMORY_NO_EVICTION = 0,
+    MAXMEMORY_ALLKEYS_LRU,
+    MAXMEMORY_ALLKEYS_LFU,
+    MAXMEMORY_ALLKEYS_RANDOM,
+    MAXMEMORY_VOLATILE_LRU,
+    MAXMEMORY_VOLATILE_LFU,
+    MAXMEMORY_VOLATILE_RANDOM,
+    MAXMEMORY_VOLATILE_TTL,
+};
+
+/* Output buffer limits per client class (client-output-buffer-limit). */
+enum client_class { CLIENT_CLASS_NORMAL = 0, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
+typedef struct obuf_limit {
+    long long hard;     /* bytes; 0 = none */
+    long long soft;     /* bytes; 0 = none */
+    long long soft_sec; /* seconds over soft before disconnect */
+} obuf_limit;
+
+struct vigil_server {
+    /* --- process --- */
+    uv_loop_t *loop;        /* borrowed: the default loop */
+    config_table config;    /* owned: parameter table state */
+    char *config_file;      /* owned: absolute path or NULL */
+    char *executable;       /* owned: argv[0] */
+    int64_t start_ms;       /* wall clock at start */
+    int64_t now_ms;         /* wall clock, refreshed per event batch */
+    int64_t mono_us;        /* monotonic clock, refreshed with now_ms */
+    char run_id[41];        /* 40 hex chars */
+    bool shutdown_asap;     /* SIGTERM/SHUTDOWN seen */
+    int exit_code;          /* for main() */
+    uint32_t lru_clock;     /* seconds resolution, 24 bits */
+    uint64_t rand_state;    /* xorshift state for sampling */
+    /* --- configuration (names as in Redis) --- */
+    char *bind;             /* "127.0.0.1 -::1" */
+    long long port;
+    long long tcp_backlog;
+    int protected_mode;
+    long long timeout;      /* idle seconds, 0 = never */
+    long long tcp_keepalive;
+    long long maxclients;
+    long long databases;
+    char *requirepass;      /* NULL/"" = none */
+    int loglevel;
+    char *logfile;
+    char *dir;
+    char *pidfile;
+    long long hz;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    obuf_limit obuf_limits[CLIENT_CLASS_COUNT];
+    long long maxmemory;
+    int maxmemory_policy;
+    long long maxmemory_samples;
+    long long active_expire_effort;
+    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_flush;
+    int lazyfree_lazy_expire;
+    int lazyfree_lazy_server_del;
+    int activerehashing;
+    long long slowlog_log_slower_than;
+    long long slowlog_max_len;
+    long long latency_monitor_threshold;
+    char *notify_keyspace_events_str;
+    int notify_keyspace_events;
+    /* --- data --- */
+    db *dbs;                /* owned: `databases` dbs */
+    /* --- clients --- */
+    client *clients;        /* owned: doubly linked list head */
+    long long nclients;
+    client *pending_write;  /* borrowed: singly linked via pending_next */
+    uint64_t next_client_id;
+    stream_listener listeners[SERVER_MAX_LISTENERS];
+    int nlisteners;
+    uv_timer_t cron_timer;
+    uv_prepare_t before_sleep;
+    uv_signal_t sig_term, sig_int;
+    long long cronloops;
+    /* --- stats (INFO stats) --- */
+    long long stat_numconnections;
+    long long stat_numcommands;
+    long long stat_rejected_conn;
+    long long stat_expiredkeys;
+    long long stat_evictedkeys;
+    long long stat_keyspace_hits;
+    long long stat_keyspace_misses;
+    long long stat_net_input_bytes;
+    long long stat_net_output_bytes;
+    long long stat_total_error_replies;
+    long long stat_unexpected_error_replies;
+    long long stat_client_qbuf_limit_disconnections;
+    long long stat_client_outbuf_limit_disconnections;
+    long long dirty;        /* writes since the last save */
+    long long stat_peak_memory;
+    /* instantaneous metrics: samples taken by cron */
+    long long inst_cmd_samples[16], inst_in_samples[16], inst_out_samples[16];
+    int inst_idx;
+    long long inst_last_cmds, inst_last_in, inst_last_out;
+    int64_t inst_last_ms;
+};
+
+extern struct vigil_server server;
+
+/* Start-up: parse arguments (config file then --name value overrides). */
+int server_configure(int argc, char **argv, vg_error *err);
+/* Listen, install timers and signals. */
+int server_start(vg_error *err);
+/* Run the loop until shutdown; returns the exit code. */
+int server_run(void);
+/* Stop accepting, close clients, free everything (tests and clean exit). */
+void server_teardown(void);
+
+void server_update_clock(void);
+int64_t server_ustime_mono(void);
+uint32_t server_lru_clock(void);
+uint64_t server_random(void);
+bool server_is_replica(void);
+/* Ask the loop to stop after this iteration (SHUTDOWN, signals). */
+void server_request_shutdown(int exit_code);
+/* Hooks every key change and expiry passes through (WATCH, notifications, propagation). */
+void server_key_modified(db *d, const char *key, size_t klen);
+void server_key_expired(db *d, const char *key, size_t klen);
+/* Default user requires a password (requirepass set). */
+bool server_auth_required(void);
+/* Re-open listeners after CONFIG SET port/bind. */
+int server_rebind(vg_error *err);
+double server_instantaneous(const long long *samples);
+
+#endif
