@@ -14,6 +14,9 @@
 
 #include "command.h"
 #include "log.h"
+#include "monitor.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -144,9 +147,6 @@ static void remove_from_pending(client *c) {
     c->flags &= ~CLIENT_PENDING_WRITE;
 }
 
-/* Modules that keep per-client state release it here. */
-void client_on_close_hooks(client *c) __attribute__((weak));
-
 void client_close(client *c) {
     if (c->flags & CLIENT_CLOSING)
         return;
@@ -155,8 +155,9 @@ void client_close(client *c) {
         return;
     }
     c->flags |= CLIENT_CLOSING;
-    if (client_on_close_hooks)
-        client_on_close_hooks(c);
+    multi_client_reset(c);
+    pubsub_client_reset(c);
+    monitor_client_closed(c);
     remove_from_pending(c);
     unlink_client(c);
     stream_close(c->conn, on_closed);
@@ -436,16 +437,11 @@ static void flags_string(const client *c, char *out) {
     *p = '\0';
 }
 
-/* Hooks for modules that add fields to CLIENT LIST (sub/psub/multi/watch). */
-void client_describe_counts(const client *c, long long *sub, long long *psub, long long *multi,
-                            long long *watch) __attribute__((weak));
-
 void client_describe(const client *c, buf *out) {
     char flags[32];
     flags_string(c, flags);
-    long long sub = 0, psub = 0, multi = -1, watch = 0;
-    if (client_describe_counts)
-        client_describe_counts(c, &sub, &psub, &multi, &watch);
+    long long sub = pubsub_channel_count(c), psub = pubsub_pattern_count(c);
+    long long multi = multi_queued_count(c);
     const char *cmd = c->lastcmd ? ((const command *)c->lastcmd)->fullname : "NULL";
     buf_append_fmt(out,
                    "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
@@ -462,7 +458,6 @@ void client_describe(const client *c, buf *out) {
                    sizeof(client) + c->query.cap + c->reply.cap + c->inflight.cap,
                    (c->reply.len || c->writing) ? "w" : "", cmd, c->user ? c->user : "default",
                    c->resp);
-    (void)watch;
 }
 
 vg_slice *client_argv_copy(const client *c) {

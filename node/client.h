@@ -70,7 +70,8 @@ typedef struct client {
     int64_t last_interaction_ms; /* for `timeout` and CLIENT LIST idle */
     char addr[64];               /* peer ip:port */
     char laddr[64];              /* local ip:port */
-    void *ext[4];                /* owned by modules (multi, pubsub, blocking, acl) */
+    struct multi_state *multi;   /* owned by multi.c: queued commands, watched keys */
+    struct pubsub_state *pubsub; /* owned by pubsub.c: subscriptions */
 } client;
 
 /* Accept a new connection (owned from now on). */

@@ -5,6 +5,9 @@
 #include <strings.h>
 
 #include "command.h"
+#include "monitor.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "cmd_util.h"
 #include "reply.h"
 #include "server.h"
@@ -174,12 +177,10 @@ static void cmd_hello(client *c) {
     hello_reply(c);
 }
 
-/* Hook for modules with per-client state to drop on RESET (MULTI, pub/sub). */
-void conn_reset_hooks(client *c) __attribute__((weak));
-
 static void cmd_reset(client *c) {
-    if (conn_reset_hooks)
-        conn_reset_hooks(c);
+    multi_client_reset(c);
+    pubsub_client_reset(c);
+    monitor_client_closed(c);
     c->db = &server.dbs[0];
     c->resp = 2;
     vg_free(c->name);

@@ -13,7 +13,11 @@
 #include <time.h>
 
 #include "acl_cats.h"
+#include "monitor.h"
+#include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
+#include "slowlog.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -166,9 +170,6 @@ static long long ustime(void) {
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Hooks that modules of later issues plug into (slowlog, monitor, propagation). */
-void command_after_call_hook(client *c, command *cmd, long long duration_us) __attribute__((weak));
-
 void command_call(client *c, command *cmd) {
     const command *saved = c->cmd;
     c->cmd = cmd;
@@ -187,21 +188,20 @@ void command_call(client *c, command *cmd) {
         if (c->reply.data)
             c->reply.data[c->reply.len] = '\0';
     }
-    if (command_after_call_hook)
-        command_after_call_hook(c, cmd, duration);
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, duration);
+    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH)))
+        monitor_feed(c);
     c->lastcmd = cmd;
     c->cmd = saved;
 }
-
-/* Hook for checks added by later modules (ACL, OOM, replica, MULTI queue):
- * returns true when it replied and the command must not run. */
-bool command_precheck_hook(client *c, command *cmd) __attribute__((weak));
 
 void command_process(client *c) {
     command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
     if (cmd == NULL) {
         c->cmd = NULL;
         reply_unknown_command(c);
+        multi_flag_error(c);
         return;
     }
     c->cmd = cmd;
@@ -210,6 +210,7 @@ void command_process(client *c) {
         if (sub == NULL) {
             cmd->rejected_calls++;
             command_reply_unknown_sub(c);
+            multi_flag_error(c);
             return;
         }
         cmd = sub;
@@ -218,6 +219,7 @@ void command_process(client *c) {
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
         reply_arity_error(c);
+        multi_flag_error(c);
         return;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
@@ -225,10 +227,12 @@ void command_process(client *c) {
         reply_error(c, "NOAUTH Authentication required.");
         return;
     }
-    if (command_precheck_hook && command_precheck_hook(c, cmd)) {
+    if (pubsub_refuse_in_context(c, cmd)) {
         cmd->rejected_calls++;
         return;
     }
+    if (multi_maybe_queue(c, cmd))
+        return;
     command_call(c, cmd);
 }
 

@@ -194,6 +194,7 @@ bool db_delete(db *d, const char *key, size_t klen) {
 
 long long db_empty(db *d, bool async) {
     long long n = (long long)dict_size(&d->keys);
+    server_db_changed(d);
     if (async) {
         dict *moved = vg_malloc(sizeof(dict));
         dict_move(&d->keys, moved);
@@ -213,6 +214,8 @@ void db_swap(db *a, db *b) {
     *b = t;
     a->id = ida;
     b->id = idb;
+    server_db_changed(a);
+    server_db_changed(b);
 }
 
 kv *db_random_live_key(db *d) {

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 static const config_enum loglevel_enum[] = {
@@ -109,6 +110,23 @@ static void get_obuf(const config_param *p, buf *out) {
     node_config_obuf_limits(out);
 }
 
+static int set_notify(const config_param *p, const char *value, bool first, vg_error *err) {
+    (void)p;
+    (void)first;
+    int flags = notify_flags_parse(value);
+    if (flags < 0) {
+        vg_error_set(err, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        return VG_ERR;
+    }
+    server.notify_keyspace_events = flags;
+    return VG_OK;
+}
+
+static void get_notify(const config_param *p, buf *out) {
+    (void)p;
+    notify_flags_render(server.notify_keyspace_events, out);
+}
+
 #define LL_MAX 9223372036854775807LL
 
 static config_param params[] = {
@@ -141,6 +159,7 @@ static config_param params[] = {
     {"activerehashing", NULL, CONFIG_BOOL, 0, &server.activerehashing, 0, 0, "yes", NULL, NULL, NULL, NULL},
     {"slowlog-log-slower-than", NULL, CONFIG_INT, 0, &server.slowlog_log_slower_than, -1, LL_MAX, "10000", NULL, NULL, NULL, NULL},
     {"slowlog-max-len", NULL, CONFIG_INT, 0, &server.slowlog_max_len, 0, 2147483647, "128", NULL, NULL, NULL, NULL},
+    {"notify-keyspace-events", NULL, CONFIG_SPECIAL, 0, NULL, 0, 0, "", NULL, set_notify, get_notify, NULL},
     {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
 };
 

@@ -19,6 +19,8 @@
 #include "command.h"
 #include "lazyfree.h"
 #include "log.h"
+#include "multi.h"
+#include "notify.h"
 #include "node_config.h"
 #include "vg_alloc.h"
 
@@ -64,17 +66,18 @@ bool server_auth_required(void) {
 }
 
 void server_key_modified(db *d, const char *key, size_t klen) {
-    (void)d;
-    (void)key;
-    (void)klen;
     server.dirty++;
+    multi_touch_key(d->id, key, klen);
 }
 
 void server_key_expired(db *d, const char *key, size_t klen) {
-    (void)d;
-    (void)key;
-    (void)klen;
     server.dirty++;
+    multi_touch_key(d->id, key, klen);
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, d->id);
+}
+
+void server_db_changed(db *d) {
+    multi_touch_db(d->id);
 }
 
 static void random_bytes(uint8_t *out, size_t n) {

@@ -142,6 +142,8 @@ void server_request_shutdown(int exit_code);
 /* Hooks every key change and expiry passes through (WATCH, notifications, propagation). */
 void server_key_modified(db *d, const char *key, size_t klen);
 void server_key_expired(db *d, const char *key, size_t klen);
+/* A whole db was emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB). */
+void server_db_changed(db *d);
 /* Default user requires a password (requirepass set). */
 bool server_auth_required(void);
 /* Re-open listeners after CONFIG SET port/bind. */

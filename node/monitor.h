@@ -1,0 +1,13 @@
+/* monitor.h -- MONITOR: stream every executed command to watching clients.
+ *
+ * Owns: the list of monitoring clients (borrowed pointers). */
+#ifndef VIGIL_NODE_MONITOR_H
+#define VIGIL_NODE_MONITOR_H
+
+#include "client.h"
+
+/* Send c's current command to every monitor (not to c itself). */
+void monitor_feed(client *c);
+void monitor_client_closed(client *c);
+
+#endif

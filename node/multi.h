@@ -1,0 +1,28 @@
+/* multi.h -- transactions: MULTI EXEC DISCARD WATCH UNWATCH.
+ *
+ * Owns: each client's queue of commands (argv copies) and the watched-key
+ * registry (per db index: key -> clients watching it). A change to a
+ * watched key, its expiry, FLUSHDB/FLUSHALL or SWAPDB marks the watching
+ * clients dirty so their EXEC returns a null array. */
+#ifndef VIGIL_NODE_MULTI_H
+#define VIGIL_NODE_MULTI_H
+
+#include <stdbool.h>
+
+#include "client.h"
+#include "command.h"
+
+/* Dispatch: queue cmd when c is inside MULTI. Returns true when it replied. */
+bool multi_maybe_queue(client *c, command *cmd);
+/* Dispatch: a command was rejected while queuing (EXEC must abort). */
+void multi_flag_error(client *c);
+/* A key changed: mark clients watching it. */
+void multi_touch_key(int dbid, const char *key, size_t klen);
+/* A whole db changed (flush, swap). */
+void multi_touch_db(int dbid);
+/* Client going away or RESET: drop queue and watches. */
+void multi_client_reset(client *c);
+long long multi_queued_count(const client *c);
+long long multi_watched_count(const client *c);
+
+#endif
