@@ -86,8 +86,8 @@ unsigned char *lp_prepend_int(unsigned char *lp, long long v);
  * position of the inserted entry. */
 unsigned char *lp_insert(unsigned char *lp, const char *s, size_t len, unsigned char *p,
                          enum lp_where where, unsigned char **newp);
-unsigned char *lp_insert_int(unsigned char *lp, long long v, unsigned char *p,
-                             enum lp_where where, unsigned char **newp);
+unsigned char *lp_insert_int(unsigned char *lp, long long v, unsigned char *p, enum lp_where where,
+                             unsigned char **newp);
 /* Insert at index (0..length; negative counts from the tail, -1 = append). */
 unsigned char *lp_insert_at(unsigned char *lp, long long index, const char *s, size_t len);
 /* Replace the entry at *p; *p is updated to the new entry's position. */
