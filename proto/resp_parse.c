@@ -125,8 +125,15 @@ static int hex_val(char c) {
     return c - 'A' + 10;
 }
 
+/* Ends an unquoted token (sdssplitargs' terminators). */
 static int is_blank(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0';
+}
+
+/* Skipped between tokens and allowed after a closing quote: isspace(), as
+ * sdssplitargs uses there, so "\v" and "\f" separate tokens too. */
+static int is_space(char c) {
+    return is_blank(c) || c == '\v' || c == '\f';
 }
 
 /* One token from line[i..len) written in place at its own start. Returns the
@@ -151,7 +158,7 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
             }
             if (c == '"') {
                 /* closing quote must be followed by a space or the end */
-                if (i + 1 < len && !is_blank(line[i + 1]))
+                if (i + 1 < len && !is_space(line[i + 1]))
                     return -1;
                 inq = 0;
                 i++;
@@ -166,7 +173,7 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
                 continue;
             }
             if (c == '\'') {
-                if (i + 1 < len && !is_blank(line[i + 1]))
+                if (i + 1 < len && !is_space(line[i + 1]))
                     return -1;
                 insq = 0;
                 i++;
@@ -201,7 +208,7 @@ int resp_split_args(char *line, size_t len, resp_span **spans, int *cap) {
     int n = 0;
     size_t i = 0;
     for (;;) {
-        while (i < len && is_blank(line[i]))
+        while (i < len && is_space(line[i]))
             i++;
         if (i >= len)
             return n;
