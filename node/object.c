@@ -45,6 +45,10 @@ kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen) {
     long long ll;
     if (vlen <= 20 && vg_str2ll(val, vlen, &ll))
         return kv_new_string_ll(key, klen, ll);
+    return kv_new_string_noint(key, klen, val, vlen);
+}
+
+kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vlen) {
     kv *o;
     if (vlen <= OBJ_EMBSTR_LIMIT) {
         o = kv_alloc(key, klen, vlen + 1);

@@ -69,6 +69,9 @@ void obj_register_type(int type, const obj_ops *ops);
 /* New string entry; picks INT, EMBSTR or RAW as Redis would. Returns new. */
 kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen);
 kv *kv_new_string_ll(const char *key, size_t klen, long long v);
+/* EMBSTR or RAW by length, never INT: values Redis builds as strings, such
+ * as INCRBYFLOAT results ("3" stays embstr). Returns new. */
+kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vlen);
 /* New entry of any other type: value pointer taken. */
 kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value);
 /* Copy with a new key: the value is moved from o (o is freed). Returns new. */
