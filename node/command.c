@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "acl_cats.h"
+#include "evict.h"
 #include "monitor.h"
 #include "multi.h"
 #include "pubsub.h"
@@ -229,6 +230,11 @@ void command_process(client *c) {
     }
     if (pubsub_refuse_in_context(c, cmd)) {
         cmd->rejected_calls++;
+        return;
+    }
+    if (evict_refuse_oom(c, cmd)) {
+        cmd->rejected_calls++;
+        multi_flag_error(c);
         return;
     }
     if (multi_maybe_queue(c, cmd))

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "evict.h"
 #include "lazyfree.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -118,7 +119,7 @@ static bool expire_if_needed(db *d, kv *o, int flags) {
 }
 
 static void touch(kv *o) {
-    o->lru = server_lru_clock() & OBJ_LRU_MAX;
+    evict_touch(o);
 }
 
 kv *db_lookup_read(db *d, const char *key, size_t klen, int flags) {
@@ -146,14 +147,14 @@ kv *db_lookup_write(db *d, const char *key, size_t klen) {
 }
 
 void db_add(db *d, kv *o) {
-    touch(o);
+    evict_init_access(o);
     o->vol = 0;
     dict_add(&d->keys, &o->node);
 }
 
 void db_set(db *d, kv *o, bool keepttl) {
     dict_node **ref = dict_find_ref(&d->keys, o->key, o->keylen);
-    touch(o);
+    evict_init_access(o);
     o->vol = 0;
     if (ref == NULL) {
         dict_add(&d->keys, &o->node);

@@ -151,6 +151,8 @@ static config_param params[] = {
     {"maxmemory", NULL, CONFIG_MEMORY, 0, &server.maxmemory, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
     {"maxmemory-policy", NULL, CONFIG_ENUM, 0, &server.maxmemory_policy, 0, 0, "noeviction", policy_enum, NULL, NULL, NULL},
     {"maxmemory-samples", NULL, CONFIG_INT, 0, &server.maxmemory_samples, 1, 64, "5", NULL, NULL, NULL, NULL},
+    {"lfu-log-factor", NULL, CONFIG_INT, 0, &server.lfu_log_factor, 0, 2147483647, "10", NULL, NULL, NULL, NULL},
+    {"lfu-decay-time", NULL, CONFIG_INT, 0, &server.lfu_decay_time, 0, 2147483647, "1", NULL, NULL, NULL, NULL},
     {"active-expire-effort", NULL, CONFIG_INT, 0, &server.active_expire_effort, 1, 10, "1", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_del, 0, 0, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_flush, 0, 0, "no", NULL, NULL, NULL, NULL},

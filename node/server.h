@@ -74,6 +74,8 @@ struct vigil_server {
     long long maxmemory;
     int maxmemory_policy;
     long long maxmemory_samples;
+    long long lfu_log_factor;
+    long long lfu_decay_time;
     long long active_expire_effort;
     int lazyfree_lazy_user_del;
     int lazyfree_lazy_user_flush;
@@ -114,6 +116,9 @@ struct vigil_server {
     long long stat_client_outbuf_limit_disconnections;
     long long dirty;        /* writes since the last save */
     long long stat_peak_memory;
+    long long stat_startup_memory; /* used_memory once start-up finished */
+    long long stat_total_reads;    /* socket reads that returned data */
+    long long stat_total_writes;   /* socket writes that sent data */
     /* instantaneous metrics: samples taken by cron */
     long long inst_cmd_samples[16], inst_in_samples[16], inst_out_samples[16];
     int inst_idx;

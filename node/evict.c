@@ -1,0 +1,255 @@
+/* evict.c -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+ *
+ * Owns: the pool of EVICT_POOL_SIZE best candidates (key copies). Each
+ * round samples maxmemory-samples keys per db (from the keyspace for
+ * allkeys-*, from the volatile array for volatile-*), keeps the best in
+ * the pool (highest idle time; lowest LFU counter; soonest TTL), and
+ * deletes the best one that still exists. Random policies pick directly.
+ *
+ * LFU layout in kv.lru (as Redis): 16 bits of minutes | 8 bits counter. */
+#include "evict.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lazyfree.h"
+#include "notify.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+#define EVICT_POOL_SIZE 16
+#define EVICT_POOL_KEY_SMALL 255
+#define EVICT_MAX_US 1000 /* per call; the next command continues */
+
+typedef struct pool_entry {
+    uint64_t score; /* higher = better victim */
+    int dbid;
+    size_t keylen;
+    char *key;  /* owned (points into small when short) */
+    char small[EVICT_POOL_KEY_SMALL + 1];
+} pool_entry;
+
+static pool_entry pool[EVICT_POOL_SIZE];
+static int pool_used;
+
+bool evict_policy_is_lfu(void) {
+    return server.maxmemory_policy == MAXMEMORY_ALLKEYS_LFU ||
+           server.maxmemory_policy == MAXMEMORY_VOLATILE_LFU;
+}
+
+uint32_t evict_minutes_now(int64_t now_ms) {
+    return (uint32_t)((now_ms / 60000) & 0xFFFF);
+}
+
+uint32_t evict_lfu_pack(uint32_t minutes, unsigned counter) {
+    return ((minutes & 0xFFFF) << 8) | (counter & 0xFF);
+}
+
+unsigned evict_lfu_decayed(uint32_t obj_lru, uint32_t now_minutes, long long decay_time) {
+    uint32_t last = (obj_lru >> 8) & 0xFFFF;
+    unsigned counter = obj_lru & 0xFF;
+    uint32_t elapsed = now_minutes >= last ? now_minutes - last : 65535 - last + now_minutes;
+    if (decay_time <= 0)
+        return counter;
+    uint32_t periods = elapsed / (uint32_t)decay_time;
+    return periods > counter ? 0 : counter - periods;
+}
+
+unsigned evict_lfu_log_incr(unsigned counter, long long log_factor, double rnd) {
+    if (counter >= 255)
+        return 255;
+    double base = (double)counter - LFU_INIT_VAL;
+    if (base < 0)
+        base = 0;
+    double p = 1.0 / (base * (double)log_factor + 1);
+    return rnd < p ? counter + 1 : counter;
+}
+
+uint64_t evict_idle_ms(uint32_t obj_lru, uint32_t lru_clock) {
+    uint32_t diff = lru_clock >= obj_lru ? lru_clock - obj_lru : OBJ_LRU_MAX - obj_lru + lru_clock;
+    return (uint64_t)diff * 1000;
+}
+
+static double rand01(void) {
+    return (double)(server_random() >> 11) / (double)(1ULL << 53);
+}
+
+void evict_init_access(kv *o) {
+    if (evict_policy_is_lfu())
+        o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), LFU_INIT_VAL);
+    else
+        o->lru = server_lru_clock() & OBJ_LRU_MAX;
+}
+
+void evict_touch(kv *o) {
+    if (evict_policy_is_lfu()) {
+        uint32_t now = evict_minutes_now(server.now_ms);
+        unsigned counter = evict_lfu_decayed(o->lru, now, server.lfu_decay_time);
+        counter = evict_lfu_log_incr(counter, server.lfu_log_factor, rand01());
+        o->lru = evict_lfu_pack(now, counter);
+    } else {
+        o->lru = server_lru_clock() & OBJ_LRU_MAX;
+    }
+}
+
+unsigned evict_lfu_value(const kv *o) {
+    return evict_lfu_decayed(o->lru, evict_minutes_now(server.now_ms), server.lfu_decay_time);
+}
+
+uint64_t evict_object_idle_ms(const kv *o) {
+    return evict_idle_ms(o->lru, server_lru_clock());
+}
+
+size_t evict_used_memory(void) {
+    return vg_used_memory();
+}
+
+static bool policy_volatile(void) {
+    return server.maxmemory_policy >= MAXMEMORY_VOLATILE_LRU;
+}
+
+static uint64_t score_of(const db *d, const kv *o) {
+    switch (server.maxmemory_policy) {
+    case MAXMEMORY_ALLKEYS_LFU:
+    case MAXMEMORY_VOLATILE_LFU:
+        return 255 - evict_lfu_value(o);
+    case MAXMEMORY_VOLATILE_TTL:
+        return UINT64_MAX - (uint64_t)db_get_expire(d, o);
+    default:
+        return evict_object_idle_ms(o);
+    }
+}
+
+static void pool_clear_entry(pool_entry *e) {
+    if (e->key != e->small)
+        vg_free(e->key);
+    e->key = NULL;
+}
+
+/* Keep the pool sorted ascending by score; the best victim is last. */
+static void pool_insert(int dbid, const kv *o, uint64_t score) {
+    int k = 0;
+    while (k < pool_used && pool[k].score < score)
+        k++;
+    for (int i = 0; i < pool_used; i++)
+        if (pool[i].dbid == dbid && pool[i].keylen == o->keylen &&
+            memcmp(pool[i].key, o->key, o->keylen) == 0)
+            return; /* already a candidate */
+    if (k == 0 && pool_used == EVICT_POOL_SIZE)
+        return; /* worse than everything we hold */
+    if (pool_used < EVICT_POOL_SIZE) {
+        memmove(&pool[k + 1], &pool[k], (size_t)(pool_used - k) * sizeof(pool_entry));
+        pool_used++;
+    } else {
+        k--; /* drop the worst (index 0) and shift left */
+        pool_clear_entry(&pool[0]);
+        memmove(&pool[0], &pool[1], (size_t)k * sizeof(pool_entry));
+    }
+    /* Entries moved by memmove may point at their old `small`: re-home them. */
+    for (int i = 0; i < pool_used; i++)
+        if (i != k && pool[i].key && pool[i].keylen <= EVICT_POOL_KEY_SMALL)
+            pool[i].key = pool[i].small;
+    pool_entry *e = &pool[k];
+    e->score = score;
+    e->dbid = dbid;
+    e->keylen = o->keylen;
+    e->key = o->keylen <= EVICT_POOL_KEY_SMALL ? e->small : vg_malloc(o->keylen);
+    memcpy(e->key, o->key, o->keylen);
+}
+
+static void sample_db(db *d) {
+    int samples = (int)server.maxmemory_samples;
+    for (int i = 0; i < samples; i++) {
+        kv *o;
+        if (policy_volatile()) {
+            if (d->nvol == 0)
+                return;
+            o = d->vol[server_random() % d->nvol].key;
+        } else {
+            o = (kv *)dict_random(&d->keys, server_random);
+            if (o == NULL)
+                return;
+        }
+        pool_insert(d->id, o, score_of(d, o));
+    }
+}
+
+/* Pick and unlink one victim. Returns its db and kv (caller frees), or NULL. */
+static kv *pick_victim(int *dbid) {
+    if (server.maxmemory_policy == MAXMEMORY_ALLKEYS_RANDOM ||
+        server.maxmemory_policy == MAXMEMORY_VOLATILE_RANDOM) {
+        static long long next_db;
+        for (long long tries = 0; tries < server.databases; tries++) {
+            db *d = &server.dbs[next_db++ % server.databases];
+            kv *o = policy_volatile() ? (d->nvol ? d->vol[server_random() % d->nvol].key : NULL)
+                                      : (kv *)dict_random(&d->keys, server_random);
+            if (o) {
+                *dbid = d->id;
+                return o;
+            }
+        }
+        return NULL;
+    }
+    for (int round = 0; round < 4; round++) {
+        for (long long i = 0; i < server.databases; i++)
+            sample_db(&server.dbs[i]);
+        while (pool_used > 0) {
+            pool_entry *e = &pool[pool_used - 1];
+            db *d = &server.dbs[e->dbid];
+            kv *o = db_find(d, e->key, e->keylen);
+            int id = e->dbid;
+            pool_clear_entry(e);
+            pool_used--;
+            if (o && (!policy_volatile() || o->vol)) {
+                *dbid = id;
+                return o;
+            }
+        }
+    }
+    return NULL;
+}
+
+bool evict_perform(void) {
+    if (server.maxmemory <= 0 || evict_used_memory() <= (size_t)server.maxmemory)
+        return true;
+    if (server.maxmemory_policy == MAXMEMORY_NO_EVICTION)
+        return false;
+    int64_t deadline = server_ustime_mono() + EVICT_MAX_US;
+    while (evict_used_memory() > (size_t)server.maxmemory) {
+        int dbid;
+        kv *o = pick_victim(&dbid);
+        if (o == NULL)
+            return false;
+        db *d = &server.dbs[dbid];
+        char small[256];
+        size_t klen = o->keylen;
+        char *key = klen < sizeof(small) ? small : vg_malloc(klen);
+        memcpy(key, o->key, klen);
+        kv *gone = db_unlink(d, key, klen);
+        lazyfree_kv(gone);
+        server.stat_evictedkeys++;
+        db_signal_modified(d, key, klen);
+        notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, dbid);
+        if (key != small)
+            vg_free(key);
+        if (server_ustime_mono() > deadline)
+            break;
+    }
+    return evict_used_memory() <= (size_t)server.maxmemory;
+}
+
+bool evict_refuse_oom(client *c, const command *cmd) {
+    if (server.maxmemory <= 0)
+        return false;
+    bool ok = evict_perform();
+    if (ok || (c->flags & CLIENT_PRIMARY))
+        return false;
+    bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && !denyoom)
+        return false;
+    if (!denyoom)
+        return false;
+    reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+    return true;
+}

@@ -1,0 +1,46 @@
+/* evict.h -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+ *
+ * Owns: the eviction pool (best candidates seen across sampling rounds).
+ * Pure scoring helpers take the clock as a parameter so unit tests drive
+ * them; evict_perform reads `server`. */
+#ifndef VIGIL_NODE_EVICT_H
+#define VIGIL_NODE_EVICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "command.h"
+#include "object.h"
+
+#define LFU_INIT_VAL 5
+
+/* Fresh key: LRU clock now, or LFU counter at its initial value. */
+void evict_init_access(kv *o);
+/* Key accessed: refresh LRU or bump LFU. */
+void evict_touch(kv *o);
+
+/* Pure helpers. lru_clock is in seconds (24 bits), minutes for LFU in 16. */
+uint64_t evict_idle_ms(uint32_t obj_lru, uint32_t lru_clock);
+/* LFU counter after decay for the minutes elapsed (lfu-decay-time). */
+unsigned evict_lfu_decayed(uint32_t obj_lru, uint32_t now_minutes, long long decay_time);
+/* Logarithmic increment (lfu-log-factor) given a random number in [0,1). */
+unsigned evict_lfu_log_incr(unsigned counter, long long log_factor, double rnd);
+uint32_t evict_lfu_pack(uint32_t minutes, unsigned counter);
+uint32_t evict_minutes_now(int64_t now_ms);
+
+/* Current LFU counter of o (with decay) for OBJECT FREQ. */
+unsigned evict_lfu_value(const kv *o);
+/* Idle time of o in ms for OBJECT IDLETIME. */
+uint64_t evict_object_idle_ms(const kv *o);
+bool evict_policy_is_lfu(void);
+
+/* Free memory until under maxmemory. Returns true if under the limit (or
+ * no limit). Called before commands run. */
+bool evict_perform(void);
+/* Dispatch: refuse a denyoom command when over the limit. Returns true when it replied. */
+bool evict_refuse_oom(client *c, const command *cmd);
+/* Bytes counted against maxmemory. */
+size_t evict_used_memory(void);
+
+#endif
