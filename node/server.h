@@ -124,6 +124,10 @@ struct vigil_server {
     int inst_idx;
     long long inst_last_cmds, inst_last_in, inst_last_out;
     int64_t inst_last_ms;
+    /* --- compact encodings (t_hash.c, t_set.c) --- */
+    long long hash_max_listpack_entries;
+    long long hash_max_listpack_value;
+    long long set_max_intset_entries;
 };
 
 extern struct vigil_server server;
