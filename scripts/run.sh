@@ -10,7 +10,8 @@
 # No pid file is written.
 #
 # TLS: when cluster-configs/gen-certs.sh exists and the built binary knows
-# the tls-port parameter, run.sh generates the certificates (once), turns the
+# the tls-port parameter, run.sh generates the certificates once into
+# cluster-configs/local/certs/ (ca.crt, server.*, client.*), turns the
 # plaintext port off and serves TLS on the same port (7001), with the
 # certificate, key and CA passed as tls-* parameters on the command line.
 # Without either, it serves plaintext on 7001 and says so.
@@ -66,9 +67,10 @@ pick_cert() {
 # The tls-* arguments, one per line, for the files gen-certs.sh wrote.
 tls_args() {
     local ca cert key
-    ca=$(pick_cert ca.crt ca.pem) || return 1
-    cert=$(pick_cert node1.crt node.crt server.crt redis.crt) || return 1
-    key=$(pick_cert node1.key node.key server.key redis.key) || return 1
+    ca=$(pick_cert ca.crt) || return 1
+    cert=$(pick_cert server.crt) || return 1
+    key=$(pick_cert server.key) || return 1
+    pick_cert client.crt >/dev/null || return 1
     printf '%s\n' --tls-cert-file "$cert" --tls-key-file "$key" --tls-ca-cert-file "$ca"
 }
 
@@ -85,7 +87,7 @@ tls=0
 if [ "$use_tls" = 1 ] && [ -x "$GEN_CERTS" ] && node_knows_tls; then
     if ! tls_args >/dev/null; then
         vg_log "generating TLS certificates with cluster-configs/gen-certs.sh"
-        "$GEN_CERTS" >/dev/null
+        "$GEN_CERTS" "$CERT_DIR" >/dev/null
     fi
     if ! tls_text=$(tls_args); then
         vg_log "gen-certs.sh left no CA/node certificate in $CERT_DIR; cannot start with TLS"
@@ -107,9 +109,10 @@ It runs in the foreground (no pid file); stop it with Ctrl-C.
 Connect from another terminal with:
 EOF
 if [ "$tls" = 1 ]; then
-    ca=$(pick_cert ca.crt ca.pem)
-    printf '  redis-cli -h 127.0.0.1 -p %s --tls --cacert %s -a %s --no-auth-warning\n\n' \
-        "$port" "$ca" "$password"
+    # The client certificate lets redis-cli in when tls-auth-clients is on.
+    printf '  redis-cli -h 127.0.0.1 -p %s --tls --cacert %s \\\n' "$port" "$CERT_DIR/ca.crt"
+    printf '      --cert %s --key %s -a %s --no-auth-warning\n\n' \
+        "$CERT_DIR/client.crt" "$CERT_DIR/client.key" "$password"
 else
     printf '  redis-cli -h 127.0.0.1 -p %s -a %s --no-auth-warning\n\n' "$port" "$password"
 fi
