@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acl.h"
 #include "command.h"
 #include "log.h"
 #include "monitor.h"
@@ -48,6 +49,7 @@ static client *client_alloc(void) {
     c->resp = 2;
     c->db = &server.dbs[0];
     c->authenticated = !server_auth_required();
+    c->acl = acl_default_user();
     c->ctime_ms = c->last_interaction_ms = server.now_ms;
     resp_req_init(&c->parser, server.proto_max_bulk_len);
     c->parser.strict = !c->authenticated;
@@ -259,6 +261,8 @@ static void flush_client(client *c) {
     if (n < 0)
         n = 0;
     server.stat_net_output_bytes += n;
+    if (n > 0)
+        server.stat_total_writes++;
     if ((size_t)n == c->reply.len) {
         buf_clear(&c->reply);
         buf_shrink(&c->reply);
@@ -371,6 +375,7 @@ static void on_read(stream *s, ssize_t nread) {
     c->query.len += (size_t)nread;
     c->query.data[c->query.len] = '\0';
     server.stat_net_input_bytes += nread;
+    server.stat_total_reads++;
     c->last_interaction_ms = server.now_ms;
     if ((long long)c->query.len > server.client_query_buffer_limit) {
         LOG_WARNING("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: \"%.32s\")",

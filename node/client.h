@@ -63,6 +63,7 @@ typedef struct client {
     db *db;                      /* borrowed: selected database */
     bool authenticated;
     char *user;                  /* owned: authenticated user name */
+    struct acl_user *acl;        /* borrowed: the user (acl.c closes us before freeing it) */
     char *name;                  /* owned: CLIENT SETNAME, or NULL */
     char *lib_name;              /* owned: CLIENT SETINFO lib-name */
     char *lib_ver;               /* owned */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "command.h"
 #include "monitor.h"
 #include "multi.h"
@@ -42,50 +43,23 @@ static void cmd_quit(client *c) {
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-/* Constant-time comparison of a candidate against the configured password. */
-bool conn_password_matches(const char *given, size_t glen, const char *expected) {
-    size_t elen = strlen(expected);
-    unsigned char diff = (unsigned char)(glen != elen);
-    size_t n = glen > elen ? glen : elen;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char a = i < glen ? (unsigned char)given[i] : 0;
-        unsigned char b = i < elen ? (unsigned char)expected[i] : 0;
-        diff |= a ^ b;
-    }
-    return diff == 0;
-}
-
-/* Check user/password like AUTH does. Returns true and marks the client. */
-static bool try_auth(client *c, const vg_slice *user, const vg_slice *pass) {
-    if (user && !(user->len == 7 && memcmp(user->ptr, "default", 7) == 0))
-        return false;
-    if (!server_auth_required())
-        return user != NULL; /* nopass default user accepts any password only via AUTH user */
-    if (!conn_password_matches(pass->ptr, pass->len, server.requirepass))
-        return false;
-    c->authenticated = true;
-    vg_free(c->user);
-    c->user = vg_strdup("default");
-    return true;
-}
-
 static void cmd_auth(client *c) {
     if (c->argc > 3) {
         reply_syntax_error(c);
         return;
     }
-    if (c->argc == 2 && !server_auth_required()) {
+    if (c->argc == 2 && acl_default_is_open()) {
         reply_error(c, "ERR AUTH <password> called without any password configured for the "
                        "default user. Are you sure your configuration is correct?");
         return;
     }
-    const vg_slice *user = c->argc == 3 ? &c->argv[1] : NULL;
-    const vg_slice *pass = c->argc == 3 ? &c->argv[2] : &c->argv[1];
-    if (!try_auth(c, user, pass)) {
+    const vg_slice *pass = &c->argv[c->argc - 1];
+    const char *user = c->argc == 3 ? c->argv[1].ptr : "default";
+    size_t ulen = c->argc == 3 ? c->argv[1].len : 7;
+    if (!acl_authenticate(c, user, ulen, pass->ptr, pass->len)) {
         reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
         return;
     }
-    c->authenticated = true;
     reply_ok(c);
 }
 
@@ -151,9 +125,7 @@ static void cmd_hello(client *c) {
         }
     }
     if (user) {
-        bool ok = server_auth_required() ? try_auth(c, user, pass)
-                                         : (user->len == 7 && memcmp(user->ptr, "default", 7) == 0);
-        if (!ok) {
+        if (!acl_authenticate(c, user->ptr, user->len, pass->ptr, pass->len)) {
             reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
             return;
         }
@@ -187,6 +159,7 @@ static void cmd_reset(client *c) {
     c->name = NULL;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_NO_EVICT);
     c->authenticated = !server_auth_required();
+    c->acl = acl_default_user();
     vg_free(c->user);
     c->user = NULL;
     reply_simple(c, "RESET");

@@ -18,7 +18,5 @@ bool arg_ll_range(client *c, const vg_slice *a, long long min, long long max, co
 bool arg_is(const vg_slice *a, const char *word);
 /* CLIENT SETNAME / HELLO SETNAME validity (no spaces or newlines). */
 bool cmd_client_name_valid(client *c, const vg_slice *name);
-/* Constant-time password check. */
-bool conn_password_matches(const char *given, size_t glen, const char *expected);
 
 #endif

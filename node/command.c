@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "acl.h"
 #include "acl_cats.h"
 #include "evict.h"
 #include "monitor.h"
@@ -48,8 +49,15 @@ static int cmp_cmd(const void *a, const void *b) {
     return strcasecmp(x->name, y->name);
 }
 
+static int next_id;
+
+int command_id_count(void) {
+    return next_id;
+}
+
 static void init_one(command *cmd, command *parent) {
     cmd->parent = parent;
+    cmd->id = next_id++;
     if (parent)
         snprintf(cmd->fullname, sizeof(cmd->fullname), "%s|%s", parent->name, cmd->name);
     else
@@ -133,6 +141,25 @@ void command_reset_stats(void) {
             for (command *s = c->subcommands; s->name; s++)
                 s->calls = s->usec = s->rejected_calls = s->failed_calls = 0;
     }
+}
+
+int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg) {
+    int n = 0;
+    if (cmd->first_key > 0 && cmd->first_key < argc) {
+        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+        int step = cmd->key_step > 0 ? cmd->key_step : 1;
+        if (last >= argc)
+            last = argc - 1;
+        for (int i = cmd->first_key; i <= last; i += step, n++)
+            cb(&argv[i], arg);
+    }
+    if (cmd->numkeys_arg > 0 && cmd->numkeys_arg < argc) {
+        long long count;
+        if (vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) && count > 0)
+            for (long long i = 0; i < count && cmd->numkeys_arg + 1 + i < argc; i++, n++)
+                cb(&argv[cmd->numkeys_arg + 1 + i], arg);
+    }
+    return n;
 }
 
 static bool arity_ok(const command *cmd, int argc) {
@@ -226,6 +253,11 @@ void command_process(client *c) {
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         cmd->rejected_calls++;
         reply_error(c, "NOAUTH Authentication required.");
+        return;
+    }
+    if (!acl_check_command(c, cmd, "toplevel")) {
+        cmd->rejected_calls++;
+        multi_flag_error(c);
         return;
     }
     if (pubsub_refuse_in_context(c, cmd)) {

@@ -45,12 +45,14 @@ typedef struct command {
     int first_key;         /* 0 if none */
     int last_key;          /* -1 = last argument */
     int key_step;
+    int numkeys_arg;       /* > 0: argv[numkeys_arg] counts the keys that follow it */
     struct command *subcommands; /* borrowed: static array, NULL-name terminated */
     const char *summary;   /* COMMAND DOCS */
     const char *since;     /* COMMAND DOCS */
     const char *group;     /* COMMAND DOCS: "string", "generic", ... */
     /* --- runtime, filled by command.c --- */
     struct command *parent;
+    int id;                /* dense index (commands and subcommands) for ACL bitmaps */
     char fullname[64];     /* "get" or "config|get" */
     uint64_t acl_bits;     /* categories as bits */
     long long calls;
@@ -75,6 +77,12 @@ command *command_lookup_sub(const command *cmd, const char *name, size_t len);
 void command_process(client *c);
 /* Run the handler and account for it (also used by EXEC). */
 void command_call(client *c, command *cmd);
+/* Number of ids handed out (commands plus subcommands). */
+int command_id_count(void);
+/* Call cb for every key argument of argv under cmd (first/last/step, then
+ * a numkeys group). Returns the number of keys visited. */
+typedef void (*command_key_cb)(const vg_slice *key, void *arg);
+int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg);
 /* Iterate over all top-level commands. */
 size_t command_count(void);
 command *command_at(size_t i);

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "acl.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -216,7 +217,9 @@ static void cmd_exec(client *c) {
     for (int i = 0; i < n; i++) {
         c->argv = cmds[i].argv;
         c->argc = cmds[i].argc;
-        command_call(c, cmds[i].cmd);
+        /* The user's rules may have changed since queuing. */
+        if (acl_check_command(c, cmds[i].cmd, "multi"))
+            command_call(c, cmds[i].cmd);
         client_argv_free(cmds[i].argv, cmds[i].argc);
     }
     vg_free(cmds);

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "log.h"
 #include "notify.h"
 #include "server.h"
+#include "vg_alloc.h"
 
 static const config_enum loglevel_enum[] = {
     {"debug", LOG_LVL_DEBUG}, {"verbose", LOG_LVL_VERBOSE}, {"notice", LOG_LVL_NOTICE},
@@ -127,6 +129,31 @@ static void get_notify(const config_param *p, buf *out) {
     notify_flags_render(server.notify_keyspace_events, out);
 }
 
+static int apply_requirepass(const config_param *p, vg_error *err) {
+    (void)p;
+    (void)err;
+    acl_set_requirepass(server.requirepass);
+    return VG_OK;
+}
+
+/* `user = alice on >pw ~* +@all`: repeated lines, applied once ACL starts. */
+static int set_user(const config_param *p, const char *value, bool first, vg_error *err) {
+    (void)p;
+    (void)first;
+    if (value[0] == '\0') {
+        vg_error_set(err, "a user line needs a user name");
+        return VG_ERR;
+    }
+    server.config_users = vg_realloc(server.config_users, (size_t)(server.nconfig_users + 1) * sizeof(char *));
+    server.config_users[server.nconfig_users++] = vg_strdup(value);
+    return VG_OK;
+}
+
+static void get_user(const config_param *p, buf *out) {
+    (void)p;
+    (void)out; /* users are listed by ACL LIST; CONFIG GET user shows nothing, as in Redis */
+}
+
 #define LL_MAX 9223372036854775807LL
 
 static config_param params[] = {
@@ -138,7 +165,10 @@ static config_param params[] = {
     {"tcp-keepalive", NULL, CONFIG_INT, 0, &server.tcp_keepalive, 0, 2147483647, "300", NULL, NULL, NULL, NULL},
     {"maxclients", NULL, CONFIG_INT, 0, &server.maxclients, 1, 2147483647, "10000", NULL, NULL, NULL, NULL},
     {"databases", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.databases, 1, 2147483647, "16", NULL, NULL, NULL, NULL},
-    {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, apply_requirepass},
+    {"aclfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aclfile, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"acllog-max-len", NULL, CONFIG_INT, 0, &server.acllog_max_len, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
+    {"user", NULL, CONFIG_SPECIAL, CONFIG_IMMUTABLE | CONFIG_MULTI | CONFIG_SENSITIVE, NULL, 0, 0, NULL, NULL, set_user, get_user, NULL},
     {"loglevel", NULL, CONFIG_ENUM, 0, &server.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, apply_loglevel},
     {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, apply_logfile},
     {"dir", NULL, CONFIG_STRING, 0, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "client.h"
 #include "command.h"
 #include "lazyfree.h"
@@ -62,7 +63,7 @@ bool server_is_replica(void) {
 }
 
 bool server_auth_required(void) {
-    return server.requirepass != NULL && server.requirepass[0] != '\0';
+    return !acl_default_is_open();
 }
 
 void server_key_modified(db *d, const char *key, size_t klen) {
@@ -172,9 +173,15 @@ static void on_accept(stream_listener *l, stream *s) {
     client_accept(s, l->tls != NULL);
 }
 
+/* A listener's memory must outlive its handle's close: free it here. tcp is
+ * the first member of stream_listener, so the handle is the listener. */
+static void on_listener_closed(uv_handle_t *h) {
+    vg_free(h);
+}
+
 static void close_listeners(void) {
     for (int i = 0; i < server.nlisteners; i++)
-        stream_listener_close(&server.listeners[i], NULL);
+        stream_listener_close(server.listeners[i], on_listener_closed);
     server.nlisteners = 0;
 }
 
@@ -192,17 +199,20 @@ static int open_listeners(int port, vg_error *err) {
             addr = "0.0.0.0";
         if (server.nlisteners == SERVER_MAX_LISTENERS)
             break;
-        stream_listener *l = &server.listeners[server.nlisteners];
+        stream_listener *l = vg_calloc(sizeof(*l));
         int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, NULL, on_accept);
         if (rc != 0) {
-            stream_listener_close(l, NULL);
+            if (l->loop)
+                stream_listener_close(l, on_listener_closed);
+            else
+                vg_free(l); /* the address did not resolve: no handle was made */
             if (optional)
                 continue;
             vg_error_set(err, "Failed listening on port %d (tcp), aborting: %s:%d: %s", port, addr,
                          port, uv_strerror(rc));
             return VG_ERR;
         }
-        server.nlisteners++;
+        server.listeners[server.nlisteners++] = l;
         if (port == 0)
             port = stream_listener_port(l);
     }
@@ -215,7 +225,12 @@ int server_rebind(vg_error *err) {
     close_listeners();
     if (server.port == 0)
         return VG_OK;
-    return open_listeners((int)server.port, err);
+    if (open_listeners((int)server.port, err) != VG_OK) {
+        LOG_WARNING("%s", err->msg);
+        vg_error_set(err, "Unable to listen on this port");
+        return VG_ERR;
+    }
+    return VG_OK;
 }
 
 double server_instantaneous(const long long *samples) {
@@ -319,6 +334,8 @@ int server_start(vg_error *err) {
     for (long long i = 0; i < server.databases; i++)
         db_init(&server.dbs[i], (int)i);
     command_table_init();
+    if (acl_start(err) != VG_OK)
+        return VG_ERR;
     if (server.dir && server.dir[0] && chdir(server.dir) != 0) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
@@ -338,9 +355,10 @@ int server_start(vg_error *err) {
     LOG_NOTICE("Vigil %s (Redis %s compatible) starting, pid=%d", VIGIL_VERSION,
                REDIS_COMPAT_VERSION, (int)getpid());
     for (int i = 0; i < server.nlisteners; i++)
-        LOG_NOTICE("Listening on %s (port %d)", server.listeners[i].addr,
-                   stream_listener_port(&server.listeners[i]));
+        LOG_NOTICE("Listening on %s (port %d)", server.listeners[i]->addr,
+                   stream_listener_port(server.listeners[i]));
     LOG_NOTICE("Ready to accept connections tcp");
+    server.stat_startup_memory = (long long)vg_used_memory();
     return VG_OK;
 }
 

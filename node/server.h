@@ -63,6 +63,10 @@ struct vigil_server {
     long long maxclients;
     long long databases;
     char *requirepass;      /* NULL/"" = none */
+    char *aclfile;          /* users file for ACL LOAD/SAVE, or "" */
+    long long acllog_max_len;
+    char **config_users;    /* owned: `user` lines from the config, applied at start */
+    int nconfig_users;
     int loglevel;
     char *logfile;
     char *dir;
@@ -94,7 +98,7 @@ struct vigil_server {
     long long nclients;
     client *pending_write;  /* borrowed: singly linked via pending_next */
     uint64_t next_client_id;
-    stream_listener listeners[SERVER_MAX_LISTENERS];
+    stream_listener *listeners[SERVER_MAX_LISTENERS]; /* owned: freed by their close callback */
     int nlisteners;
     uv_timer_t cron_timer;
     uv_prepare_t before_sleep;

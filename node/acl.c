@@ -1,0 +1,1100 @@
+/* acl.c -- users, their rules, and permission checks (Redis 7 ACL).
+ *
+ * Owns: the user table (a small array; lookups happen on AUTH, not per
+ * command, because clients keep a pointer to their user), each user's
+ * selectors, and the rule parser. Rule descriptions for ACL LIST/GETUSER
+ * are rebuilt from what was applied: a "+@all"/"-@all" base, then category
+ * rules, then single-command rules, as Redis 7.0 prints them. */
+#include "acl.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <strings.h>
+
+#include "acl_cats.h"
+#include "glob.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+#define ACL_KEY_READ 1
+#define ACL_KEY_WRITE 2
+
+typedef struct acl_pattern {
+    int flags;  /* ACL_KEY_READ | ACL_KEY_WRITE (keys); unused for channels */
+    char *pat;  /* owned */
+    size_t len;
+} acl_pattern;
+
+typedef struct acl_rule {
+    char *text; /* owned: "+@hash", "-hdel", "+config|get" */
+} acl_rule;
+
+typedef struct acl_selector {
+    uint64_t *allowed;   /* owned bitmap over command ids */
+    bool base_all;       /* description base: +@all rather than -@all */
+    acl_rule *rules;     /* owned: category rules first, then commands, in order */
+    int nrules;
+    acl_pattern *keys;   /* owned */
+    int nkeys;
+    bool allkeys;
+    acl_pattern *channels; /* owned */
+    int nchannels;
+    bool allchannels;
+} acl_selector;
+
+struct acl_user {
+    char *name;        /* owned */
+    bool on;
+    bool nopass;
+    char (*pw)[65];    /* owned: hex SHA-256 */
+    int npw;
+    acl_selector root;
+    acl_selector *sel; /* owned: "(...)" selectors */
+    int nsel;
+};
+
+static acl_user **users; /* owned */
+static int nusers;
+static acl_user *default_user;
+
+static size_t bitmap_words(void) {
+    return (size_t)(command_id_count() + 63) / 64 + 1;
+}
+
+static void selector_init(acl_selector *s) {
+    memset(s, 0, sizeof(*s));
+    s->allowed = vg_calloc(bitmap_words() * sizeof(uint64_t));
+}
+
+static void patterns_free(acl_pattern *p, int n) {
+    for (int i = 0; i < n; i++)
+        vg_free(p[i].pat);
+    vg_free(p);
+}
+
+static void rules_free(acl_selector *s) {
+    for (int i = 0; i < s->nrules; i++)
+        vg_free(s->rules[i].text);
+    vg_free(s->rules);
+    s->rules = NULL;
+    s->nrules = 0;
+}
+
+static void selector_free(acl_selector *s) {
+    vg_free(s->allowed);
+    rules_free(s);
+    patterns_free(s->keys, s->nkeys);
+    patterns_free(s->channels, s->nchannels);
+    memset(s, 0, sizeof(*s));
+}
+
+static acl_user *user_new(const char *name, size_t len) {
+    acl_user *u = vg_calloc(sizeof(*u));
+    u->name = vg_malloc(len + 1);
+    memcpy(u->name, name, len);
+    u->name[len] = '\0';
+    selector_init(&u->root);
+    return u;
+}
+
+static void user_free(acl_user *u) {
+    vg_free(u->name);
+    vg_free(u->pw);
+    selector_free(&u->root);
+    for (int i = 0; i < u->nsel; i++)
+        selector_free(&u->sel[i]);
+    vg_free(u->sel);
+    vg_free(u);
+}
+
+const char *acl_user_name(const acl_user *u) {
+    return u->name;
+}
+
+acl_user *acl_default_user(void) {
+    return default_user;
+}
+
+acl_user *acl_find(const char *name, size_t len) {
+    for (int i = 0; i < nusers; i++)
+        if (strlen(users[i]->name) == len && memcmp(users[i]->name, name, len) == 0)
+            return users[i];
+    return NULL;
+}
+
+bool acl_default_is_open(void) {
+    return default_user && default_user->on && default_user->nopass;
+}
+
+static void bit_set(uint64_t *b, int id, bool on) {
+    if (on)
+        b[id / 64] |= 1ULL << (id % 64);
+    else
+        b[id / 64] &= ~(1ULL << (id % 64));
+}
+
+static bool bit_get(const uint64_t *b, int id) {
+    return (b[id / 64] >> (id % 64)) & 1;
+}
+
+static void set_command(acl_selector *s, command *cmd, bool on) {
+    bit_set(s->allowed, cmd->id, on);
+    if (cmd->subcommands)
+        for (command *sub = cmd->subcommands; sub->name; sub++)
+            bit_set(s->allowed, sub->id, on);
+}
+
+static void set_category(acl_selector *s, uint64_t catbit, bool on) {
+    for (size_t i = 0; i < command_count(); i++) {
+        command *cmd = command_at(i);
+        if (cmd->acl_bits & catbit)
+            bit_set(s->allowed, cmd->id, on);
+        if (cmd->subcommands)
+            for (command *sub = cmd->subcommands; sub->name; sub++)
+                if (sub->acl_bits & catbit)
+                    bit_set(s->allowed, sub->id, on);
+    }
+}
+
+static void set_all(acl_selector *s, bool on) {
+    memset(s->allowed, on ? 0xff : 0, bitmap_words() * sizeof(uint64_t));
+    rules_free(s);
+    s->base_all = on;
+}
+
+/* Record a rule for the description, replacing an older rule on the same target. */
+static void add_rule(acl_selector *s, const char *text, size_t len) {
+    for (int i = 0; i < s->nrules; i++) {
+        if (strlen(s->rules[i].text + 1) == len - 1 && memcmp(s->rules[i].text + 1, text + 1, len - 1) == 0) {
+            vg_free(s->rules[i].text);
+            memmove(&s->rules[i], &s->rules[i + 1], (size_t)(s->nrules - i - 1) * sizeof(acl_rule));
+            s->nrules--;
+            break;
+        }
+    }
+    bool is_cat = text[1] == '@';
+    int at = s->nrules;
+    if (is_cat) /* categories print before single commands */
+        for (at = 0; at < s->nrules && s->rules[at].text[1] == '@'; at++)
+            ;
+    s->rules = vg_realloc(s->rules, (size_t)(s->nrules + 1) * sizeof(acl_rule));
+    memmove(&s->rules[at + 1], &s->rules[at], (size_t)(s->nrules - at) * sizeof(acl_rule));
+    s->rules[at].text = vg_malloc(len + 1);
+    memcpy(s->rules[at].text, text, len);
+    s->rules[at].text[len] = '\0';
+    s->nrules++;
+}
+
+static void add_pattern(acl_pattern **arr, int *n, int flags, const char *p, size_t len) {
+    for (int i = 0; i < *n; i++)
+        if ((*arr)[i].len == len && memcmp((*arr)[i].pat, p, len) == 0) {
+            (*arr)[i].flags |= flags;
+            return;
+        }
+    *arr = vg_realloc(*arr, (size_t)(*n + 1) * sizeof(acl_pattern));
+    (*arr)[*n].flags = flags;
+    (*arr)[*n].pat = vg_malloc(len + 1);
+    memcpy((*arr)[*n].pat, p, len);
+    (*arr)[*n].pat[len] = '\0';
+    (*arr)[*n].len = len;
+    (*n)++;
+}
+
+static void sha256_hex(const char *p, size_t len, char out[65]) {
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[i * 2] = hex[md[i] >> 4];
+        out[i * 2 + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static int find_pw(const acl_user *u, const char *hash) {
+    for (int i = 0; i < u->npw; i++)
+        if (memcmp(u->pw[i], hash, 64) == 0)
+            return i;
+    return -1;
+}
+
+static void add_pw_hash(acl_user *u, const char *hash) {
+    if (find_pw(u, hash) >= 0)
+        return;
+    u->pw = vg_realloc(u->pw, (size_t)(u->npw + 1) * sizeof(*u->pw));
+    memcpy(u->pw[u->npw], hash, 65);
+    u->npw++;
+    u->nopass = false;
+}
+
+static void del_pw_hash(acl_user *u, int i) {
+    memmove(&u->pw[i], &u->pw[i + 1], (size_t)(u->npw - i - 1) * sizeof(*u->pw));
+    u->npw--;
+}
+
+static bool valid_hash(const char *p, size_t len) {
+    if (len != 64)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F')))
+            return false;
+    return true;
+}
+
+/* Command rule "+get", "-@read", "+config|get". */
+static int apply_command_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    bool on = op[0] == '+';
+    const char *name = op + 1;
+    size_t nlen = len - 1;
+    if (nlen == 4 && strncasecmp(name, "@all", 4) == 0) {
+        set_all(s, on);
+        return VG_OK;
+    }
+    if (nlen > 1 && name[0] == '@') {
+        uint64_t bit = acl_cat_bit(name + 1, nlen - 1);
+        if (bit == 0)
+            goto unknown;
+        set_category(s, bit, on);
+        add_rule(s, op, len);
+        return VG_OK;
+    }
+    const char *bar = memchr(name, '|', nlen);
+    command *cmd = command_lookup(name, bar ? (size_t)(bar - name) : nlen);
+    if (cmd == NULL)
+        goto unknown;
+    if (bar) {
+        command *sub = command_lookup_sub(cmd, bar + 1, nlen - (size_t)(bar - name) - 1);
+        if (sub == NULL)
+            goto unknown;
+        bit_set(s->allowed, sub->id, on);
+    } else {
+        set_command(s, cmd, on);
+    }
+    add_rule(s, op, len);
+    return VG_OK;
+unknown:
+    vg_error_set(err, "Unknown command or category name in ACL");
+    return VG_ERR;
+}
+
+/* One rule that applies to a selector (commands, keys, channels). */
+static int apply_selector_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    if ((op[0] == '+' || op[0] == '-') && len > 1)
+        return apply_command_rule(s, op, len, err);
+    if (len == 11 && strncasecmp(op, "allcommands", len) == 0) {
+        set_all(s, true);
+    } else if (len == 10 && strncasecmp(op, "nocommands", len) == 0) {
+        set_all(s, false);
+    } else if (op[0] == '~') {
+        if (len == 2 && op[1] == '*') {
+            s->allkeys = true;
+        } else {
+            add_pattern(&s->keys, &s->nkeys, ACL_KEY_READ | ACL_KEY_WRITE, op + 1, len - 1);
+        }
+    } else if (op[0] == '%') {
+        size_t i = 1;
+        int flags = 0;
+        for (; i < len && op[i] != '~'; i++) {
+            if (op[i] == 'R' || op[i] == 'r')
+                flags |= ACL_KEY_READ;
+            else if (op[i] == 'W' || op[i] == 'w')
+                flags |= ACL_KEY_WRITE;
+            else {
+                vg_error_set(err, "Syntax error");
+                return VG_ERR;
+            }
+        }
+        if (i >= len || flags == 0) {
+            vg_error_set(err, "Syntax error");
+            return VG_ERR;
+        }
+        add_pattern(&s->keys, &s->nkeys, flags, op + i + 1, len - i - 1);
+    } else if (len == 7 && strncasecmp(op, "allkeys", len) == 0) {
+        s->allkeys = true;
+    } else if (len == 9 && strncasecmp(op, "resetkeys", len) == 0) {
+        patterns_free(s->keys, s->nkeys);
+        s->keys = NULL;
+        s->nkeys = 0;
+        s->allkeys = false;
+    } else if (op[0] == '&') {
+        if (len == 2 && op[1] == '*')
+            s->allchannels = true;
+        else
+            add_pattern(&s->channels, &s->nchannels, 0, op + 1, len - 1);
+    } else if (len == 11 && strncasecmp(op, "allchannels", len) == 0) {
+        s->allchannels = true;
+    } else if (len == 13 && strncasecmp(op, "resetchannels", len) == 0) {
+        patterns_free(s->channels, s->nchannels);
+        s->channels = NULL;
+        s->nchannels = 0;
+        s->allchannels = false;
+    } else {
+        vg_error_set(err, "Syntax error");
+        return VG_ERR;
+    }
+    return VG_OK;
+}
+
+static void user_reset(acl_user *u) {
+    u->on = false;
+    u->nopass = false;
+    vg_free(u->pw);
+    u->pw = NULL;
+    u->npw = 0;
+    selector_free(&u->root);
+    selector_init(&u->root);
+    for (int i = 0; i < u->nsel; i++)
+        selector_free(&u->sel[i]);
+    vg_free(u->sel);
+    u->sel = NULL;
+    u->nsel = 0;
+}
+
+/* "(~k* +get)": a new selector with its own rules. */
+static int add_selector(acl_user *u, const char *op, size_t len, vg_error *err) {
+    acl_selector s;
+    selector_init(&s);
+    size_t i = 1;
+    while (i < len - 1) {
+        while (i < len - 1 && op[i] == ' ')
+            i++;
+        size_t start = i;
+        while (i < len - 1 && op[i] != ' ')
+            i++;
+        if (i > start && apply_selector_rule(&s, op + start, i - start, err) != VG_OK) {
+            selector_free(&s);
+            return VG_ERR;
+        }
+    }
+    u->sel = vg_realloc(u->sel, (size_t)(u->nsel + 1) * sizeof(acl_selector));
+    u->sel[u->nsel++] = s;
+    return VG_OK;
+}
+
+static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *err) {
+    if (len == 2 && strncasecmp(op, "on", 2) == 0) {
+        u->on = true;
+    } else if (len == 3 && strncasecmp(op, "off", 3) == 0) {
+        u->on = false;
+    } else if (len == 6 && strncasecmp(op, "nopass", 6) == 0) {
+        u->nopass = true;
+        u->npw = 0;
+    } else if (len == 9 && strncasecmp(op, "resetpass", 9) == 0) {
+        u->nopass = false;
+        u->npw = 0;
+    } else if (len == 5 && strncasecmp(op, "reset", 5) == 0) {
+        user_reset(u);
+        apply_selector_rule(&u->root, "resetkeys", 9, err);
+        apply_selector_rule(&u->root, "resetchannels", 13, err);
+        set_all(&u->root, false);
+    } else if (op[0] == '>' || op[0] == '<') {
+        char hash[65];
+        sha256_hex(op + 1, len - 1, hash);
+        if (op[0] == '>') {
+            add_pw_hash(u, hash);
+        } else {
+            int i = find_pw(u, hash);
+            if (i < 0) {
+                vg_error_set(err, "no such password");
+                return VG_ERR;
+            }
+            del_pw_hash(u, i);
+        }
+    } else if (op[0] == '#' || op[0] == '!') {
+        if (!valid_hash(op + 1, len - 1)) {
+            vg_error_set(err, "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters");
+            return VG_ERR;
+        }
+        char hash[65];
+        for (size_t i = 0; i < 64; i++)
+            hash[i] = (char)((op[1 + i] >= 'A' && op[1 + i] <= 'F') ? op[1 + i] + 32 : op[1 + i]);
+        hash[64] = '\0';
+        if (op[0] == '#') {
+            add_pw_hash(u, hash);
+        } else {
+            int i = find_pw(u, hash);
+            if (i < 0) {
+                vg_error_set(err, "no such password");
+                return VG_ERR;
+            }
+            del_pw_hash(u, i);
+        }
+    } else if (len == 14 && strncasecmp(op, "clearselectors", 14) == 0) {
+        for (int i = 0; i < u->nsel; i++)
+            selector_free(&u->sel[i]);
+        u->nsel = 0;
+    } else if (op[0] == '(' && op[len - 1] == ')') {
+        return add_selector(u, op, len, err);
+    } else if (len == 16 && strncasecmp(op, "sanitize-payload", 16) == 0) {
+        /* accepted for compatibility: payloads are always checked */
+    } else if (len == 19 && strncasecmp(op, "skip-sanitize-payload", 19) == 0) {
+    } else {
+        return apply_selector_rule(&u->root, op, len, err);
+    }
+    return VG_OK;
+}
+
+static acl_user *user_clone(const acl_user *src);
+
+/* Split args into rules, joining "(" ... ")" selectors that span several
+ * arguments. Applies to a copy of the user, so a bad rule changes nothing. */
+int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err);
+int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err) {
+    acl_user *existing = acl_find(name, nlen);
+    acl_user *u = existing ? user_clone(existing) : user_new(name, nlen);
+    if (!existing) {
+        /* New users start with no channels (acl-pubsub-default resetchannels). */
+    }
+    buf sel;
+    buf_init(&sel);
+    for (int i = 0; i < nargs; i++) {
+        const char *op = args[i].ptr;
+        size_t len = args[i].len;
+        if (sel.len == 0 && len > 0 && op[0] == '(' && op[len - 1] != ')') {
+            buf_append(&sel, op, len);
+            continue;
+        }
+        if (sel.len) {
+            buf_append_char(&sel, ' ');
+            buf_append(&sel, op, len);
+            if (len == 0 || op[len - 1] != ')')
+                continue;
+            op = sel.data;
+            len = sel.len;
+        }
+        vg_error why;
+        if (len == 0 || apply_user_rule(u, op, len, &why) != VG_OK) {
+            if (len == 0)
+                vg_error_set(&why, "Syntax error");
+            vg_error_set(err, "ERR Error in ACL SETUSER modifier '%.*s': %s", (int)(len > 128 ? 128 : len), op, why.msg);
+            buf_free(&sel);
+            user_free(u);
+            return VG_ERR;
+        }
+        buf_clear(&sel);
+    }
+    if (sel.len) {
+        vg_error_set(err, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.", (int)(sel.len > 128 ? 128 : sel.len), sel.data);
+        buf_free(&sel);
+        user_free(u);
+        return VG_ERR;
+    }
+    buf_free(&sel);
+    if (existing) {
+        /* Swap contents so clients holding the pointer see the new rules. */
+        acl_user tmp = *existing;
+        *existing = *u;
+        *u = tmp;
+        user_free(u);
+    } else {
+        users = vg_realloc(users, (size_t)(nusers + 1) * sizeof(acl_user *));
+        users[nusers++] = u;
+    }
+    return VG_OK;
+}
+
+static void selector_copy(acl_selector *dst, const acl_selector *src) {
+    selector_init(dst);
+    memcpy(dst->allowed, src->allowed, bitmap_words() * sizeof(uint64_t));
+    dst->base_all = src->base_all;
+    for (int i = 0; i < src->nrules; i++)
+        add_rule(dst, src->rules[i].text, strlen(src->rules[i].text));
+    for (int i = 0; i < src->nkeys; i++)
+        add_pattern(&dst->keys, &dst->nkeys, src->keys[i].flags, src->keys[i].pat, src->keys[i].len);
+    dst->allkeys = src->allkeys;
+    for (int i = 0; i < src->nchannels; i++)
+        add_pattern(&dst->channels, &dst->nchannels, 0, src->channels[i].pat, src->channels[i].len);
+    dst->allchannels = src->allchannels;
+}
+
+static acl_user *user_clone(const acl_user *src) {
+    acl_user *u = user_new(src->name, strlen(src->name));
+    selector_free(&u->root);
+    u->on = src->on;
+    u->nopass = src->nopass;
+    for (int i = 0; i < src->npw; i++)
+        add_pw_hash(u, src->pw[i]);
+    u->nopass = src->nopass;
+    selector_copy(&u->root, &src->root);
+    for (int i = 0; i < src->nsel; i++) {
+        u->sel = vg_realloc(u->sel, (size_t)(u->nsel + 1) * sizeof(acl_selector));
+        selector_copy(&u->sel[u->nsel++], &src->sel[i]);
+    }
+    return u;
+}
+
+int acl_setuser_line(const char *line, vg_error *err) {
+    char *copy = vg_strdup(line);
+    vg_slice *args = NULL;
+    int n = 0;
+    for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        args = vg_realloc(args, (size_t)(n + 1) * sizeof(vg_slice));
+        args[n].ptr = w;
+        args[n].len = strlen(w);
+        n++;
+    }
+    int rc;
+    if (n == 0) {
+        vg_error_set(err, "ERR a user line needs a user name");
+        rc = VG_ERR;
+    } else {
+        rc = acl_setuser_args(args[0].ptr, args[0].len, args + 1, n - 1, err);
+    }
+    vg_free(args);
+    vg_free(copy);
+    return rc;
+}
+
+void acl_init(void) {
+    if (default_user)
+        return;
+    vg_error err;
+    acl_setuser_line("default on nopass ~* &* +@all", &err);
+    default_user = acl_find("default", 7);
+}
+
+int acl_load_file(vg_error *err);
+
+int acl_start(vg_error *err) {
+    acl_init();
+    acl_set_requirepass(server.requirepass);
+    for (int i = 0; i < server.nconfig_users; i++) {
+        vg_error why;
+        if (acl_setuser_line(server.config_users[i], &why) != VG_OK) {
+            vg_error_set(err, "Error in user declaration '%s': %s", server.config_users[i], why.msg);
+            return VG_ERR;
+        }
+    }
+    if (server.aclfile && server.aclfile[0]) {
+        if (server.nconfig_users > 0) {
+            vg_error_set(err, "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+            return VG_ERR;
+        }
+        if (acl_load_file(err) != VG_OK)
+            return VG_ERR;
+    }
+    return VG_OK;
+}
+
+void acl_free_all(void) {
+    for (int i = 0; i < nusers; i++)
+        user_free(users[i]);
+    vg_free(users);
+    users = NULL;
+    nusers = 0;
+    default_user = NULL;
+}
+
+void acl_set_requirepass(const char *pass) {
+    vg_error err;
+    acl_init();
+    if (pass == NULL || pass[0] == '\0') {
+        acl_setuser_line("default nopass", &err);
+        return;
+    }
+    vg_slice args[2] = {{(char *)"resetpass", 9}, {NULL, 0}};
+    size_t len = strlen(pass);
+    char *rule = vg_malloc(len + 2);
+    rule[0] = '>';
+    memcpy(rule + 1, pass, len + 1);
+    args[1].ptr = rule;
+    args[1].len = len + 1;
+    acl_setuser_args("default", 7, args, 2, &err);
+    vg_free(rule);
+}
+
+/* ---- checks ---- */
+
+typedef struct key_check {
+    const acl_selector *s;
+    int need;     /* ACL_KEY_* */
+    bool ok;
+    int bad;      /* index of the first denied key among visited, or -1 */
+    int seen;
+} key_check;
+
+static bool key_allowed(const acl_selector *s, const char *key, size_t len, int need) {
+    if (s->allkeys)
+        return true;
+    for (int i = 0; i < s->nkeys; i++)
+        if ((s->keys[i].flags & need) == need && glob_match(s->keys[i].pat, s->keys[i].len, key, len, false))
+            return true;
+    return false;
+}
+
+static void check_key_cb(const vg_slice *key, void *arg) {
+    key_check *k = arg;
+    if (k->ok && !key_allowed(k->s, key->ptr, key->len, k->need)) {
+        k->ok = false;
+        k->bad = k->seen;
+    }
+    k->seen++;
+}
+
+static bool channel_allowed(const acl_selector *s, const char *ch, size_t len, bool is_pattern) {
+    if (s->allchannels)
+        return true;
+    for (int i = 0; i < s->nchannels; i++) {
+        if (is_pattern) {
+            if (s->channels[i].len == len && memcmp(s->channels[i].pat, ch, len) == 0)
+                return true;
+        } else if (glob_match(s->channels[i].pat, s->channels[i].len, ch, len, false)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Channel arguments of pub/sub commands: [first, last] and whether they are patterns. */
+static bool channel_args(const command *cmd, int argc, int *first, int *last, bool *pattern) {
+    const char *n = cmd->name;
+    *pattern = false;
+    if (strcmp(n, "publish") == 0 || strcmp(n, "spublish") == 0) {
+        *first = *last = 1;
+        return true;
+    }
+    if (strcmp(n, "subscribe") == 0 || strcmp(n, "ssubscribe") == 0) {
+        *first = 1;
+        *last = argc - 1;
+        return true;
+    }
+    if (strcmp(n, "psubscribe") == 0) {
+        *first = 1;
+        *last = argc - 1;
+        *pattern = true;
+        return true;
+    }
+    return false;
+}
+
+static int selector_allows(const acl_selector *s, const command *cmd, const vg_slice *argv, int argc, int *obj) {
+    if (!bit_get(s->allowed, cmd->id))
+        return ACL_DENIED_CMD;
+    if (!s->allkeys) {
+        key_check k = {s, (cmd->flags & CMD_WRITE) ? ACL_KEY_WRITE : (cmd->flags & CMD_READONLY) ? ACL_KEY_READ : ACL_KEY_READ | ACL_KEY_WRITE, true, -1, 0};
+        if (cmd->flags & CMD_WRITE && !(cmd->flags & CMD_READONLY))
+            k.need = ACL_KEY_WRITE;
+        command_keys(cmd, argv, argc, check_key_cb, &k);
+        if (!k.ok) {
+            *obj = k.bad; /* position among the command's keys */
+            return ACL_DENIED_KEY;
+        }
+    }
+    int first, last;
+    bool pattern;
+    if (!s->allchannels && channel_args(cmd, argc, &first, &last, &pattern)) {
+        for (int i = first; i <= last && i < argc; i++)
+            if (!channel_allowed(s, argv[i].ptr, argv[i].len, pattern)) {
+                *obj = i;
+                return ACL_DENIED_CHANNEL;
+            }
+    }
+    return ACL_OK;
+}
+
+int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc, int *obj) {
+    *obj = -1;
+    int first = selector_allows(&u->root, cmd, argv, argc, obj);
+    if (first == ACL_OK)
+        return ACL_OK;
+    /* All selectors refused: report the most relevant reason (key and
+     * channel denials say more than a command denial), as Redis does. */
+    for (int i = 0; i < u->nsel; i++) {
+        int o = -1;
+        int r = selector_allows(&u->sel[i], cmd, argv, argc, &o);
+        if (r == ACL_OK)
+            return ACL_OK;
+        if (r > first) {
+            first = r;
+            *obj = o;
+        }
+    }
+    return first;
+}
+
+/* ---- ACL LOG ---- */
+
+typedef struct acl_log_entry {
+    long long count;
+    int reason;
+    char context[16];
+    char *object;   /* owned */
+    char *username; /* owned */
+    int64_t ctime_ms;
+    char *client_info; /* owned */
+} acl_log_entry;
+
+static acl_log_entry *acl_log; /* owned: newest first */
+static int acl_log_len;
+
+static const char *reason_name(int r) {
+    switch (r) {
+    case ACL_DENIED_CMD:
+        return "command";
+    case ACL_DENIED_KEY:
+        return "key";
+    case ACL_DENIED_CHANNEL:
+        return "channel";
+    default:
+        return "auth";
+    }
+}
+
+static void log_entry_free(acl_log_entry *e) {
+    vg_free(e->object);
+    vg_free(e->username);
+    vg_free(e->client_info);
+}
+
+void acl_log_add(client *c, int reason, const char *context, const char *object, size_t olen,
+                 const char *username, size_t ulen);
+void acl_log_add(client *c, int reason, const char *context, const char *object, size_t olen,
+                 const char *username, size_t ulen) {
+    for (int i = 0; i < acl_log_len; i++) {
+        acl_log_entry *e = &acl_log[i];
+        if (e->reason == reason && strcmp(e->context, context) == 0 && strlen(e->object) == olen &&
+            memcmp(e->object, object, olen) == 0 && strlen(e->username) == ulen &&
+            memcmp(e->username, username, ulen) == 0 && server.now_ms - e->ctime_ms < 60000) {
+            e->count++;
+            e->ctime_ms = server.now_ms;
+            buf info;
+            buf_init(&info);
+            client_describe(c, &info);
+            vg_free(e->client_info);
+            e->client_info = vg_strdup(info.data ? info.data : "");
+            buf_free(&info);
+            acl_log_entry moved = *e;
+            memmove(&acl_log[1], &acl_log[0], (size_t)i * sizeof(acl_log_entry));
+            acl_log[0] = moved;
+            return;
+        }
+    }
+    long long max = server.acllog_max_len;
+    if (max <= 0)
+        return;
+    if (acl_log_len >= max) {
+        log_entry_free(&acl_log[acl_log_len - 1]);
+        acl_log_len--;
+    }
+    acl_log = vg_realloc(acl_log, (size_t)(acl_log_len + 1) * sizeof(acl_log_entry));
+    memmove(&acl_log[1], &acl_log[0], (size_t)acl_log_len * sizeof(acl_log_entry));
+    acl_log_entry *e = &acl_log[0];
+    e->count = 1;
+    e->reason = reason;
+    snprintf(e->context, sizeof(e->context), "%s", context);
+    e->object = vg_malloc(olen + 1);
+    memcpy(e->object, object, olen);
+    e->object[olen] = '\0';
+    e->username = vg_malloc(ulen + 1);
+    memcpy(e->username, username, ulen);
+    e->username[ulen] = '\0';
+    e->ctime_ms = server.now_ms;
+    buf info;
+    buf_init(&info);
+    client_describe(c, &info);
+    e->client_info = vg_strdup(info.data ? info.data : "");
+    buf_free(&info);
+    acl_log_len++;
+}
+
+void acl_log_reply(client *c, long long count);
+void acl_log_reply(client *c, long long count) {
+    long long n = count < acl_log_len ? count : acl_log_len;
+    reply_array(c, n);
+    for (long long i = 0; i < n; i++) {
+        acl_log_entry *e = &acl_log[i];
+        reply_map(c, 7);
+        reply_bulk_str(c, "count");
+        reply_int(c, e->count);
+        reply_bulk_str(c, "reason");
+        reply_bulk_str(c, reason_name(e->reason));
+        reply_bulk_str(c, "context");
+        reply_bulk_str(c, e->context);
+        reply_bulk_str(c, "object");
+        reply_bulk_str(c, e->object);
+        reply_bulk_str(c, "username");
+        reply_bulk_str(c, e->username);
+        reply_bulk_str(c, "age-seconds");
+        reply_double(c, (double)(server.now_ms - e->ctime_ms) / 1000.0);
+        reply_bulk_str(c, "client-info");
+        reply_bulk_str(c, e->client_info);
+    }
+}
+
+void acl_log_reset(void);
+void acl_log_reset(void) {
+    for (int i = 0; i < acl_log_len; i++)
+        log_entry_free(&acl_log[i]);
+    vg_free(acl_log);
+    acl_log = NULL;
+    acl_log_len = 0;
+}
+
+/* ---- authentication and dispatch ---- */
+
+static bool password_ok(const acl_user *u, const char *pass, size_t plen) {
+    if (u->nopass)
+        return true;
+    char hash[65];
+    sha256_hex(pass, plen, hash);
+    bool ok = false;
+    for (int i = 0; i < u->npw; i++)
+        ok |= CRYPTO_memcmp(hash, u->pw[i], 64) == 0;
+    return ok;
+}
+
+bool acl_authenticate(client *c, const char *user, size_t ulen, const char *pass, size_t plen) {
+    acl_user *u = acl_find(user, ulen);
+    if (u && u->on && password_ok(u, pass, plen)) {
+        c->acl = u;
+        c->authenticated = true;
+        vg_free(c->user);
+        c->user = vg_strdup(u->name);
+        return true;
+    }
+    acl_log_add(c, ACL_DENIED_AUTH, "toplevel", "AUTH", 4, user, ulen);
+    return false;
+}
+
+bool acl_check_command(client *c, const command *cmd, const char *context) {
+    const acl_user *u = c->acl ? c->acl : default_user;
+    if (u == NULL)
+        return true;
+    int obj;
+    int r = acl_user_allows(u, cmd, c->argv, c->argc, &obj);
+    if (r == ACL_OK)
+        return true;
+    const char *uname = u->name;
+    if (r == ACL_DENIED_CMD) {
+        acl_log_add(c, r, context, cmd->fullname, strlen(cmd->fullname), uname, strlen(uname));
+        reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command", cmd->fullname);
+    } else if (r == ACL_DENIED_KEY) {
+        /* find the denied key's text */
+        const vg_slice *bad = NULL;
+        int seen = 0;
+        int first = cmd->first_key, last = cmd->last_key < 0 ? c->argc + cmd->last_key : cmd->last_key;
+        int step = cmd->key_step > 0 ? cmd->key_step : 1;
+        for (int i = first; first > 0 && i <= last && i < c->argc; i += step, seen++)
+            if (seen == obj)
+                bad = &c->argv[i];
+        if (bad == NULL && cmd->numkeys_arg > 0 && obj >= seen)
+            bad = &c->argv[cmd->numkeys_arg + 1 + (obj - seen)];
+        if (bad)
+            acl_log_add(c, r, context, bad->ptr, bad->len, uname, strlen(uname));
+        reply_error(c, "NOPERM this user has no permissions to access one of the keys used as arguments");
+    } else {
+        acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
+        reply_error(c, "NOPERM this user has no permissions to access one of the channels used as arguments");
+    }
+    return false;
+}
+
+void acl_kill_clients_of(const acl_user *u) {
+    for (client *c = server.clients; c; c = c->next)
+        if (c->acl == u)
+            client_close_async(c);
+}
+
+/* ---- descriptions ---- */
+
+static void describe_keys(const acl_selector *s, buf *out) {
+    if (s->allkeys) {
+        buf_append_str(out, "~*");
+        return;
+    }
+    for (int i = 0; i < s->nkeys; i++) {
+        if (out->len && out->data[out->len - 1] != ' ' && out->data[out->len - 1] != '(')
+            buf_append_char(out, ' ');
+        int f = s->keys[i].flags;
+        if (f == (ACL_KEY_READ | ACL_KEY_WRITE))
+            buf_append_char(out, '~');
+        else
+            buf_append_str(out, f == ACL_KEY_READ ? "%R~" : "%W~");
+        buf_append(out, s->keys[i].pat, s->keys[i].len);
+    }
+}
+
+static void describe_channels(const acl_selector *s, buf *out, bool with_reset) {
+    if (s->allchannels) {
+        buf_append_str(out, "&*");
+        return;
+    }
+    if (with_reset)
+        buf_append_str(out, "resetchannels");
+    for (int i = 0; i < s->nchannels; i++) {
+        if (out->len && out->data[out->len - 1] != ' ' && out->data[out->len - 1] != '(')
+            buf_append_char(out, ' ');
+        buf_append_char(out, '&');
+        buf_append(out, s->channels[i].pat, s->channels[i].len);
+    }
+}
+
+static void describe_commands(const acl_selector *s, buf *out) {
+    buf_append_str(out, s->base_all ? "+@all" : "-@all");
+    for (int i = 0; i < s->nrules; i++) {
+        buf_append_char(out, ' ');
+        buf_append_str(out, s->rules[i].text);
+    }
+}
+
+static void describe_selector(const acl_selector *s, buf *out) {
+    size_t mark = out->len;
+    describe_keys(s, out);
+    if (out->len > mark)
+        buf_append_char(out, ' ');
+    describe_channels(s, out, true);
+    buf_append_char(out, ' ');
+    describe_commands(s, out);
+}
+
+void acl_describe_user(const acl_user *u, buf *out);
+void acl_describe_user(const acl_user *u, buf *out) {
+    buf_append_fmt(out, "user %s %s", u->name, u->on ? "on" : "off");
+    if (u->nopass)
+        buf_append_str(out, " nopass");
+    for (int i = 0; i < u->npw; i++)
+        buf_append_fmt(out, " #%s", u->pw[i]);
+    buf_append_char(out, ' ');
+    describe_selector(&u->root, out);
+    for (int i = 0; i < u->nsel; i++) {
+        buf_append_str(out, " (");
+        describe_selector(&u->sel[i], out);
+        buf_append_char(out, ')');
+    }
+}
+
+static void reply_selector_fields(client *c, const acl_selector *s) {
+    buf b;
+    buf_init(&b);
+    reply_bulk_str(c, "commands");
+    describe_commands(s, &b);
+    reply_bulk(c, b.data, b.len);
+    buf_clear(&b);
+    reply_bulk_str(c, "keys");
+    describe_keys(s, &b);
+    reply_bulk(c, b.data ? b.data : "", b.len);
+    buf_clear(&b);
+    reply_bulk_str(c, "channels");
+    describe_channels(s, &b, false);
+    reply_bulk(c, b.data ? b.data : "", b.len);
+    buf_free(&b);
+}
+
+void acl_reply_getuser(client *c, const acl_user *u);
+void acl_reply_getuser(client *c, const acl_user *u) {
+    reply_map(c, 6);
+    reply_bulk_str(c, "flags");
+    reply_set(c, u->nopass ? 2 : 1);
+    reply_bulk_str(c, u->on ? "on" : "off");
+    if (u->nopass)
+        reply_bulk_str(c, "nopass");
+    reply_bulk_str(c, "passwords");
+    reply_array(c, u->npw);
+    for (int i = 0; i < u->npw; i++)
+        reply_bulk(c, u->pw[i], 64);
+    reply_selector_fields(c, &u->root);
+    reply_bulk_str(c, "selectors");
+    reply_array(c, u->nsel);
+    for (int i = 0; i < u->nsel; i++) {
+        reply_map(c, 3);
+        reply_selector_fields(c, &u->sel[i]);
+    }
+}
+
+int acl_user_count(void);
+int acl_user_count(void) {
+    return nusers;
+}
+
+acl_user *acl_user_at(int i);
+acl_user *acl_user_at(int i) {
+    return i >= 0 && i < nusers ? users[i] : NULL;
+}
+
+/* Remove a user (not default). Returns true if it existed. */
+bool acl_deluser(const char *name, size_t len);
+bool acl_deluser(const char *name, size_t len) {
+    for (int i = 0; i < nusers; i++) {
+        if (strlen(users[i]->name) != len || memcmp(users[i]->name, name, len) != 0)
+            continue;
+        acl_user *u = users[i];
+        acl_kill_clients_of(u);
+        for (client *c = server.clients; c; c = c->next)
+            if (c->acl == u)
+                c->acl = NULL; /* closing: never used again */
+        memmove(&users[i], &users[i + 1], (size_t)(nusers - i - 1) * sizeof(acl_user *));
+        nusers--;
+        user_free(u);
+        return true;
+    }
+    return false;
+}
+
+/* Replace all users with those of an ACL file's lines; all or nothing. */
+int acl_load_lines(const char *text, const char *path, vg_error *err);
+int acl_load_lines(const char *text, const char *path, vg_error *err) {
+    acl_user **saved = users;
+    int nsaved = nusers;
+    acl_user *saved_default = default_user;
+    users = NULL;
+    nusers = 0;
+    default_user = NULL;
+    int lineno = 0;
+    const char *p = text;
+    int rc = VG_OK;
+    while (*p && rc == VG_OK) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        char *line = vg_malloc(len + 1);
+        memcpy(line, p, len);
+        line[len] = '\0';
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        char *q = line;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q && *q != '#') {
+            if (strncmp(q, "user ", 5) != 0) {
+                vg_error_set(err, "ERR %s:%d: line should start with user keyword", path, lineno);
+                rc = VG_ERR;
+            } else {
+                vg_error why;
+                if (acl_setuser_line(q + 5, &why) != VG_OK) {
+                    vg_error_set(err, "ERR %s:%d: %s", path, lineno, why.msg + (strncmp(why.msg, "ERR ", 4) == 0 ? 4 : 0));
+                    rc = VG_ERR;
+                }
+            }
+        }
+        vg_free(line);
+        p = nl ? nl + 1 : p + len;
+    }
+    if (rc == VG_OK && acl_find("default", 7) == NULL) {
+        vg_error ignore;
+        acl_setuser_line("default on nopass ~* &* +@all", &ignore);
+    }
+    if (rc != VG_OK) {
+        acl_free_all();
+        users = saved;
+        nusers = nsaved;
+        default_user = saved_default;
+        return VG_ERR;
+    }
+    default_user = acl_find("default", 7);
+    /* Clients keep pointers: rebind by name, close those whose user vanished. */
+    for (client *c = server.clients; c; c = c->next) {
+        if (c->acl == NULL)
+            continue;
+        acl_user *nu = acl_find(c->acl->name, strlen(c->acl->name));
+        if (nu == NULL)
+            client_close_async(c);
+        c->acl = nu;
+    }
+    for (int i = 0; i < nsaved; i++)
+        user_free(saved[i]);
+    vg_free(saved);
+    return VG_OK;
+}

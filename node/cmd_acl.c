@@ -1,0 +1,349 @@
+/* cmd_acl.c -- the ACL command: SETUSER GETUSER DELUSER LIST USERS WHOAMI
+ * CAT LOG SAVE LOAD GENPASS DRYRUN HELP.
+ *
+ * Owns: nothing; users live in acl.c. ACL SAVE writes the aclfile
+ * atomically (temporary file, fsync, rename). */
+#include <errno.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "acl_cats.h"
+#include "cmd_util.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+/* Defined in acl.c; kept out of acl.h because only this file needs them. */
+int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err);
+void acl_describe_user(const acl_user *u, buf *out);
+void acl_reply_getuser(client *c, const acl_user *u);
+int acl_user_count(void);
+acl_user *acl_user_at(int i);
+bool acl_deluser(const char *name, size_t len);
+int acl_load_lines(const char *text, const char *path, vg_error *err);
+void acl_log_reply(client *c, long long count);
+void acl_log_reset(void);
+
+static void cmd_acl_setuser(client *c) {
+    vg_error err;
+    if (acl_setuser_args(c->argv[2].ptr, c->argv[2].len, c->argv + 3, c->argc - 3, &err) != VG_OK) {
+        reply_error(c, err.msg);
+        return;
+    }
+    reply_ok(c);
+}
+
+static void cmd_acl_getuser(client *c) {
+    acl_user *u = acl_find(c->argv[2].ptr, c->argv[2].len);
+    if (u == NULL) {
+        reply_null(c);
+        return;
+    }
+    acl_reply_getuser(c, u);
+}
+
+static void cmd_acl_deluser(client *c) {
+    long long n = 0;
+    for (int i = 2; i < c->argc; i++) {
+        if (c->argv[i].len == 7 && memcmp(c->argv[i].ptr, "default", 7) == 0) {
+            reply_error(c, "ERR The 'default' user cannot be removed");
+            return;
+        }
+    }
+    for (int i = 2; i < c->argc; i++)
+        n += acl_deluser(c->argv[i].ptr, c->argv[i].len);
+    reply_int(c, n);
+}
+
+static int cmp_users(const void *a, const void *b) {
+    return strcmp(acl_user_name(*(acl_user *const *)a), acl_user_name(*(acl_user *const *)b));
+}
+
+static acl_user **sorted_users(int *n) {
+    *n = acl_user_count();
+    acl_user **arr = vg_malloc((size_t)(*n ? *n : 1) * sizeof(acl_user *));
+    for (int i = 0; i < *n; i++)
+        arr[i] = acl_user_at(i);
+    qsort(arr, (size_t)*n, sizeof(acl_user *), cmp_users);
+    return arr;
+}
+
+static void cmd_acl_list(client *c) {
+    int n;
+    acl_user **arr = sorted_users(&n);
+    reply_array(c, n);
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i < n; i++) {
+        buf_clear(&b);
+        acl_describe_user(arr[i], &b);
+        reply_bulk(c, b.data, b.len);
+    }
+    buf_free(&b);
+    vg_free(arr);
+}
+
+static void cmd_acl_users(client *c) {
+    int n;
+    acl_user **arr = sorted_users(&n);
+    reply_array(c, n);
+    for (int i = 0; i < n; i++)
+        reply_bulk_str(c, acl_user_name(arr[i]));
+    vg_free(arr);
+}
+
+static void cmd_acl_whoami(client *c) {
+    reply_bulk_str(c, c->acl ? acl_user_name(c->acl) : "default");
+}
+
+static void cmd_acl_cat(client *c) {
+    if (c->argc == 2) {
+        reply_array(c, (long long)acl_cats_count());
+        for (size_t i = 0; i < acl_cats_count(); i++)
+            reply_bulk_str(c, acl_cat_name(i));
+        return;
+    }
+    uint64_t bit = acl_cat_bit(c->argv[2].ptr, c->argv[2].len);
+    if (bit == 0) {
+        reply_errorf(c, "ERR Unknown category '%.128s'", c->argv[2].ptr);
+        return;
+    }
+    size_t h = reply_deferred(c);
+    long long n = 0;
+    for (size_t i = 0; i < command_count(); i++) {
+        command *cmd = command_at(i);
+        if (cmd->acl_bits & bit) {
+            reply_bulk_str(c, cmd->fullname);
+            n++;
+        }
+        if (cmd->subcommands)
+            for (command *sub = cmd->subcommands; sub->name; sub++)
+                if (sub->acl_bits & bit) {
+                    reply_bulk_str(c, sub->fullname);
+                    n++;
+                }
+    }
+    reply_deferred_array(c, h, n);
+}
+
+static void cmd_acl_genpass(client *c) {
+    long long bits = 256;
+    if (c->argc == 3 && (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &bits) || bits <= 0 || bits > 4096)) {
+        reply_error(c, "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096");
+        return;
+    }
+    size_t chars = (size_t)(bits + 3) / 4;
+    unsigned char raw[512];
+    if (RAND_bytes(raw, (int)((chars + 1) / 2)) != 1) {
+        reply_error(c, "ERR Failed to generate random bytes");
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char out[1025];
+    for (size_t i = 0; i < chars; i++)
+        out[i] = hex[(raw[i / 2] >> ((i % 2) ? 0 : 4)) & 15];
+    reply_bulk(c, out, chars);
+}
+
+static void cmd_acl_log(client *c) {
+    long long count = 10;
+    if (c->argc == 3) {
+        if (arg_is(&c->argv[2], "reset")) {
+            acl_log_reset();
+            reply_ok(c);
+            return;
+        }
+        if (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &count) || count < 0) {
+            reply_not_integer(c);
+            return;
+        }
+    }
+    acl_log_reply(c, count);
+}
+
+static const char no_aclfile[] =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+
+static void cmd_acl_save(client *c) {
+    if (server.aclfile == NULL || server.aclfile[0] == '\0') {
+        reply_error(c, no_aclfile);
+        return;
+    }
+    int n;
+    acl_user **arr = sorted_users(&n);
+    buf b;
+    buf_init(&b);
+    for (int i = 0; i < n; i++) {
+        acl_describe_user(arr[i], &b);
+        buf_append_char(&b, '\n');
+    }
+    vg_free(arr);
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", server.aclfile, (int)getpid());
+    FILE *fp = fopen(tmp, "w");
+    bool ok = fp != NULL;
+    if (fp) {
+        ok = fwrite(b.data ? b.data : "", 1, b.len, fp) == b.len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+        ok = fclose(fp) == 0 && ok;
+        ok = ok && rename(tmp, server.aclfile) == 0;
+        if (!ok)
+            unlink(tmp);
+    }
+    buf_free(&b);
+    if (!ok) {
+        reply_errorf(c, "ERR There was an error trying to save the ACLs. Please check the server logs for more information");
+        return;
+    }
+    reply_ok(c);
+}
+
+/* Read the aclfile and replace all users (used at start-up too). */
+int acl_load_file(vg_error *err);
+int acl_load_file(vg_error *err) {
+    FILE *fp = fopen(server.aclfile, "r");
+    if (fp == NULL) {
+        vg_error_set(err, "ERR Error loading ACLs, opening file '%s': %s", server.aclfile, strerror(errno));
+        return VG_ERR;
+    }
+    buf text;
+    buf_init(&text);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        buf_append(&text, chunk, n);
+    fclose(fp);
+    int rc = acl_load_lines(text.data ? text.data : "", server.aclfile, err);
+    buf_free(&text);
+    return rc;
+}
+
+static void cmd_acl_load(client *c) {
+    if (server.aclfile == NULL || server.aclfile[0] == '\0') {
+        reply_error(c, no_aclfile);
+        return;
+    }
+    vg_error err;
+    if (acl_load_file(&err) != VG_OK) {
+        reply_error(c, err.msg);
+        return;
+    }
+    reply_ok(c);
+}
+
+static void cmd_acl_dryrun(client *c) {
+    acl_user *u = acl_find(c->argv[2].ptr, c->argv[2].len);
+    if (u == NULL) {
+        reply_errorf(c, "ERR User '%.128s' not found", c->argv[2].ptr);
+        return;
+    }
+    command *cmd = command_lookup(c->argv[3].ptr, c->argv[3].len);
+    if (cmd == NULL) {
+        reply_errorf(c, "ERR Command '%.128s' not found", c->argv[3].ptr);
+        return;
+    }
+    const vg_slice *argv = c->argv + 3;
+    int argc = c->argc - 3;
+    if (cmd->subcommands && argc >= 2) {
+        command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
+        if (sub)
+            cmd = sub;
+    }
+    if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
+        reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd->fullname);
+        return;
+    }
+    int obj;
+    int r = acl_user_allows(u, cmd, argv, argc, &obj);
+    if (r == ACL_OK) {
+        reply_ok(c);
+        return;
+    }
+    char msg[512];
+    if (r == ACL_DENIED_CMD) {
+        snprintf(msg, sizeof(msg), "This user has no permissions to run the '%s' command", cmd->fullname);
+    } else if (r == ACL_DENIED_KEY) {
+        const vg_slice *bad = NULL;
+        int seen = 0, first = cmd->first_key;
+        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+        int step = cmd->key_step > 0 ? cmd->key_step : 1;
+        for (int i = first; first > 0 && i <= last && i < argc; i += step, seen++)
+            if (seen == obj)
+                bad = &argv[i];
+        if (bad == NULL && cmd->numkeys_arg > 0)
+            bad = &argv[cmd->numkeys_arg + 1 + (obj - seen)];
+        snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' key",
+                 (int)(bad ? (bad->len > 128 ? 128 : bad->len) : 0), bad ? bad->ptr : "");
+    } else {
+        snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' channel",
+                 (int)(argv[obj].len > 128 ? 128 : argv[obj].len), argv[obj].ptr);
+    }
+    reply_bulk_str(c, msg);
+}
+
+static void cmd_acl_help(client *c) {
+    static const char *lines[] = {
+        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CAT [<category>]",
+        "    List all commands that belong to <category>, or all command categories",
+        "    when no category is specified.",
+        "DELUSER <username> [<username> ...]",
+        "    Delete a list of users.",
+        "DRYRUN <username> <command> [<arg> ...]",
+        "    Returns whether the user can execute the given command without executing the command.",
+        "GETUSER <username>",
+        "    Get the user's details.",
+        "GENPASS [<bits>]",
+        "    Generate a secure 256-bit user password. The optional `bits` argument can",
+        "    be used to specify a different size.",
+        "LIST",
+        "    Show users details in config file format.",
+        "LOAD",
+        "    Reload users from the ACL file.",
+        "LOG [<count> | RESET]",
+        "    Show the ACL log entries.",
+        "SAVE",
+        "    Save the current config to the ACL file.",
+        "SETUSER <username> <attribute> [<attribute> ...]",
+        "    Create or modify a user with the specified attributes.",
+        "USERS",
+        "    List all the registered usernames.",
+        "WHOAMI",
+        "    Return the current connection username.",
+        "HELP",
+        "    Prints this help.",
+    };
+    reply_array(c, (long long)VG_ARRAY_LEN(lines));
+    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
+        reply_simple(c, lines[i]);
+}
+
+#define ACL_SUB(n, fn, ar, fl, sum)                                                                \
+    {.name = n, .proc = fn, .arity = ar, .flags = (fl), .summary = sum, .since = "6.0.0", .group = "server"}
+
+static command acl_subcommands[] = {
+    ACL_SUB("setuser", cmd_acl_setuser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Creates and modifies an ACL user and its rules."),
+    ACL_SUB("getuser", cmd_acl_getuser, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists the ACL rules of a user."),
+    ACL_SUB("deluser", cmd_acl_deluser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Deletes ACL users, and terminates their connections."),
+    ACL_SUB("list", cmd_acl_list, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Dumps the effective rules in ACL file format."),
+    ACL_SUB("users", cmd_acl_users, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists all ACL users."),
+    ACL_SUB("whoami", cmd_acl_whoami, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Returns the authenticated username of the current connection."),
+    ACL_SUB("cat", cmd_acl_cat, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists the ACL categories, or the commands inside a category."),
+    ACL_SUB("log", cmd_acl_log, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists recent security events generated due to ACL rules."),
+    ACL_SUB("save", cmd_acl_save, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Saves the effective ACL rules in the configured ACL file."),
+    ACL_SUB("load", cmd_acl_load, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Reloads the rules from the configured ACL file."),
+    ACL_SUB("genpass", cmd_acl_genpass, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Generates a pseudorandom, secure password that can be used to identify ACL users."),
+    ACL_SUB("dryrun", cmd_acl_dryrun, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Simulates the execution of a command by a user, without executing the command."),
+    ACL_SUB("help", cmd_acl_help, 2, CMD_LOADING | CMD_STALE, "Returns helpful text about the different subcommands."),
+    {.name = NULL},
+};
+
+static command acl_commands[] = {
+    {.name = "acl", .proc = NULL, .arity = -2, .flags = CMD_SENTINEL, .subcommands = acl_subcommands, .summary = "A container for Access List Control commands.", .since = "6.0.0", .group = "server"},
+};
+COMMAND_TABLE(acl_commands)
