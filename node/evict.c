@@ -210,17 +210,17 @@ static kv *pick_victim(int *dbid) {
     return NULL;
 }
 
-bool evict_perform(void) {
+int evict_perform(void) {
     if (server.maxmemory <= 0 || evict_used_memory() <= (size_t)server.maxmemory)
-        return true;
+        return EVICT_OK;
     if (server.maxmemory_policy == MAXMEMORY_NO_EVICTION)
-        return false;
+        return EVICT_FAIL;
     int64_t deadline = server_ustime_mono() + EVICT_MAX_US;
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
         if (o == NULL)
-            return false;
+            return EVICT_FAIL;
         db *d = &server.dbs[dbid];
         char small[256];
         size_t klen = o->keylen;
@@ -234,16 +234,15 @@ bool evict_perform(void) {
         if (key != small)
             vg_free(key);
         if (server_ustime_mono() > deadline)
-            break;
+            return EVICT_RUNNING; /* the cron and the next commands go on */
     }
-    return evict_used_memory() <= (size_t)server.maxmemory;
+    return EVICT_OK;
 }
 
 bool evict_refuse_oom(client *c, const command *cmd) {
     if (server.maxmemory <= 0)
         return false;
-    bool ok = evict_perform();
-    if (ok || (c->flags & CLIENT_PRIMARY))
+    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY))
         return false;
     bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
     if ((c->flags & CLIENT_MULTI) && !denyoom)

@@ -35,9 +35,14 @@ unsigned evict_lfu_value(const kv *o);
 uint64_t evict_object_idle_ms(const kv *o);
 bool evict_policy_is_lfu(void);
 
-/* Free memory until under maxmemory. Returns true if under the limit (or
- * no limit). Called before commands run. */
-bool evict_perform(void);
+enum evict_result {
+    EVICT_OK = 0,      /* under the limit (or no limit) */
+    EVICT_RUNNING = 1, /* still over, but keys are being evicted: time ran out for now */
+    EVICT_FAIL = 2,    /* over the limit and nothing can be evicted */
+};
+/* Free memory until under maxmemory (time-boxed). Called before commands
+ * run and from the cron. */
+int evict_perform(void);
 /* Dispatch: refuse a denyoom command when over the limit. Returns true when it replied. */
 bool evict_refuse_oom(client *c, const command *cmd);
 /* Bytes counted against maxmemory. */

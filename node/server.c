@@ -18,6 +18,7 @@
 #include "acl.h"
 #include "client.h"
 #include "command.h"
+#include "evict.h"
 #include "lazyfree.h"
 #include "log.h"
 #include "multi.h"
@@ -287,6 +288,7 @@ static void on_cron(uv_timer_t *t) {
         return;
     }
     active_expire_cycle();
+    evict_perform();
     clients_cron();
     rehash_cron();
     track_instantaneous();
