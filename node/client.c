@@ -308,7 +308,7 @@ static void protocol_error(client *c) {
     char desc[128];
     snprintf(desc, sizeof(desc), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
     LOG_VERBOSE("Protocol error (%s) from client: %s", c->parser.err, desc);
-    reply_error(c, c->parser.err);
+    reply_errorf(c, "ERR %s", c->parser.err);
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
