@@ -193,7 +193,7 @@ static config_param params[] = {
     {"slowlog-max-len", NULL, CONFIG_INT, 0, &server.slowlog_max_len, 0, 2147483647, "128", NULL, NULL, NULL, NULL},
     {"notify-keyspace-events", NULL, CONFIG_SPECIAL, 0, NULL, 0, 0, "", NULL, set_notify, get_notify, NULL},
     {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
-    {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0, &server.hash_max_listpack_entries, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0, &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0, &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
     {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
 };
