@@ -186,6 +186,8 @@ static config_param params[] = {
     {"active-expire-effort", NULL, CONFIG_INT, 0, &server.active_expire_effort, 1, 10, "1", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_del, 0, 0, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-user-flush", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_flush, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", CONFIG_INT, 0, &server.zset_max_listpack_entries, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_INT, 0, &server.zset_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-expire", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_expire, 0, 0, "no", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-server-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_server_del, 0, 0, "no", NULL, NULL, NULL, NULL},
     {"activerehashing", NULL, CONFIG_BOOL, 0, &server.activerehashing, 0, 0, "yes", NULL, NULL, NULL, NULL},

@@ -78,6 +78,8 @@ struct vigil_server {
     long long maxmemory;
     int maxmemory_policy;
     long long maxmemory_samples;
+    long long zset_max_listpack_entries;
+    long long zset_max_listpack_value;
     long long lfu_log_factor;
     long long lfu_decay_time;
     long long active_expire_effort;

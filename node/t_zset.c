@@ -1,0 +1,1349 @@
+/* t_zset.c -- sorted set commands (ZADD ... ZSCAN), Redis 7.0 semantics.
+ *
+ * Owns: nothing beyond the zset values it creates (see zset.c). Replies
+ * follow Redis 7.0: scores as doubles (bulk strings in RESP2), WITHSCORES
+ * pairs nested in RESP3, empty sets deleted, every change signalled. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd_util.h"
+#include "command.h"
+#include "glob.h"
+#include "notify.h"
+#include "object.h"
+#include "reply.h"
+#include "resp_write.h"
+#include "server.h"
+#include "t_set.h"
+#include "vg_alloc.h"
+#include "zset.h"
+
+/* ---- value plumbing ---- */
+
+static void zset_free_value(kv *o) {
+    zset_free(o->v.ptr);
+}
+
+static size_t zset_value_memory(const kv *o) {
+    return zset_memory(o->v.ptr);
+}
+
+static void zset_dup_value(kv *dst, const kv *src) {
+    dst->v.ptr = zset_dup(src->v.ptr);
+}
+
+static const obj_ops zset_ops = {zset_free_value, zset_value_memory, zset_dup_value};
+
+__attribute__((constructor)) static void register_zset_type(void) {
+    obj_register_type(OBJ_ZSET, &zset_ops);
+}
+
+static void sync_encoding(kv *o) {
+    zset *zs = o->v.ptr;
+    zset_maybe_convert(zs, (size_t)server.zset_max_listpack_entries, (size_t)server.zset_max_listpack_value);
+    o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
+}
+
+/* A zset kv for reading: NULL if absent; *wrong set on type mismatch (replied). */
+static kv *lookup_zset(client *c, const vg_slice *key, bool write, bool *wrong) {
+    kv *o = write ? db_lookup_write(c->db, key->ptr, key->len) : db_lookup_read(c->db, key->ptr, key->len, 0);
+    *wrong = false;
+    if (o && o->type != OBJ_ZSET) {
+        reply_wrong_type(c);
+        *wrong = true;
+        return NULL;
+    }
+    return o;
+}
+
+static kv *create_zset(db *d, const vg_slice *key) {
+    zset *zs = zset_new();
+    kv *o = kv_new_ptr(key->ptr, key->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs);
+    if (server.zset_max_listpack_entries == 0)
+        zset_convert_to_skiplist(zs);
+    db_add(d, o);
+    sync_encoding(o);
+    return o;
+}
+
+static void delete_if_empty(client *c, const vg_slice *key, kv *o) {
+    if (zset_len(o->v.ptr) == 0) {
+        db_delete(c->db, key->ptr, key->len);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key->ptr, key->len, c->db->id);
+    }
+}
+
+static bool parse_score(const vg_slice *a, double *out) {
+    return vg_str2d(a->ptr, a->len, out);
+}
+
+static void reply_score(client *c, double d) {
+    reply_double(c, d);
+}
+
+/* One (member, score) as the WITHSCORES forms want it. */
+static void reply_pair(client *c, const char *m, size_t len, double score, bool withscores) {
+    if (withscores && c->resp > 2)
+        reply_array(c, 2);
+    reply_bulk(c, m, len);
+    if (withscores)
+        reply_score(c, score);
+}
+
+/* ---- range parsing ---- */
+
+static bool parse_score_bound(const vg_slice *a, double *v, bool *ex) {
+    const char *p = a->ptr;
+    size_t len = a->len;
+    *ex = false;
+    if (len > 0 && p[0] == '(') {
+        *ex = true;
+        p++;
+        len--;
+    }
+    return vg_str2d(p, len, v);
+}
+
+static bool parse_score_range(client *c, const vg_slice *min, const vg_slice *max, zrange_score *r) {
+    if (!parse_score_bound(min, &r->min, &r->minex) || !parse_score_bound(max, &r->max, &r->maxex)) {
+        reply_error(c, "ERR min or max is not a float");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_lex_bound(const vg_slice *a, const char **p, size_t *len, bool *ex, int *inf) {
+    *inf = 0;
+    *ex = false;
+    if (a->len == 1 && a->ptr[0] == '-') {
+        *inf = -1;
+        return true;
+    }
+    if (a->len == 1 && a->ptr[0] == '+') {
+        *inf = 1;
+        return true;
+    }
+    if (a->len >= 1 && (a->ptr[0] == '(' || a->ptr[0] == '[')) {
+        *ex = a->ptr[0] == '(';
+        *p = a->ptr + 1;
+        *len = a->len - 1;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_lex_range(client *c, const vg_slice *min, const vg_slice *max, zrange_lex *r) {
+    memset(r, 0, sizeof(*r));
+    if (!parse_lex_bound(min, &r->min, &r->minlen, &r->minex, &r->mininf) ||
+        !parse_lex_bound(max, &r->max, &r->maxlen, &r->maxex, &r->maxinf)) {
+        reply_error(c, "ERR min or max not valid string range item");
+        return false;
+    }
+    return true;
+}
+
+/* Lex range "max < min" or "+ ... -" selects nothing. */
+static bool lex_range_empty(const zrange_lex *r) {
+    if (r->mininf > 0 || r->maxinf < 0)
+        return true;
+    if (r->mininf || r->maxinf)
+        return false;
+    size_t n = r->minlen < r->maxlen ? r->minlen : r->maxlen;
+    int cmp = memcmp(r->min, r->max, n);
+    if (cmp == 0)
+        cmp = r->minlen < r->maxlen ? -1 : r->minlen > r->maxlen ? 1 : 0;
+    return cmp > 0 || (cmp == 0 && (r->minex || r->maxex));
+}
+
+/* ---- ZADD / ZINCRBY ---- */
+
+#define ZADD_NX 1
+#define ZADD_XX 2
+#define ZADD_GT 4
+#define ZADD_LT 8
+#define ZADD_CH 16
+#define ZADD_INCR 32
+
+/* Apply one element. Returns 1 added, 2 updated, 0 nothing, -1 NaN. */
+static int zadd_one(zset *zs, const char *m, size_t len, double score, int flags, double *newscore) {
+    double cur;
+    bool exists = zset_score(zs, m, len, &cur);
+    if (exists) {
+        if (flags & ZADD_NX)
+            return 0;
+        if (flags & ZADD_INCR) {
+            score = cur + score;
+            if (isnan(score))
+                return -1;
+        }
+        if (((flags & ZADD_GT) && score <= cur) || ((flags & ZADD_LT) && score >= cur))
+            return 0;
+        *newscore = score;
+        if (score == cur)
+            return 0;
+        zset_set(zs, m, len, score);
+        return 2;
+    }
+    if (flags & ZADD_XX)
+        return 0;
+    zset_set(zs, m, len, score);
+    *newscore = score;
+    return 1;
+}
+
+static int zadd_parse_flags(client *c, int *flags) {
+    int i = 2;
+    *flags = 0;
+    for (; i < c->argc; i++) {
+        const vg_slice *a = &c->argv[i];
+        if (arg_is(a, "nx"))
+            *flags |= ZADD_NX;
+        else if (arg_is(a, "xx"))
+            *flags |= ZADD_XX;
+        else if (arg_is(a, "gt"))
+            *flags |= ZADD_GT;
+        else if (arg_is(a, "lt"))
+            *flags |= ZADD_LT;
+        else if (arg_is(a, "ch"))
+            *flags |= ZADD_CH;
+        else if (arg_is(a, "incr"))
+            *flags |= ZADD_INCR;
+        else
+            break;
+    }
+    return i;
+}
+
+static void zadd_generic(client *c, int flags, int first) {
+    int pairs_args = c->argc - first;
+    if (pairs_args <= 0 || pairs_args % 2) {
+        reply_syntax_error(c);
+        return;
+    }
+    if ((flags & ZADD_NX) && (flags & ZADD_XX)) {
+        reply_error(c, "ERR XX and NX options at the same time are not compatible");
+        return;
+    }
+    if (((flags & ZADD_GT) && (flags & ZADD_NX)) || ((flags & ZADD_LT) && (flags & ZADD_NX)) ||
+        ((flags & ZADD_GT) && (flags & ZADD_LT))) {
+        reply_error(c, "ERR GT, LT, and/or NX options at the same time are not compatible");
+        return;
+    }
+    int n = pairs_args / 2;
+    if ((flags & ZADD_INCR) && n > 1) {
+        reply_error(c, "ERR INCR option supports a single increment-element pair");
+        return;
+    }
+    double *scores = vg_malloc((size_t)n * sizeof(double));
+    for (int i = 0; i < n; i++) {
+        if (!parse_score(&c->argv[first + 2 * i], &scores[i])) {
+            vg_free(scores);
+            reply_not_float(c);
+            return;
+        }
+    }
+    const vg_slice *key = &c->argv[1];
+    bool wrong;
+    kv *o = lookup_zset(c, key, true, &wrong);
+    if (wrong) {
+        vg_free(scores);
+        return;
+    }
+    if (o == NULL && (flags & ZADD_XX)) {
+        vg_free(scores);
+        if (flags & ZADD_INCR)
+            reply_null(c);
+        else
+            reply_int(c, 0);
+        return;
+    }
+    if (o == NULL)
+        o = create_zset(c->db, key);
+    long long added = 0, updated = 0;
+    double newscore = 0;
+    int last = 0;
+    for (int i = 0; i < n; i++) {
+        const vg_slice *m = &c->argv[first + 2 * i + 1];
+        last = zadd_one(o->v.ptr, m->ptr, m->len, scores[i], flags, &newscore);
+        if (last < 0) {
+            vg_free(scores);
+            delete_if_empty(c, key, o);
+            reply_error(c, "ERR resulting score is not a number (NaN)");
+            return;
+        }
+        added += last == 1;
+        updated += last == 2;
+    }
+    vg_free(scores);
+    sync_encoding(o);
+    if (added || updated) {
+        db_signal_modified(c->db, key->ptr, key->len);
+        notify_keyspace_event(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key->ptr, key->len, c->db->id);
+    }
+    delete_if_empty(c, key, o);
+    if (flags & ZADD_INCR) {
+        if (last == 0 && !(added || updated)) {
+            double cur;
+            /* unchanged because the new score equals the old one still answers it */
+            kv *again = db_find(c->db, key->ptr, key->len);
+            if (again && !(flags & (ZADD_NX | ZADD_XX | ZADD_GT | ZADD_LT)) &&
+                zset_score(again->v.ptr, c->argv[first + 1].ptr, c->argv[first + 1].len, &cur)) {
+                reply_score(c, cur);
+                return;
+            }
+            reply_null(c);
+            return;
+        }
+        reply_score(c, newscore);
+        return;
+    }
+    reply_int(c, (flags & ZADD_CH) ? added + updated : added);
+}
+
+static void cmd_zadd(client *c) {
+    int flags;
+    int first = zadd_parse_flags(c, &flags);
+    zadd_generic(c, flags, first);
+}
+
+static void cmd_zincrby(client *c) {
+    /* ZINCRBY key increment member == ZADD key INCR increment member */
+    zadd_generic(c, ZADD_INCR, 2);
+}
+
+/* ---- simple reads and removals ---- */
+
+static void cmd_zrem(client *c) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
+    if (wrong)
+        return;
+    long long n = 0;
+    for (int i = 2; o && i < c->argc; i++)
+        n += zset_del(o->v.ptr, c->argv[i].ptr, c->argv[i].len);
+    if (n) {
+        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_keyspace_event(NOTIFY_ZSET, "zrem", c->argv[1].ptr, c->argv[1].len, c->db->id);
+        delete_if_empty(c, &c->argv[1], o);
+    }
+    reply_int(c, n);
+}
+
+static void cmd_zcard(client *c) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (!wrong)
+        reply_int(c, o ? (long long)zset_len(o->v.ptr) : 0);
+}
+
+static void cmd_zscore(client *c) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    double s;
+    if (wrong)
+        return;
+    if (o && zset_score(o->v.ptr, c->argv[2].ptr, c->argv[2].len, &s))
+        reply_score(c, s);
+    else
+        reply_null(c);
+}
+
+static void cmd_zmscore(client *c) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong)
+        return;
+    reply_array(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        double s;
+        if (o && zset_score(o->v.ptr, c->argv[i].ptr, c->argv[i].len, &s))
+            reply_score(c, s);
+        else
+            reply_null(c);
+    }
+}
+
+static void rank_generic(client *c, bool reverse) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong)
+        return;
+    long r = o ? zset_rank(o->v.ptr, c->argv[2].ptr, c->argv[2].len, reverse) : -1;
+    if (r < 0)
+        reply_null(c);
+    else
+        reply_int(c, r);
+}
+
+static void cmd_zrank(client *c) {
+    rank_generic(c, false);
+}
+
+static void cmd_zrevrank(client *c) {
+    rank_generic(c, true);
+}
+
+/* ---- ZRANGE family ---- */
+
+enum range_kind { RANGE_RANK, RANGE_SCORE, RANGE_LEX };
+
+typedef struct range_req {
+    int kind;
+    bool rev;
+    bool withscores;
+    long long offset, limit; /* limit < 0: all */
+    const vg_slice *min, *max; /* as given (for REV: min is the first argument) */
+} range_req;
+
+/* Destination for range results: a client reply or a zset being built. */
+typedef struct range_sink {
+    client *c;     /* reply here when dst == NULL */
+    zset *dst;     /* ZRANGESTORE */
+    long long n;
+    bool withscores;
+} range_sink;
+
+static void sink_emit(range_sink *s, const char *m, size_t len, double score) {
+    if (s->dst)
+        zset_set(s->dst, m, len, score);
+    else
+        reply_pair(s->c, m, len, score, s->withscores);
+    s->n++;
+}
+
+/* Emit ascending ranks [first, last] (or descending for rev) with offset/limit. */
+static void emit_ranks(const zset *zs, size_t first, size_t last, const range_req *q, range_sink *s) {
+    size_t count = last - first + 1;
+    long long off = q->offset;
+    if (off >= (long long)count)
+        return;
+    size_t take = count - (size_t)off;
+    if (q->limit >= 0 && (size_t)q->limit < take)
+        take = (size_t)q->limit;
+    zset_iter it;
+    zset_iter_at(&it, zs, q->rev ? last - (size_t)off : first + (size_t)off, q->rev);
+    const char *m;
+    size_t len;
+    double score;
+    for (size_t i = 0; i < take && zset_iter_next(&it, &m, &len, &score); i++)
+        sink_emit(s, m, len, score);
+}
+
+/* Compute the ascending rank window of the request; false: empty. Replies on bad input via *err. */
+static bool range_window(client *c, const zset *zs, const range_req *q, size_t *first, size_t *last, bool *err) {
+    *err = false;
+    size_t n = zset_len(zs);
+    if (q->kind == RANGE_RANK) {
+        long long start, end;
+        if (!vg_str2ll(q->min->ptr, q->min->len, &start) || !vg_str2ll(q->max->ptr, q->max->len, &end)) {
+            reply_not_integer(c);
+            *err = true;
+            return false;
+        }
+        if (start < 0)
+            start += (long long)n;
+        if (end < 0)
+            end += (long long)n;
+        if (start < 0)
+            start = 0;
+        if (start > end || start >= (long long)n)
+            return false;
+        if (end >= (long long)n)
+            end = (long long)n - 1;
+        if (q->rev) { /* ranks count from the top */
+            long long s2 = (long long)n - 1 - end, e2 = (long long)n - 1 - start;
+            start = s2;
+            end = e2;
+        }
+        *first = (size_t)start;
+        *last = (size_t)end;
+        return true;
+    }
+    if (q->kind == RANGE_SCORE) {
+        zrange_score r;
+        const vg_slice *lo = q->rev ? q->max : q->min, *hi = q->rev ? q->min : q->max;
+        if (!parse_score_range(c, lo, hi, &r)) {
+            *err = true;
+            return false;
+        }
+        return zset_score_ranks(zs, &r, first, last);
+    }
+    zrange_lex r;
+    const vg_slice *lo = q->rev ? q->max : q->min, *hi = q->rev ? q->min : q->max;
+    if (!parse_lex_range(c, lo, hi, &r)) {
+        *err = true;
+        return false;
+    }
+    if (lex_range_empty(&r))
+        return false;
+    return zset_lex_ranks(zs, &r, first, last);
+}
+
+/* Validate the range arguments even when the key is missing (Redis does). */
+static bool range_args_valid(client *c, const range_req *q) {
+    if (q->kind == RANGE_RANK) {
+        long long v;
+        if (!vg_str2ll(q->min->ptr, q->min->len, &v) || !vg_str2ll(q->max->ptr, q->max->len, &v)) {
+            reply_not_integer(c);
+            return false;
+        }
+        return true;
+    }
+    if (q->kind == RANGE_SCORE) {
+        zrange_score r;
+        return parse_score_range(c, q->min, q->max, &r);
+    }
+    zrange_lex r;
+    return parse_lex_range(c, q->min, q->max, &r);
+}
+
+/* Parse [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES] from argv[from]. */
+static bool parse_range_options(client *c, int from, range_req *q, bool allow_withscores) {
+    bool has_limit = false;
+    for (int i = from; i < c->argc; i++) {
+        const vg_slice *a = &c->argv[i];
+        if (arg_is(a, "byscore"))
+            q->kind = RANGE_SCORE;
+        else if (arg_is(a, "bylex"))
+            q->kind = RANGE_LEX;
+        else if (arg_is(a, "rev"))
+            q->rev = true;
+        else if (allow_withscores && arg_is(a, "withscores"))
+            q->withscores = true;
+        else if (arg_is(a, "limit") && i + 2 < c->argc) {
+            if (!arg_ll(c, &c->argv[i + 1], &q->offset) || !arg_ll(c, &c->argv[i + 2], &q->limit))
+                return false;
+            has_limit = true;
+            i += 2;
+        } else {
+            reply_syntax_error(c);
+            return false;
+        }
+    }
+    if (has_limit && q->kind == RANGE_RANK) {
+        reply_error(c, "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        return false;
+    }
+    if (q->withscores && q->kind == RANGE_LEX) {
+        reply_error(c, "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return false;
+    }
+    return true;
+}
+
+static void range_run(client *c, const vg_slice *key, range_req *q, zset *dst, long long *stored) {
+    if (!range_args_valid(c, q))
+        return;
+    bool wrong;
+    kv *o = lookup_zset(c, key, false, &wrong);
+    if (wrong)
+        return;
+    range_sink s = {c, dst, 0, q->withscores};
+    size_t h = 0;
+    if (!dst)
+        h = reply_deferred(c);
+    if (o && q->offset >= 0) {
+        size_t first, last;
+        bool err;
+        if (range_window(c, o->v.ptr, q, &first, &last, &err))
+            emit_ranks(o->v.ptr, first, last, q, &s);
+    }
+    if (dst)
+        *stored = s.n;
+    else if (q->withscores && c->resp <= 2)
+        reply_deferred_array(c, h, s.n * 2);
+    else
+        reply_deferred_array(c, h, s.n);
+}
+
+static void range_req_init(range_req *q, int kind, bool rev, const vg_slice *a, const vg_slice *b) {
+    memset(q, 0, sizeof(*q));
+    q->kind = kind;
+    q->rev = rev;
+    q->limit = -1;
+    q->min = a;
+    q->max = b;
+}
+
+static void cmd_zrange(client *c) {
+    range_req q;
+    range_req_init(&q, RANGE_RANK, false, &c->argv[2], &c->argv[3]);
+    if (!parse_range_options(c, 4, &q, true))
+        return;
+    range_run(c, &c->argv[1], &q, NULL, NULL);
+}
+
+static void cmd_zrevrange(client *c) {
+    range_req q;
+    range_req_init(&q, RANGE_RANK, true, &c->argv[2], &c->argv[3]);
+    if (c->argc == 5 && arg_is(&c->argv[4], "withscores"))
+        q.withscores = true;
+    else if (c->argc > 4) {
+        reply_syntax_error(c);
+        return;
+    }
+    range_run(c, &c->argv[1], &q, NULL, NULL);
+}
+
+/* ZRANGEBYSCORE/ZREVRANGEBYSCORE/ZRANGEBYLEX/ZREVRANGEBYLEX share option parsing. */
+static void by_generic(client *c, int kind, bool rev) {
+    range_req q;
+    range_req_init(&q, kind, rev, &c->argv[2], &c->argv[3]);
+    for (int i = 4; i < c->argc; i++) {
+        if (kind == RANGE_SCORE && arg_is(&c->argv[i], "withscores")) {
+            q.withscores = true;
+        } else if (arg_is(&c->argv[i], "limit") && i + 2 < c->argc) {
+            if (!arg_ll(c, &c->argv[i + 1], &q.offset) || !arg_ll(c, &c->argv[i + 2], &q.limit))
+                return;
+            i += 2;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    range_run(c, &c->argv[1], &q, NULL, NULL);
+}
+
+static void cmd_zrangebyscore(client *c) {
+    by_generic(c, RANGE_SCORE, false);
+}
+
+static void cmd_zrevrangebyscore(client *c) {
+    by_generic(c, RANGE_SCORE, true);
+}
+
+static void cmd_zrangebylex(client *c) {
+    by_generic(c, RANGE_LEX, false);
+}
+
+static void cmd_zrevrangebylex(client *c) {
+    by_generic(c, RANGE_LEX, true);
+}
+
+static void store_result(client *c, const vg_slice *dstkey, zset *zs, const char *event) {
+    bool existed = db_lookup_write(c->db, dstkey->ptr, dstkey->len) != NULL;
+    long long n = (long long)zset_len(zs);
+    if (n == 0) {
+        zset_free(zs);
+        if (existed) {
+            db_delete(c->db, dstkey->ptr, dstkey->len);
+            db_signal_modified(c->db, dstkey->ptr, dstkey->len);
+            notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey->ptr, dstkey->len, c->db->id);
+        }
+        reply_int(c, 0);
+        return;
+    }
+    kv *o = kv_new_ptr(dstkey->ptr, dstkey->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs);
+    sync_encoding(o);
+    db_set(c->db, o, false);
+    db_signal_modified(c->db, dstkey->ptr, dstkey->len);
+    notify_keyspace_event(NOTIFY_ZSET, event, dstkey->ptr, dstkey->len, c->db->id);
+    reply_int(c, n);
+}
+
+static void cmd_zrangestore(client *c) {
+    range_req q;
+    range_req_init(&q, RANGE_RANK, false, &c->argv[3], &c->argv[4]);
+    if (!parse_range_options(c, 5, &q, false))
+        return;
+    zset *dst = zset_new();
+    long long stored = -1;
+    size_t mark = c->reply.len;
+    range_run(c, &c->argv[2], &q, dst, &stored);
+    if (stored < 0 || c->reply.len != mark) { /* an error was replied */
+        zset_free(dst);
+        return;
+    }
+    store_result(c, &c->argv[1], dst, "zrangestore");
+}
+
+static void count_generic(client *c, int kind) {
+    range_req q;
+    range_req_init(&q, kind, false, &c->argv[2], &c->argv[3]);
+    if (!range_args_valid(c, &q))
+        return;
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong)
+        return;
+    size_t first, last;
+    bool err;
+    if (o && range_window(c, o->v.ptr, &q, &first, &last, &err))
+        reply_int(c, (long long)(last - first + 1));
+    else if (!err)
+        reply_int(c, 0);
+}
+
+static void cmd_zcount(client *c) {
+    count_generic(c, RANGE_SCORE);
+}
+
+static void cmd_zlexcount(client *c) {
+    count_generic(c, RANGE_LEX);
+}
+
+static void remrange_generic(client *c, int kind) {
+    range_req q;
+    range_req_init(&q, kind, false, &c->argv[2], &c->argv[3]);
+    if (!range_args_valid(c, &q))
+        return;
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
+    if (wrong)
+        return;
+    size_t first, last;
+    bool err = false;
+    long long n = 0;
+    if (o && range_window(c, o->v.ptr, &q, &first, &last, &err))
+        n = (long long)zset_del_rank_range(o->v.ptr, first, last);
+    if (err)
+        return;
+    if (n) {
+        static const char *events[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};
+        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_keyspace_event(NOTIFY_ZSET, events[kind], c->argv[1].ptr, c->argv[1].len, c->db->id);
+        delete_if_empty(c, &c->argv[1], o);
+    }
+    reply_int(c, n);
+}
+
+static void cmd_zremrangebyrank(client *c) {
+    remrange_generic(c, RANGE_RANK);
+}
+
+static void cmd_zremrangebyscore(client *c) {
+    remrange_generic(c, RANGE_SCORE);
+}
+
+static void cmd_zremrangebylex(client *c) {
+    remrange_generic(c, RANGE_LEX);
+}
+
+/* ---- pops ---- */
+
+/* Pop up to count elements from one end of the zset at key (present).
+ * Emits pairs; flat (ZPOPMIN without count) or nested per RESP version. */
+static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count, bool nested_always) {
+    zset *zs = o->v.ptr;
+    long long n = (long long)zset_len(zs);
+    if (count > n)
+        count = n;
+    for (long long i = 0; i < count; i++) {
+        zset_iter it;
+        zset_iter_at(&it, zs, max ? zset_len(zs) - 1 : 0, max);
+        const char *m;
+        size_t len;
+        double score;
+        zset_iter_next(&it, &m, &len, &score);
+        if (nested_always || c->resp > 2)
+            reply_array(c, 2);
+        reply_bulk(c, m, len);
+        reply_score(c, score);
+        zset_del_rank_range(zs, max ? zset_len(zs) - 1 : 0, max ? zset_len(zs) - 1 : 0);
+    }
+    if (count > 0) {
+        db_signal_modified(c->db, key->ptr, key->len);
+        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len, c->db->id);
+        delete_if_empty(c, key, o);
+    }
+    return count;
+}
+
+static void zpop_generic(client *c, bool max) {
+    long long count = 1;
+    bool has_count = c->argc == 3;
+    if (c->argc > 3) {
+        reply_syntax_error(c);
+        return;
+    }
+    if (has_count && (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &count) || count < 0)) {
+        reply_out_of_range(c);
+        return;
+    }
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
+    if (wrong)
+        return;
+    if (o == NULL || count == 0) {
+        reply_array(c, 0);
+        return;
+    }
+    long long avail = (long long)zset_len(o->v.ptr);
+    long long take = count < avail ? count : avail;
+    if (!has_count) {
+        reply_array(c, 2);
+        /* flat pair: emit without the per-element header */
+        zset *zs = o->v.ptr;
+        zset_iter it;
+        zset_iter_at(&it, zs, max ? zset_len(zs) - 1 : 0, max);
+        const char *m;
+        size_t len;
+        double score;
+        zset_iter_next(&it, &m, &len, &score);
+        reply_bulk(c, m, len);
+        reply_score(c, score);
+        zset_del_rank_range(zs, max ? zset_len(zs) - 1 : 0, max ? zset_len(zs) - 1 : 0);
+        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
+        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", c->argv[1].ptr, c->argv[1].len, c->db->id);
+        delete_if_empty(c, &c->argv[1], o);
+        return;
+    }
+    reply_array(c, c->resp > 2 ? take : take * 2);
+    pop_from(c, &c->argv[1], o, max, take, false);
+}
+
+static void cmd_zpopmin(client *c) {
+    zpop_generic(c, false);
+}
+
+static void cmd_zpopmax(client *c) {
+    zpop_generic(c, true);
+}
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], starting at argv[first]. */
+static bool zmpop_parse(client *c, int first, int *nkeys, bool *max, long long *count) {
+    long long n;
+    if (!vg_str2ll(c->argv[first].ptr, c->argv[first].len, &n) || n <= 0) {
+        reply_error(c, "ERR numkeys should be greater than 0");
+        return false;
+    }
+    int where = first + 1 + (int)n;
+    if (n > c->argc || where >= c->argc) {
+        reply_syntax_error(c);
+        return false;
+    }
+    if (arg_is(&c->argv[where], "min"))
+        *max = false;
+    else if (arg_is(&c->argv[where], "max"))
+        *max = true;
+    else {
+        reply_syntax_error(c);
+        return false;
+    }
+    *count = 1;
+    if (where + 1 < c->argc) {
+        if (where + 3 != c->argc || !arg_is(&c->argv[where + 1], "count")) {
+            reply_syntax_error(c);
+            return false;
+        }
+        if (!vg_str2ll(c->argv[where + 2].ptr, c->argv[where + 2].len, count) || *count <= 0) {
+            reply_error(c, "ERR count should be greater than 0");
+            return false;
+        }
+    }
+    *nkeys = (int)n;
+    return true;
+}
+
+/* Pop from the first non-empty zset among keys; returns false when all are empty. */
+bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long long count);
+bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long long count) {
+    for (int i = 0; i < nkeys; i++) {
+        bool wrong;
+        kv *o = lookup_zset(c, &keys[i], true, &wrong);
+        if (wrong)
+            return true;
+        if (o == NULL)
+            continue;
+        long long avail = (long long)zset_len(o->v.ptr);
+        long long take = count < avail ? count : avail;
+        reply_array(c, 2);
+        reply_bulk(c, keys[i].ptr, keys[i].len);
+        reply_array(c, take);
+        pop_from(c, &keys[i], o, max, take, true);
+        return true;
+    }
+    return false;
+}
+
+static void cmd_zmpop(client *c) {
+    int nkeys;
+    bool max;
+    long long count;
+    if (!zmpop_parse(c, 1, &nkeys, &max, &count))
+        return;
+    if (!zset_mpop_serve(c, &c->argv[2], nkeys, max, count))
+        reply_null_array(c);
+}
+
+/* ---- ZUNION / ZINTER / ZDIFF ---- */
+
+enum setop { SETOP_UNION, SETOP_INTER, SETOP_DIFF };
+enum aggr { AGGR_SUM, AGGR_MIN, AGGR_MAX };
+
+typedef struct setop_input {
+    kv *o;          /* borrowed, NULL if missing */
+    double weight;
+    size_t len;
+} setop_input;
+
+static double aggregate(int how, double a, double b) {
+    if (how == AGGR_MIN)
+        return a < b ? a : b;
+    if (how == AGGR_MAX)
+        return a > b ? a : b;
+    double r = a + b;
+    return isnan(r) ? 0.0 : r; /* inf + -inf: Redis uses 0 */
+}
+
+/* Score of m in input (zset score, or 1 for a plain set member). */
+static bool input_score(const setop_input *in, const char *m, size_t len, double *s) {
+    if (in->o == NULL)
+        return false;
+    if (in->o->type == OBJ_SET) {
+        if (!set_is_member(in->o, m, len))
+            return false;
+        *s = 1.0;
+        return true;
+    }
+    return zset_score(in->o->v.ptr, m, len, s);
+}
+
+typedef struct visit_ctx {
+    zset *acc;
+    double weight;
+    int how;
+    const setop_input *inputs;
+    int ninputs;
+    int op;
+} visit_ctx;
+
+static double weighted(double s, double w) {
+    double r = s * w;
+    return isnan(r) ? 0.0 : r;
+}
+
+static void union_visit(const char *m, size_t len, double s, visit_ctx *x) {
+    double cur, v = weighted(s, x->weight);
+    if (zset_score(x->acc, m, len, &cur))
+        zset_set(x->acc, m, len, aggregate(x->how, cur, v));
+    else
+        zset_set(x->acc, m, len, v);
+}
+
+static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
+    double total = weighted(s, x->inputs[0].weight);
+    for (int j = 1; j < x->ninputs; j++) {
+        double other;
+        if (!input_score(&x->inputs[j], m, len, &other))
+            return;
+        total = aggregate(x->how, total, weighted(other, x->inputs[j].weight));
+    }
+    zset_set(x->acc, m, len, total);
+}
+
+static void diff_visit(const char *m, size_t len, double s, visit_ctx *x) {
+    for (int j = 1; j < x->ninputs; j++) {
+        double other;
+        if (input_score(&x->inputs[j], m, len, &other))
+            return;
+    }
+    zset_set(x->acc, m, len, s);
+}
+
+static void dispatch_visit(const char *m, size_t len, double s, visit_ctx *x) {
+    if (x->op == SETOP_UNION)
+        union_visit(m, len, s, x);
+    else if (x->op == SETOP_INTER)
+        inter_visit(m, len, s, x);
+    else
+        diff_visit(m, len, s, x);
+}
+
+static void set_member_visit(const char *m, size_t len, void *arg) {
+    dispatch_visit(m, len, 1.0, arg);
+}
+
+static void visit_input(const setop_input *in, visit_ctx *x) {
+    if (in->o == NULL)
+        return;
+    if (in->o->type == OBJ_SET) {
+        set_foreach(in->o, set_member_visit, x);
+        return;
+    }
+    zset_iter it;
+    zset_iter_at(&it, in->o->v.ptr, 0, false);
+    const char *m;
+    size_t len;
+    double s;
+    while (zset_iter_next(&it, &m, &len, &s))
+        dispatch_visit(m, len, s, x);
+}
+
+static int cmp_input_len(const void *a, const void *b) {
+    const setop_input *x = a, *y = b;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Parse numkeys, keys, WEIGHTS, AGGREGATE, WITHSCORES from argv[first]; build
+ * the result. Returns NULL after replying an error. */
+static zset *setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores) {
+    long long n;
+    const char *name = c->cmd->fullname;
+    if (!vg_str2ll(c->argv[first].ptr, c->argv[first].len, &n)) {
+        reply_not_integer(c);
+        return NULL;
+    }
+    if (n < 1) {
+        reply_errorf(c, "ERR at least 1 input key is needed for '%s' command", name);
+        return NULL;
+    }
+    if (n > c->argc - first - 1) {
+        reply_syntax_error(c);
+        return NULL;
+    }
+    setop_input *in = vg_calloc((size_t)n * sizeof(setop_input));
+    int how = AGGR_SUM;
+    *withscores = false;
+    for (long long i = 0; i < n; i++)
+        in[i].weight = 1.0;
+    for (int i = first + 1 + (int)n; i < c->argc; i++) {
+        const vg_slice *a = &c->argv[i];
+        if (op != SETOP_DIFF && arg_is(a, "weights") && i + n < c->argc) {
+            for (long long j = 0; j < n; j++) {
+                if (!vg_str2d(c->argv[i + 1 + j].ptr, c->argv[i + 1 + j].len, &in[j].weight)) {
+                    reply_error(c, "ERR weight value is not a float");
+                    vg_free(in);
+                    return NULL;
+                }
+            }
+            i += (int)n;
+        } else if (op != SETOP_DIFF && arg_is(a, "aggregate") && i + 1 < c->argc) {
+            const vg_slice *w = &c->argv[++i];
+            if (arg_is(w, "sum"))
+                how = AGGR_SUM;
+            else if (arg_is(w, "min"))
+                how = AGGR_MIN;
+            else if (arg_is(w, "max"))
+                how = AGGR_MAX;
+            else {
+                reply_syntax_error(c);
+                vg_free(in);
+                return NULL;
+            }
+        } else if (allow_withscores && arg_is(a, "withscores")) {
+            *withscores = true;
+        } else {
+            reply_syntax_error(c);
+            vg_free(in);
+            return NULL;
+        }
+    }
+    for (long long i = 0; i < n; i++) {
+        const vg_slice *k = &c->argv[first + 1 + i];
+        kv *o = db_lookup_write(c->db, k->ptr, k->len);
+        if (o && o->type != OBJ_ZSET && o->type != OBJ_SET) {
+            reply_wrong_type(c);
+            vg_free(in);
+            return NULL;
+        }
+        in[i].o = o;
+        in[i].len = o ? (o->type == OBJ_SET ? set_size(o) : zset_len(o->v.ptr)) : 0;
+    }
+    zset *acc = zset_new();
+    visit_ctx x = {acc, 1.0, how, in, (int)n, op};
+    if (op == SETOP_UNION) {
+        for (long long i = 0; i < n; i++) {
+            x.weight = in[i].weight;
+            visit_input(&in[i], &x);
+        }
+    } else {
+        if (op == SETOP_INTER) /* walk the smallest input */
+            qsort(in, (size_t)n, sizeof(setop_input), cmp_input_len);
+        if (in[0].o && (op != SETOP_INTER || in[0].len > 0))
+            visit_input(&in[0], &x);
+    }
+    vg_free(in);
+    return acc;
+}
+
+static void setop_reply(client *c, int op) {
+    bool withscores;
+    zset *acc = setop_build(c, 1, op, true, &withscores);
+    if (acc == NULL)
+        return;
+    size_t n = zset_len(acc);
+    reply_array(c, (long long)(withscores && c->resp <= 2 ? n * 2 : n));
+    zset_iter it;
+    zset_iter_at(&it, acc, 0, false);
+    const char *m;
+    size_t len;
+    double s;
+    while (zset_iter_next(&it, &m, &len, &s))
+        reply_pair(c, m, len, s, withscores);
+    zset_free(acc);
+}
+
+static void setop_store(client *c, int op, const char *event) {
+    bool withscores;
+    zset *acc = setop_build(c, 2, op, false, &withscores);
+    if (acc)
+        store_result(c, &c->argv[1], acc, event);
+}
+
+static void cmd_zunion(client *c) {
+    setop_reply(c, SETOP_UNION);
+}
+
+static void cmd_zinter(client *c) {
+    setop_reply(c, SETOP_INTER);
+}
+
+static void cmd_zdiff(client *c) {
+    setop_reply(c, SETOP_DIFF);
+}
+
+static void cmd_zunionstore(client *c) {
+    setop_store(c, SETOP_UNION, "zunionstore");
+}
+
+static void cmd_zinterstore(client *c) {
+    setop_store(c, SETOP_INTER, "zinterstore");
+}
+
+static void cmd_zdiffstore(client *c) {
+    setop_store(c, SETOP_DIFF, "zdiffstore");
+}
+
+static void cmd_zintercard(client *c) {
+    long long n, limit = 0;
+    if (!vg_str2ll(c->argv[1].ptr, c->argv[1].len, &n)) {
+        reply_not_integer(c);
+        return;
+    }
+    if (n < 1) {
+        reply_error(c, "ERR at least 1 input key is needed for 'zintercard' command");
+        return;
+    }
+    if (n > c->argc - 2) {
+        reply_syntax_error(c);
+        return;
+    }
+    int rest = 2 + (int)n;
+    if (rest < c->argc) {
+        if (rest + 2 != c->argc || !arg_is(&c->argv[rest], "limit")) {
+            reply_syntax_error(c);
+            return;
+        }
+        if (!vg_str2ll(c->argv[rest + 1].ptr, c->argv[rest + 1].len, &limit) || limit < 0) {
+            reply_error(c, "ERR LIMIT can't be negative");
+            return;
+        }
+    }
+    /* Reuse the intersection builder on a trimmed argument view. */
+    int saved = c->argc;
+    c->argc = rest;
+    bool ws;
+    zset *acc = setop_build(c, 1, SETOP_INTER, false, &ws);
+    c->argc = saved;
+    if (acc == NULL)
+        return;
+    long long card = (long long)zset_len(acc);
+    zset_free(acc);
+    reply_int(c, limit && card > limit ? limit : card);
+}
+
+/* ---- ZRANDMEMBER / ZSCAN ---- */
+
+static void reply_rank(client *c, const zset *zs, size_t rank, bool withscores) {
+    zset_iter it;
+    zset_iter_at(&it, zs, rank, false);
+    const char *m;
+    size_t len;
+    double s;
+    if (zset_iter_next(&it, &m, &len, &s))
+        reply_pair(c, m, len, s, withscores);
+}
+
+static void cmd_zrandmember(client *c) {
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong)
+        return;
+    if (c->argc == 2) {
+        if (o == NULL)
+            reply_null(c);
+        else
+            reply_rank(c, o->v.ptr, server_random() % zset_len(o->v.ptr), false);
+        return;
+    }
+    long long count;
+    bool withscores = false;
+    if (!arg_ll(c, &c->argv[2], &count))
+        return;
+    if (c->argc == 4) {
+        if (!arg_is(&c->argv[3], "withscores")) {
+            reply_syntax_error(c);
+            return;
+        }
+        withscores = true;
+    } else if (c->argc > 4) {
+        reply_syntax_error(c);
+        return;
+    }
+    if (count < -9223372036854775807LL / 2 || count > 9223372036854775807LL / 2) {
+        reply_error(c, "ERR value is out of range");
+        return;
+    }
+    if (o == NULL || count == 0) {
+        reply_array(c, 0);
+        return;
+    }
+    zset *zs = o->v.ptr;
+    size_t n = zset_len(zs);
+    if (count < 0) {
+        long long want = -count;
+        reply_array(c, withscores && c->resp <= 2 ? want * 2 : want);
+        for (long long i = 0; i < want; i++)
+            reply_rank(c, zs, server_random() % n, withscores);
+        return;
+    }
+    size_t want = (size_t)count < n ? (size_t)count : n;
+    reply_array(c, (long long)(withscores && c->resp <= 2 ? want * 2 : want));
+    if (want == n) {
+        for (size_t i = 0; i < n; i++)
+            reply_rank(c, zs, i, withscores);
+        return;
+    }
+    /* Distinct ranks: partial Fisher-Yates over an index array. */
+    size_t *idx = vg_malloc(n * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 0; i < want; i++) {
+        size_t j = i + server_random() % (n - i);
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        reply_rank(c, zs, idx[i], withscores);
+    }
+    vg_free(idx);
+}
+
+typedef struct zscan_ctx {
+    buf out;        /* RESP of collected members and scores */
+    long long n;
+    const vg_slice *pattern;
+    client *c;
+} zscan_ctx;
+
+static void zscan_collect(const char *m, size_t len, double score, void *arg) {
+    zscan_ctx *x = arg;
+    if (x->pattern && !glob_match(x->pattern->ptr, x->pattern->len, m, len, false))
+        return;
+    char tmp[64];
+    int n = vg_d2str(tmp, sizeof(tmp), score);
+    resp_add_bulk(&x->out, m, len);
+    resp_add_bulk(&x->out, tmp, (size_t)n);
+    x->n += 2;
+}
+
+static void cmd_zscan(client *c) {
+    unsigned long long cursor = 0;
+    const char *cp = c->argv[2].ptr;
+    size_t clen = c->argv[2].len;
+    char *end = NULL;
+    if (clen == 0 || clen > 20 || cp[0] == '-' || (cursor = strtoull(cp, &end, 10), end != cp + clen)) {
+        reply_error(c, "ERR invalid cursor");
+        return;
+    }
+    long long count = 10;
+    const vg_slice *pattern = NULL;
+    for (int i = 3; i < c->argc; i += 2) {
+        if (i + 1 >= c->argc) {
+            reply_syntax_error(c);
+            return;
+        }
+        if (arg_is(&c->argv[i], "count")) {
+            if (!arg_ll(c, &c->argv[i + 1], &count))
+                return;
+            if (count < 1) {
+                reply_syntax_error(c);
+                return;
+            }
+        } else if (arg_is(&c->argv[i], "match")) {
+            pattern = &c->argv[i + 1];
+            if (pattern->len == 1 && pattern->ptr[0] == '*')
+                pattern = NULL;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong)
+        return;
+    zscan_ctx x;
+    buf_init(&x.out);
+    x.n = 0;
+    x.pattern = pattern;
+    x.c = c;
+    uint64_t next = 0;
+    if (o) {
+        zset *zs = o->v.ptr;
+        if (zset_is_listpack(zs)) {
+            zset_iter it;
+            zset_iter_at(&it, zs, 0, false);
+            const char *m;
+            size_t len;
+            double s;
+            while (zset_iter_next(&it, &m, &len, &s))
+                zscan_collect(m, len, s, &x);
+        } else {
+            long long steps = count * 10;
+            next = cursor;
+            do {
+                next = zset_scan(zs, next, zscan_collect, &x);
+            } while (next && --steps > 0 && x.n / 2 < count);
+        }
+    }
+    reply_array(c, 2);
+    reply_bulk_ll(c, (long long)next);
+    reply_array(c, x.n);
+    reply_raw(c, x.out.data ? x.out.data : "", x.out.len);
+    buf_free(&x.out);
+}
+
+/* ---- table ---- */
+
+#define ZCMD(n, fn, ar, fl, fk, lk, st, sum, ver)                                                 \
+    {.name = n, .proc = fn, .arity = ar, .flags = (fl), .acl_cats = "@sortedset", .first_key = fk, \
+     .last_key = lk, .key_step = st, .summary = sum, .since = ver, .group = "sorted-set"}
+
+static command zset_commands[] = {
+    ZCMD("zadd", cmd_zadd, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0"),
+    ZCMD("zincrby", cmd_zincrby, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "Increments the score of a member in a sorted set.", "1.2.0"),
+    ZCMD("zrem", cmd_zrem, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0"),
+    ZCMD("zcard", cmd_zcard, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the number of members in a sorted set.", "1.2.0"),
+    ZCMD("zscore", cmd_zscore, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the score of a member in a sorted set.", "1.2.0"),
+    ZCMD("zmscore", cmd_zmscore, -3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the score of one or more members in a sorted set.", "6.2.0"),
+    ZCMD("zrank", cmd_zrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0"),
+    ZCMD("zrevrank", cmd_zrevrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0"),
+    ZCMD("zrange", cmd_zrange, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a range of indexes.", "1.2.0"),
+    ZCMD("zrevrange", cmd_zrevrange, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0"),
+    ZCMD("zrangebyscore", cmd_zrangebyscore, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a range of scores.", "1.0.5"),
+    ZCMD("zrevrangebyscore", cmd_zrevrangebyscore, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0"),
+    ZCMD("zrangebylex", cmd_zrangebylex, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a lexicographical range.", "2.8.9"),
+    ZCMD("zrevrangebylex", cmd_zrevrangebylex, -4, CMD_READONLY, 1, 1, 1, "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9"),
+    ZCMD("zrangestore", cmd_zrangestore, -5, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "Stores a range of members from sorted set in a key.", "6.2.0"),
+    ZCMD("zcount", cmd_zcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the count of members in a sorted set that have scores within a range.", "2.0.0"),
+    ZCMD("zlexcount", cmd_zlexcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1, "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9"),
+    ZCMD("zremrangebyrank", cmd_zremrangebyrank, 4, CMD_WRITE, 1, 1, 1, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0"),
+    ZCMD("zremrangebyscore", cmd_zremrangebyscore, 4, CMD_WRITE, 1, 1, 1, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0"),
+    ZCMD("zremrangebylex", cmd_zremrangebylex, 4, CMD_WRITE, 1, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9"),
+    ZCMD("zpopmin", cmd_zpopmin, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
+    ZCMD("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
+    {.name = "zmpop", .proc = cmd_zmpop, .arity = -4, .flags = CMD_WRITE, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", .since = "7.0.0", .group = "sorted-set"},
+    {.name = "zunion", .proc = cmd_zunion, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the union of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zinter", .proc = cmd_zinter, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the intersect of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zdiff", .proc = cmd_zdiff, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the difference between multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zunionstore", .proc = cmd_zunionstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the union of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
+    {.name = "zinterstore", .proc = cmd_zinterstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the intersect of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
+    {.name = "zdiffstore", .proc = cmd_zdiffstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the difference of multiple sorted sets in a key.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zintercard", .proc = cmd_zintercard, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the number of members of the intersect of multiple sorted sets.", .since = "7.0.0", .group = "sorted-set"},
+    ZCMD("zrandmember", cmd_zrandmember, -2, CMD_READONLY, 1, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0"),
+    ZCMD("zscan", cmd_zscan, -3, CMD_READONLY, 1, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0"),
+};
+COMMAND_TABLE(zset_commands)

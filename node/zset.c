@@ -1,0 +1,620 @@
+/* zset.c -- the sorted set value: listpack when small, skiplist + dict beyond.
+ *
+ * Owns: the zset, its listpack or its elements. The skiplist follows the
+ * classic design Redis uses: levels chosen with p = 1/4, spans counting
+ * how many elements a forward link skips (so ranks cost O(log n)), and a
+ * backward link on level 0. Order is (score, member bytes).
+ *
+ * zelem layout: | dict_node | score | backward | mlen | nlevel | levels[] | member |
+ */
+#include "zset.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "listpack.h"
+#include "vg_alloc.h"
+
+typedef struct zlevel {
+    zelem *forward;
+    size_t span;
+} zlevel;
+
+struct zelem {
+    dict_node hn;      /* in zs->members */
+    double score;
+    zelem *backward;
+    uint32_t mlen;
+    uint8_t nlevel;
+    zlevel level[];    /* followed by the member bytes */
+};
+
+static inline char *elem_member(const zelem *e) {
+    return (char *)&e->level[e->nlevel];
+}
+
+static const char *elem_key(const dict_node *n, size_t *len) {
+    const zelem *e = (const zelem *)n;
+    *len = e->mlen;
+    return elem_member(e);
+}
+
+static const dict_type member_type = {elem_key};
+
+static zelem *elem_new(int nlevel, double score, const char *m, size_t len) {
+    zelem *e = vg_malloc(sizeof(zelem) + (size_t)nlevel * sizeof(zlevel) + len + 1);
+    e->hn.next = NULL;
+    e->score = score;
+    e->backward = NULL;
+    e->mlen = (uint32_t)len;
+    e->nlevel = (uint8_t)nlevel;
+    for (int i = 0; i < nlevel; i++) {
+        e->level[i].forward = NULL;
+        e->level[i].span = 0;
+    }
+    if (len)
+        memcpy(elem_member(e), m, len);
+    elem_member(e)[len] = '\0';
+    return e;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static int random_level(void) {
+    int level = 1;
+    for (;;) {
+        rng_state ^= rng_state << 13;
+        rng_state ^= rng_state >> 7;
+        rng_state ^= rng_state << 17;
+        if ((rng_state & 0xFFFF) >= 0xFFFF / 4 || level >= ZSKIPLIST_MAXLEVEL)
+            return level;
+        level++;
+    }
+}
+
+static int cmp_member(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t n = alen < blen ? alen : blen;
+    int c = memcmp(a, b, n);
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+/* (score, member) of e sorts before (score, m)? */
+static bool elem_before(const zelem *e, double score, const char *m, size_t len) {
+    return e->score < score || (e->score == score && cmp_member(elem_member(e), e->mlen, m, len) < 0);
+}
+
+zset *zset_new(void) {
+    zset *zs = vg_calloc(sizeof(*zs));
+    zs->lp = lp_new();
+    dict_init(&zs->members, &member_type);
+    return zs;
+}
+
+bool zset_is_listpack(const zset *zs) {
+    return zs->lp != NULL;
+}
+
+size_t zset_len(const zset *zs) {
+    return zs->lp ? lp_length(zs->lp) / 2 : zs->length;
+}
+
+static void free_elems(zset *zs) {
+    zelem *e = zs->header ? zs->header->level[0].forward : NULL;
+    while (e) {
+        zelem *next = e->level[0].forward;
+        vg_free(e);
+        e = next;
+    }
+    vg_free(zs->header);
+    zs->header = NULL;
+    dict_release(&zs->members, NULL);
+}
+
+void zset_free(zset *zs) {
+    if (zs == NULL)
+        return;
+    if (zs->lp)
+        lp_free(zs->lp);
+    else
+        free_elems(zs);
+    vg_free(zs);
+}
+
+size_t zset_memory(const zset *zs) {
+    size_t total = vg_alloc_size(zs);
+    if (zs->lp)
+        return total + lp_alloc_size(zs->lp);
+    total += vg_alloc_size(zs->header) + dict_buckets(&zs->members) * sizeof(void *);
+    for (zelem *e = zs->header->level[0].forward; e; e = e->level[0].forward)
+        total += vg_alloc_size(e);
+    return total;
+}
+
+/* ---- listpack helpers ---- */
+
+static double lp_score_at(const unsigned char *p) {
+    char buf[LP_INTBUF_SIZE];
+    size_t len;
+    const char *s = lp_get_str(p, buf, &len);
+    char tmp[64];
+    if (len >= sizeof(tmp))
+        len = sizeof(tmp) - 1;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    return strtod(tmp, NULL);
+}
+
+static unsigned char *lp_append_score(unsigned char *lp, unsigned char *p, double score, bool before) {
+    char buf[64];
+    int n = vg_d2str(buf, sizeof(buf), score);
+    if (p == NULL)
+        return lp_append(lp, buf, (size_t)n);
+    return lp_insert(lp, buf, (size_t)n, p, before ? LP_BEFORE : LP_AFTER, NULL);
+}
+
+static unsigned char *lp_find_member(const zset *zs, const char *m, size_t len) {
+    unsigned char *p = lp_first(zs->lp);
+    return p ? lp_find(zs->lp, p, m, len, 1) : NULL;
+}
+
+static void lp_insert_sorted(zset *zs, const char *m, size_t len, double score) {
+    unsigned char *p = lp_first(zs->lp);
+    while (p) {
+        unsigned char *sp = lp_next(zs->lp, p);
+        double s = lp_score_at(sp);
+        char ibuf[LP_INTBUF_SIZE];
+        size_t elen;
+        const char *em = lp_get_str(p, ibuf, &elen);
+        if (s > score || (s == score && cmp_member(em, elen, m, len) > 0)) {
+            unsigned char *newp;
+            zs->lp = lp_insert(zs->lp, m, len, p, LP_BEFORE, &newp);
+            sp = lp_next(zs->lp, newp);
+            zs->lp = lp_append_score(zs->lp, sp, score, true);
+            return;
+        }
+        p = lp_next(zs->lp, sp);
+    }
+    zs->lp = lp_append(zs->lp, m, len);
+    zs->lp = lp_append_score(zs->lp, NULL, score, false);
+}
+
+/* ---- skiplist ---- */
+
+static void zsl_init(zset *zs) {
+    zs->header = elem_new(ZSKIPLIST_MAXLEVEL, 0, "", 0);
+    zs->tail = NULL;
+    zs->length = 0;
+    zs->level = 1;
+}
+
+static zelem *zsl_insert(zset *zs, double score, const char *m, size_t len) {
+    zelem *update[ZSKIPLIST_MAXLEVEL];
+    size_t rank[ZSKIPLIST_MAXLEVEL];
+    zelem *x = zs->header;
+    for (int i = zs->level - 1; i >= 0; i--) {
+        rank[i] = i == zs->level - 1 ? 0 : rank[i + 1];
+        while (x->level[i].forward && elem_before(x->level[i].forward, score, m, len)) {
+            rank[i] += x->level[i].span;
+            x = x->level[i].forward;
+        }
+        update[i] = x;
+    }
+    int level = random_level();
+    if (level > zs->level) {
+        for (int i = zs->level; i < level; i++) {
+            rank[i] = 0;
+            update[i] = zs->header;
+            update[i]->level[i].span = zs->length;
+        }
+        zs->level = level;
+    }
+    x = elem_new(level, score, m, len);
+    for (int i = 0; i < level; i++) {
+        x->level[i].forward = update[i]->level[i].forward;
+        update[i]->level[i].forward = x;
+        x->level[i].span = update[i]->level[i].span - (rank[0] - rank[i]);
+        update[i]->level[i].span = (rank[0] - rank[i]) + 1;
+    }
+    for (int i = level; i < zs->level; i++)
+        update[i]->level[i].span++;
+    x->backward = update[0] == zs->header ? NULL : update[0];
+    if (x->level[0].forward)
+        x->level[0].forward->backward = x;
+    else
+        zs->tail = x;
+    zs->length++;
+    dict_add(&zs->members, &x->hn);
+    return x;
+}
+
+static void zsl_unlink(zset *zs, zelem *x, zelem **update) {
+    for (int i = 0; i < zs->level; i++) {
+        if (update[i]->level[i].forward == x) {
+            update[i]->level[i].span += x->level[i].span - 1;
+            update[i]->level[i].forward = x->level[i].forward;
+        } else {
+            update[i]->level[i].span -= 1;
+        }
+    }
+    if (x->level[0].forward)
+        x->level[0].forward->backward = x->backward;
+    else
+        zs->tail = x->backward;
+    while (zs->level > 1 && zs->header->level[zs->level - 1].forward == NULL)
+        zs->level--;
+    zs->length--;
+}
+
+/* Unlink and free the element e (present). */
+static void zsl_delete(zset *zs, zelem *e) {
+    zelem *update[ZSKIPLIST_MAXLEVEL];
+    zelem *x = zs->header;
+    for (int i = zs->level - 1; i >= 0; i--) {
+        while (x->level[i].forward && elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen))
+            x = x->level[i].forward;
+        update[i] = x;
+    }
+    zsl_unlink(zs, e, update);
+    dict_unlink(&zs->members, elem_member(e), e->mlen);
+    vg_free(e);
+}
+
+/* 1-based rank of e. */
+static size_t zsl_rank(const zset *zs, const zelem *e) {
+    size_t rank = 0;
+    const zelem *x = zs->header;
+    for (int i = zs->level - 1; i >= 0; i--) {
+        while (x->level[i].forward &&
+               (elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen) || x->level[i].forward == e)) {
+            rank += x->level[i].span;
+            x = x->level[i].forward;
+        }
+        if (x == e)
+            return rank;
+    }
+    return 0;
+}
+
+/* Element at 1-based rank. */
+static zelem *zsl_at_rank(const zset *zs, size_t rank) {
+    size_t traversed = 0;
+    zelem *x = zs->header;
+    for (int i = zs->level - 1; i >= 0; i--) {
+        while (x->level[i].forward && traversed + x->level[i].span <= rank) {
+            traversed += x->level[i].span;
+            x = x->level[i].forward;
+        }
+        if (traversed == rank)
+            return x;
+    }
+    return NULL;
+}
+
+void zset_convert_to_skiplist(zset *zs) {
+    if (zs->lp == NULL)
+        return;
+    unsigned char *lp = zs->lp;
+    zs->lp = NULL;
+    zsl_init(zs);
+    dict_expand(&zs->members, lp_length(lp) / 2);
+    for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, lp_next(lp, p))) {
+        char ibuf[LP_INTBUF_SIZE];
+        size_t len;
+        const char *m = lp_get_str(p, ibuf, &len);
+        zsl_insert(zs, lp_score_at(lp_next(lp, p)), m, len);
+    }
+    lp_free(lp);
+}
+
+void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value) {
+    if (zs->lp == NULL)
+        return;
+    if (zset_len(zs) > max_entries) {
+        zset_convert_to_skiplist(zs);
+        return;
+    }
+    for (unsigned char *p = lp_first(zs->lp); p; p = lp_next(zs->lp, lp_next(zs->lp, p))) {
+        char ibuf[LP_INTBUF_SIZE];
+        size_t len;
+        lp_get_str(p, ibuf, &len);
+        if (len > max_value) {
+            zset_convert_to_skiplist(zs);
+            return;
+        }
+    }
+}
+
+zset *zset_dup(const zset *zs) {
+    zset *n = vg_calloc(sizeof(*n));
+    dict_init(&n->members, &member_type);
+    if (zs->lp) {
+        n->lp = lp_dup(zs->lp);
+        return n;
+    }
+    zsl_init(n);
+    dict_expand(&n->members, zs->length);
+    for (zelem *e = zs->header->level[0].forward; e; e = e->level[0].forward)
+        zsl_insert(n, e->score, elem_member(e), e->mlen);
+    return n;
+}
+
+/* ---- element operations ---- */
+
+bool zset_score(const zset *zs, const char *m, size_t len, double *score) {
+    if (zs->lp) {
+        unsigned char *p = lp_find_member(zs, m, len);
+        if (p == NULL)
+            return false;
+        *score = lp_score_at(lp_next(zs->lp, p));
+        return true;
+    }
+    zelem *e = (zelem *)dict_find((dict *)&zs->members, m, len);
+    if (e == NULL)
+        return false;
+    *score = e->score;
+    return true;
+}
+
+int zset_set(zset *zs, const char *m, size_t len, double score) {
+    if (zs->lp) {
+        unsigned char *p = lp_find_member(zs, m, len);
+        if (p) {
+            if (lp_score_at(lp_next(zs->lp, p)) == score)
+                return 0;
+            unsigned char *next;
+            zs->lp = lp_delete(zs->lp, p, &next);
+            zs->lp = lp_delete(zs->lp, next, NULL);
+            lp_insert_sorted(zs, m, len, score);
+            return 0;
+        }
+        lp_insert_sorted(zs, m, len, score);
+        return 1;
+    }
+    zelem *e = (zelem *)dict_find(&zs->members, m, len);
+    if (e) {
+        if (e->score == score)
+            return 0;
+        /* Stays in place when the order does not change. */
+        if ((e->backward == NULL || e->backward->score < score) &&
+            (e->level[0].forward == NULL || e->level[0].forward->score > score)) {
+            e->score = score;
+            return 0;
+        }
+        zsl_delete(zs, e);
+        zsl_insert(zs, score, m, len);
+        return 0;
+    }
+    zsl_insert(zs, score, m, len);
+    return 1;
+}
+
+bool zset_del(zset *zs, const char *m, size_t len) {
+    if (zs->lp) {
+        unsigned char *p = lp_find_member(zs, m, len);
+        if (p == NULL)
+            return false;
+        unsigned char *next;
+        zs->lp = lp_delete(zs->lp, p, &next);
+        zs->lp = lp_delete(zs->lp, next, NULL);
+        return true;
+    }
+    zelem *e = (zelem *)dict_find(&zs->members, m, len);
+    if (e == NULL)
+        return false;
+    zsl_delete(zs, e);
+    return true;
+}
+
+long zset_rank(const zset *zs, const char *m, size_t len, bool reverse) {
+    size_t n = zset_len(zs), rank;
+    if (zs->lp) {
+        rank = 0;
+        unsigned char *p = lp_first(zs->lp);
+        while (p && !lp_eq(p, m, len)) {
+            p = lp_next(zs->lp, lp_next(zs->lp, p));
+            rank++;
+        }
+        if (p == NULL)
+            return -1;
+    } else {
+        zelem *e = (zelem *)dict_find((dict *)&zs->members, m, len);
+        if (e == NULL)
+            return -1;
+        rank = zsl_rank(zs, e) - 1;
+    }
+    return (long)(reverse ? n - 1 - rank : rank);
+}
+
+bool zset_score_in_range(double s, const zrange_score *r) {
+    bool above = r->minex ? s > r->min : s >= r->min;
+    bool below = r->maxex ? s < r->max : s <= r->max;
+    return above && below;
+}
+
+bool zset_lex_gte_min(const char *m, size_t len, const zrange_lex *r) {
+    if (r->mininf)
+        return r->mininf < 0;
+    int c = cmp_member(m, len, r->min, r->minlen);
+    return r->minex ? c > 0 : c >= 0;
+}
+
+bool zset_lex_lte_max(const char *m, size_t len, const zrange_lex *r) {
+    if (r->maxinf)
+        return r->maxinf > 0;
+    int c = cmp_member(m, len, r->max, r->maxlen);
+    return r->maxex ? c < 0 : c <= 0;
+}
+
+static bool score_gte_min(double s, const zrange_score *r) {
+    return r->minex ? s > r->min : s >= r->min;
+}
+
+static bool score_lte_max(double s, const zrange_score *r) {
+    return r->maxex ? s < r->max : s <= r->max;
+}
+
+typedef bool (*elem_pred)(const char *m, size_t len, double score, const void *range);
+
+static bool pred_score_min(const char *m, size_t len, double s, const void *r) {
+    (void)m;
+    (void)len;
+    return score_gte_min(s, r);
+}
+
+static bool pred_score_max(const char *m, size_t len, double s, const void *r) {
+    (void)m;
+    (void)len;
+    return score_lte_max(s, r);
+}
+
+static bool pred_lex_min(const char *m, size_t len, double s, const void *r) {
+    (void)s;
+    return zset_lex_gte_min(m, len, r);
+}
+
+static bool pred_lex_max(const char *m, size_t len, double s, const void *r) {
+    (void)s;
+    return zset_lex_lte_max(m, len, r);
+}
+
+/* First ascending rank whose element satisfies at_least (monotone false..true),
+ * and last rank satisfying at_most (monotone true..false). */
+static bool ranks_between(const zset *zs, elem_pred at_least, elem_pred at_most, const void *range,
+                          size_t *first, size_t *last) {
+    size_t n = zset_len(zs);
+    if (n == 0)
+        return false;
+    if (zs->lp) {
+        long lo = -1, hi = -1;
+        size_t rank = 0;
+        for (unsigned char *p = lp_first(zs->lp); p; p = lp_next(zs->lp, lp_next(zs->lp, p)), rank++) {
+            char ibuf[LP_INTBUF_SIZE];
+            size_t len;
+            const char *m = lp_get_str(p, ibuf, &len);
+            double s = lp_score_at(lp_next(zs->lp, p));
+            if (lo < 0 && at_least(m, len, s, range))
+                lo = (long)rank;
+            if (at_most(m, len, s, range))
+                hi = (long)rank;
+        }
+        if (lo < 0 || hi < 0 || lo > hi)
+            return false;
+        *first = (size_t)lo;
+        *last = (size_t)hi;
+        return true;
+    }
+    /* Skiplist: descend to the last element failing at_least, and to the last satisfying at_most. */
+    zelem *x = zs->header;
+    size_t rank = 0;
+    for (int i = zs->level - 1; i >= 0; i--)
+        while (x->level[i].forward &&
+               !at_least(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
+            rank += x->level[i].span;
+            x = x->level[i].forward;
+        }
+    size_t lo = rank; /* ascending 0-based rank of the first satisfying at_least */
+    x = zs->header;
+    rank = 0;
+    for (int i = zs->level - 1; i >= 0; i--)
+        while (x->level[i].forward &&
+               at_most(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
+            rank += x->level[i].span;
+            x = x->level[i].forward;
+        }
+    if (rank == 0 || lo >= n || lo > rank - 1)
+        return false;
+    *first = lo;
+    *last = rank - 1;
+    return true;
+}
+
+bool zset_score_ranks(const zset *zs, const zrange_score *r, size_t *first, size_t *last) {
+    if (r->min > r->max || (r->min == r->max && (r->minex || r->maxex)))
+        return false;
+    return ranks_between(zs, pred_score_min, pred_score_max, r, first, last);
+}
+
+bool zset_lex_ranks(const zset *zs, const zrange_lex *r, size_t *first, size_t *last) {
+    return ranks_between(zs, pred_lex_min, pred_lex_max, r, first, last);
+}
+
+size_t zset_del_rank_range(zset *zs, size_t start, size_t end) {
+    size_t n = zset_len(zs);
+    if (start >= n || start > end)
+        return 0;
+    if (end >= n)
+        end = n - 1;
+    size_t count = end - start + 1;
+    if (zs->lp) {
+        zs->lp = lp_delete_range(zs->lp, (long long)(start * 2), count * 2);
+        return count;
+    }
+    zelem *e = zsl_at_rank(zs, start + 1);
+    for (size_t i = 0; i < count && e; i++) {
+        zelem *next = e->level[0].forward;
+        zsl_delete(zs, e);
+        e = next;
+    }
+    return count;
+}
+
+void zset_iter_at(zset_iter *it, const zset *zs, size_t rank, bool reverse) {
+    it->zs = zs;
+    it->reverse = reverse;
+    it->lp_pos = NULL;
+    it->node = NULL;
+    if (rank >= zset_len(zs))
+        return;
+    if (zs->lp)
+        it->lp_pos = lp_seek(zs->lp, (long long)(rank * 2));
+    else
+        it->node = zsl_at_rank(zs, rank + 1);
+}
+
+bool zset_iter_next(zset_iter *it, const char **m, size_t *len, double *score) {
+    const zset *zs = it->zs;
+    if (zs->lp) {
+        unsigned char *p = it->lp_pos;
+        if (p == NULL)
+            return false;
+        unsigned char *sp = lp_next(zs->lp, p);
+        *m = lp_get_str(p, it->ibuf, len);
+        *score = lp_score_at(sp);
+        if (it->reverse) {
+            unsigned char *prev_score = lp_prev(zs->lp, p);
+            it->lp_pos = prev_score ? lp_prev(zs->lp, prev_score) : NULL;
+        } else {
+            it->lp_pos = lp_next(zs->lp, sp);
+        }
+        return true;
+    }
+    zelem *e = it->node;
+    if (e == NULL)
+        return false;
+    *m = elem_member(e);
+    *len = e->mlen;
+    *score = e->score;
+    it->node = it->reverse ? e->backward : e->level[0].forward;
+    return true;
+}
+
+struct scan_ctx {
+    void (*cb)(const char *m, size_t len, double score, void *arg);
+    void *arg;
+};
+
+static void scan_one(dict_node *n, void *arg) {
+    struct scan_ctx *x = arg;
+    zelem *e = (zelem *)n;
+    x->cb(elem_member(e), e->mlen, e->score, x->arg);
+}
+
+uint64_t zset_scan(zset *zs, uint64_t cursor, void (*cb)(const char *m, size_t len, double score, void *arg), void *arg) {
+    struct scan_ctx x = {cb, arg};
+    return dict_scan(&zs->members, cursor, scan_one, &x);
+}
