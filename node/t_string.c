@@ -965,22 +965,32 @@ typedef struct bitop_src {
     char tmp[24];
 } bitop_src;
 
-/* res[0..maxlen) = op over the sources, missing bytes reading as zero. */
+/* res[0..maxlen) = op over the sources, missing bytes reading as zero.
+ * Source by source rather than byte by byte, so the inner loops are plain
+ * array operations the compiler vectorises. */
 static void bitop_compute(int op, const bitop_src *src, size_t n, unsigned char *res,
                           size_t maxlen) {
-    for (size_t j = 0; j < maxlen; j++) {
-        unsigned char out = j < src[0].len ? src[0].p[j] : 0;
-        if (op == BITOP_NOT) out = (unsigned char)~out;
-        for (size_t i = 1; i < n; i++) {
-            unsigned char b = j < src[i].len ? src[i].p[j] : 0;
-            if (op == BITOP_AND)
-                out &= b;
-            else if (op == BITOP_OR)
-                out |= b;
-            else
-                out ^= b;
+    memset(res, 0, maxlen);
+    if (src[0].len) memcpy(res, src[0].p, src[0].len);
+    if (op == BITOP_NOT) {
+        for (size_t j = 0; j < maxlen; j++)
+            res[j] = (unsigned char)~res[j];
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        const unsigned char *p = src[i].p;
+        size_t len = src[i].len;
+        if (op == BITOP_AND) {
+            for (size_t j = 0; j < len; j++)
+                res[j] &= p[j];
+            memset(res + len, 0, maxlen - len); /* AND with the zero padding */
+        } else if (op == BITOP_OR) {
+            for (size_t j = 0; j < len; j++)
+                res[j] |= p[j];
+        } else {
+            for (size_t j = 0; j < len; j++)
+                res[j] ^= p[j];
         }
-        res[j] = out;
     }
 }
 
