@@ -1,0 +1,36 @@
+/* t_set.h -- the set value type, for modules that build or read sets
+ * without going through commands (RDB, AOF rewrite, DEBUG).
+ *
+ * Owns: nothing itself; a set value is owned by its kv. Encodings:
+ * OBJ_ENC_INTSET while every member is the canonical text of a 64-bit
+ * integer and there are at most set-max-intset-entries members;
+ * OBJ_ENC_HT (a dict of nodes, one allocation per member) beyond.
+ * Conversion is one way, as in Redis 7.0. */
+#ifndef VIGIL_NODE_T_SET_H
+#define VIGIL_NODE_T_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "object.h"
+
+/* Room for an intset member formatted as text. */
+#define SET_IBUF_SIZE 32
+
+/* Returns new: a kv holding an empty set (not yet in any db), with the
+ * encoding Redis would pick for a set whose first member is `first`. */
+kv *set_kv_new(const char *key, size_t klen, const char *first, size_t flen);
+size_t set_size(const kv *o);
+/* Returns true if m was added (absent before). */
+bool set_add(kv *o, const char *m, size_t len);
+/* Returns true if m was removed. The caller deletes an emptied key. */
+bool set_remove(kv *o, const char *m, size_t len);
+bool set_is_member(const kv *o, const char *m, size_t len);
+/* Convert an intset-encoded set to the hashtable encoding. */
+void set_convert_to_ht(kv *o);
+
+typedef void (*set_visit_cb)(const char *m, size_t len, void *arg);
+/* Visit every member; cb must not change the set. */
+void set_foreach(const kv *o, set_visit_cb cb, void *arg);
+
+#endif
