@@ -15,6 +15,7 @@
 #include "acl.h"
 #include "acl_cats.h"
 #include "evict.h"
+#include "latency.h"
 #include "monitor.h"
 #include "multi.h"
 #include "pubsub.h"
@@ -221,6 +222,8 @@ void command_call(client *c, command *cmd) {
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH)))
         monitor_feed(c);
     c->lastcmd = cmd;
+    latency_track_command(cmd, duration);
+    latency_add_if_needed((cmd->flags & CMD_FAST) ? "fast-command" : "command", duration / 1000);
     c->cmd = saved;
 }
 

@@ -19,6 +19,7 @@
 #include "client.h"
 #include "command.h"
 #include "evict.h"
+#include "latency.h"
 #include "lazyfree.h"
 #include "log.h"
 #include "multi.h"
@@ -267,6 +268,7 @@ static void active_expire_cycle(void) {
     }
 }
 
+    latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
 static void rehash_cron(void) {
     for (long long i = 0; i < server.databases; i++) {
         dict *d = &server.dbs[i].keys;

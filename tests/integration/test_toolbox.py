@@ -83,3 +83,37 @@ def test_monitor_hides_auth(make_node):
     assert '"ping"' in data.lower() and "auth" not in data.lower()
     c.close()
     m.close()
+
+
+def test_latency_monitor_records_spikes(node, r):
+    assert r.execute_command("LATENCY", "LATEST") == []
+    r.config_set("latency-monitor-threshold", "1")
+    # a slow command: a big SORT-free workload is not needed, DEBUG SLEEP blocks the loop
+    r.execute_command("DEBUG", "SLEEP", "0.05")
+    latest = r.execute_command("LATENCY", "LATEST")
+    assert latest and latest[0][0] == "command"
+    assert latest[0][2] >= 50 and latest[0][3] >= 50
+    hist = r.execute_command("LATENCY", "HISTORY", "command")
+    assert len(hist) == 1 and hist[0][1] >= 50
+    assert "command" in r.execute_command("LATENCY", "DOCTOR")
+    assert "#" in r.execute_command("LATENCY", "GRAPH", "command")
+    assert r.execute_command("LATENCY", "RESET") == 1
+    assert r.execute_command("LATENCY", "LATEST") == []
+
+
+def test_latency_below_threshold_not_recorded(r):
+    r.config_set("latency-monitor-threshold", "0")
+    r.execute_command("DEBUG", "SLEEP", "0.02")
+    assert r.execute_command("LATENCY", "LATEST") == []
+
+
+def test_latency_histogram(r):
+    r.set("a", "1")
+    r.get("a")
+    r.get("a")
+    h = r.execute_command("LATENCY", "HISTOGRAM", "get")
+    assert h[0] == "get"
+    stats = dict(zip(h[1][::2], h[1][1::2]))
+    assert stats["calls"] == 2
+    counts = stats["histogram_usec"][1::2]
+    assert counts[-1] == 2 and counts == sorted(counts)
