@@ -259,6 +259,7 @@ static void track_instantaneous(void) {
 
 static void active_expire_cycle(void) {
     /* 25% of a cron period, more with active-expire-effort. */
+    int64_t started = server_ustime_mono();
     int64_t budget = 1000000 * (25 + (server.active_expire_effort - 1) * 2) / server.hz / 100;
     int64_t deadline = server_ustime_mono() + budget;
     for (long long i = 0; i < server.databases; i++) {
