@@ -69,7 +69,7 @@ def test_stat_mode(node, r):
 
 
 def test_latency_mode(node):
-    out, err = run_for(node, 1.0, "--latency")
+    out, err = run_for(node, 1.0, "--latency-history", "-i", "1")
     # without a terminal redis-cli prints raw "min max avg samples" lines
     lines = [l.split() for l in out.splitlines() if l.strip()]
     assert lines, err
