@@ -40,6 +40,7 @@ else
         [ -e "$src" ] || continue
         TARGETS="$TARGETS $(basename "$src" .c)"
     done
+    TARGETS=${TARGETS# }
 fi
 if [ -z "$TARGETS" ]; then
     echo "fuzz: no tests/fuzz/fuzz_*.c targets found" >&2
@@ -47,7 +48,7 @@ if [ -z "$TARGETS" ]; then
 fi
 
 JOBS=$(nproc 2>/dev/null || echo 2)
-echo "fuzz: building$TARGETS in $BUILD"
+echo "fuzz: building $TARGETS in $BUILD"
 mkdir -p "$BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_C_COMPILER="$CC_BIN" -DVIGIL_FUZZ=ON -DVIGIL_TESTS=OFF \
     -DVIGIL_SANITIZE=OFF >"$BUILD/configure.log" 2>&1 || {
@@ -79,4 +80,4 @@ if [ -n "$FAILED" ]; then
     echo "fuzz: failures:$FAILED" >&2
     exit 1
 fi
-echo "fuzz: all targets ran ${SECS}s without a crash:$TARGETS"
+echo "fuzz: all targets ran ${SECS}s without a crash: $TARGETS"
