@@ -210,6 +210,7 @@ void stream_close(stream *s, stream_close_cb cb) {
         return;
     s->closing = true;
     s->close_cb = cb;
+    tls_session_close(s);
     uv_close((uv_handle_t *)&s->tcp, on_closed);
 }
 

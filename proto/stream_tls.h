@@ -15,6 +15,9 @@ int tls_session_read_start(stream *s);
 int tls_session_read_stop(stream *s);
 ssize_t tls_session_try_write(stream *s, const char *p, size_t n);
 int tls_session_write(stream *s, const char *p, size_t n, stream_write_cb cb, void *arg);
+/* Called by stream_close before the socket closes: best-effort close_notify,
+ * and write callbacks of bytes that never left fire with UV_ECANCELED. */
+void tls_session_close(stream *s);
 void tls_session_free(stream *s);
 /* Plain write of ciphertext to the socket (stream.c), used by the TLS layer. */
 int stream_write_raw(stream *s, const char *p, size_t n, stream_write_cb cb, void *arg);
