@@ -13,6 +13,8 @@
 #include "log.h"
 #include "notify.h"
 #include "server.h"
+#include "server_tls.h"
+#include "tls.h"
 #include "vg_alloc.h"
 
 static const config_enum loglevel_enum[] = {
@@ -156,6 +158,9 @@ static void get_user(const config_param *p, buf *out) {
 
 #define LL_MAX 9223372036854775807LL
 
+static const config_enum tls_auth_enum[] = {
+    {"no", TLS_AUTH_NO}, {"yes", TLS_AUTH_YES}, {"optional", TLS_AUTH_OPTIONAL}, {NULL, 0}};
+
 static config_param params[] = {
     {"bind", NULL, CONFIG_STRING, 0, &server.bind, 0, 0, "127.0.0.1 -::1", NULL, NULL, NULL, apply_listeners},
     {"port", NULL, CONFIG_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, apply_listeners},
@@ -198,6 +203,26 @@ static config_param params[] = {
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0, &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0, &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
     {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
+    {"tls-port", NULL, CONFIG_INT, 0, &server.tls_port, 0, 65535, "0", NULL, NULL, NULL, server_tls_apply_port},
+    {"tls-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_key_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.tls_key_file_pass, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_key_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.tls_client_key_file_pass, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ca-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ca-cert-dir", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_dir, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-dh-params-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_dh_params_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-auth-clients", NULL, CONFIG_ENUM, 0, &server.tls_auth_clients, 0, 0, "yes", tls_auth_enum, NULL, NULL, server_tls_apply_auth},
+    {"tls-protocols", NULL, CONFIG_STRING, 0, &server.tls_protocols, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ciphers", NULL, CONFIG_STRING, 0, &server.tls_ciphers, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ciphersuites", NULL, CONFIG_STRING, 0, &server.tls_ciphersuites, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-prefer-server-ciphers", NULL, CONFIG_BOOL, 0, &server.tls_prefer_server_ciphers, 0, 0, "no", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-session-caching", NULL, CONFIG_BOOL, 0, &server.tls_session_caching, 0, 0, "yes", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-session-cache-size", NULL, CONFIG_INT, 0, &server.tls_session_cache_size, 0, 2147483647, "20480", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-session-cache-timeout", NULL, CONFIG_INT, 0, &server.tls_session_cache_timeout, 0, 2147483647, "300", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-replication", NULL, CONFIG_BOOL, 0, &server.tls_replication, 0, 0, "no", NULL, NULL, NULL, server_tls_apply_replication},
+    {"tls-cluster", NULL, CONFIG_BOOL, 0, &server.tls_cluster, 0, 0, "no", NULL, NULL, NULL, NULL},
 };
 
 void node_config_init(config_table *t) {

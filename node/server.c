@@ -25,6 +25,7 @@
 #include "multi.h"
 #include "notify.h"
 #include "node_config.h"
+#include "server_tls.h"
 #include "vg_alloc.h"
 
 struct vigil_server server;
@@ -189,7 +190,7 @@ static void close_listeners(void) {
 
 /* Open one listener per bind address. A leading '-' marks an optional
  * address (Redis' "-::1"): failing to bind it is not an error. */
-static int open_listeners(int port, vg_error *err) {
+static int open_listeners(int port, tls_ctx *tls, vg_error *err) {
     char copy[512];
     snprintf(copy, sizeof(copy), "%s", server.bind ? server.bind : "127.0.0.1");
     for (char *save = NULL, *addr = strtok_r(copy, " ", &save); addr;
@@ -202,7 +203,7 @@ static int open_listeners(int port, vg_error *err) {
         if (server.nlisteners == SERVER_MAX_LISTENERS)
             break;
         stream_listener *l = vg_calloc(sizeof(*l));
-        int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, NULL, on_accept);
+        int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, tls, on_accept);
         if (rc != 0) {
             if (l->loop)
                 stream_listener_close(l, on_listener_closed);
@@ -210,8 +211,8 @@ static int open_listeners(int port, vg_error *err) {
                 vg_free(l); /* the address did not resolve: no handle was made */
             if (optional)
                 continue;
-            vg_error_set(err, "Failed listening on port %d (tcp), aborting: %s:%d: %s", port, addr,
-                         port, uv_strerror(rc));
+            vg_error_set(err, "Failed listening on port %d (%s), aborting: %s:%d: %s", port,
+                         tls ? "tls" : "tcp", addr, port, uv_strerror(rc));
             return VG_ERR;
         }
         server.listeners[server.nlisteners++] = l;
@@ -225,9 +226,9 @@ int server_rebind(vg_error *err) {
     if (server.loop == NULL)
         return VG_OK; /* not started yet: start-up binds */
     close_listeners();
-    if (server.port == 0)
-        return VG_OK;
-    if (open_listeners((int)server.port, err) != VG_OK) {
+    if ((server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) ||
+        (server.tls_port != 0 && server.tls &&
+         open_listeners((int)server.tls_port, server.tls, err) != VG_OK)) {
         LOG_WARNING("%s", err->msg);
         vg_error_set(err, "Unable to listen on this port");
         return VG_ERR;
@@ -294,6 +295,7 @@ static void on_cron(uv_timer_t *t) {
     evict_perform();
     clients_cron();
     rehash_cron();
+    server_tls_cron();
     track_instantaneous();
     size_t used = vg_used_memory();
     if ((long long)used > server.stat_peak_memory)
@@ -345,7 +347,11 @@ int server_start(vg_error *err) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
-    if (server.port != 0 && open_listeners((int)server.port, err) != VG_OK)
+    if (server_tls_setup(err) != VG_OK)
+        return VG_ERR;
+    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK)
+        return VG_ERR;
+    if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
         return VG_ERR;
     lazyfree_start();
     uv_timer_init(server.loop, &server.cron_timer);
@@ -393,6 +399,7 @@ void server_teardown(void) {
     uv_walk(server.loop, close_walk, NULL);
     uv_run(server.loop, UV_RUN_DEFAULT);
     lazyfree_stop();
+    server_tls_free();
     for (long long i = 0; i < server.databases; i++)
         db_release(&server.dbs[i]);
     vg_free(server.dbs);

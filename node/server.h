@@ -134,6 +134,28 @@ struct vigil_server {
     long long hash_max_listpack_entries;
     long long hash_max_listpack_value;
     long long set_max_intset_entries;
+    /* --- TLS (names as in Redis; server_tls.c) --- */
+    long long tls_port;            /* 0 = no TLS listener */
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *tls_key_file_pass;
+    char *tls_client_cert_file;
+    char *tls_client_key_file;
+    char *tls_client_key_file_pass;
+    char *tls_ca_cert_file;
+    char *tls_ca_cert_dir;
+    char *tls_dh_params_file;
+    int tls_auth_clients;          /* enum tls_auth */
+    char *tls_protocols;
+    char *tls_ciphers;
+    char *tls_ciphersuites;
+    int tls_prefer_server_ciphers;
+    int tls_session_caching;
+    long long tls_session_cache_size;
+    long long tls_session_cache_timeout;
+    int tls_replication;           /* replica links use TLS */
+    int tls_cluster;               /* accepted for config compatibility; no cluster bus */
+    tls_ctx *tls;                  /* owned: NULL until tls-port or tls-replication asks */
 };
 
 extern struct vigil_server server;

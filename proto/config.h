@@ -27,6 +27,7 @@ enum config_flags {
     CONFIG_IMMUTABLE = 1 << 0, /* only from file or command line */
     CONFIG_SENSITIVE = 1 << 1, /* value never logged */
     CONFIG_MULTI = 1 << 2,     /* SPECIAL: repeated file lines accumulate */
+    CONFIG_VOLATILE = 1 << 3,  /* names a file: apply even when the value is unchanged */
 };
 
 typedef struct config_enum {
