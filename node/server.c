@@ -268,9 +268,9 @@ static void active_expire_cycle(void) {
         if (server_ustime_mono() > deadline)
             break;
     }
+    latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
 }
 
-    latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
 static void rehash_cron(void) {
     for (long long i = 0; i < server.databases; i++) {
         dict *d = &server.dbs[i].keys;
