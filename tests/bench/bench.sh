@@ -298,6 +298,11 @@ main() {
     printf -- '- date: %s\n- machine: %s cores, %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" \
         "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
     printf -- '- redis: %s\n- vigil: %s\n' "$("$REDIS" --version)" "$("$VIGIL" --version)"
+    if [ "$VIGIL" = "$VIGIL_ROOT/build/vigil-node" ] && command -v git >/dev/null; then
+        printf -- '- source: commit %s%s\n' "$(git -C "$VIGIL_ROOT" rev-parse --short HEAD)" \
+            "$(git -C "$VIGIL_ROOT" diff --quiet HEAD -- proto node CMakeLists.txt || echo ' + local changes')"
+    fi
+    printf -- '- load average at start (1/5/15 min): %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
     throughput
     if [ "$KEYS" -gt 0 ]; then
         memory
