@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "blocking.h"
 #include "command.h"
 #include "log.h"
 #include "monitor.h"
@@ -160,6 +161,7 @@ void client_close(client *c) {
     multi_client_reset(c);
     pubsub_client_reset(c);
     monitor_client_closed(c);
+    blocking_client_closed(c);
     remove_from_pending(c);
     unlink_client(c);
     stream_close(c->conn, on_closed);
@@ -359,6 +361,7 @@ void client_execute(client *c) {
     command_process(c);
     server.stat_numcommands++;
     c->flags &= ~CLIENT_PROTECTED;
+    blocking_handle_ready(); /* serve clients blocked on keys this command wrote */
 }
 
 static void on_read(stream *s, ssize_t nread) {

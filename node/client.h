@@ -73,6 +73,7 @@ typedef struct client {
     char laddr[64];              /* local ip:port */
     struct multi_state *multi;   /* owned by multi.c: queued commands, watched keys */
     struct pubsub_state *pubsub; /* owned by pubsub.c: subscriptions */
+    struct blocking_state *blocking; /* owned by blocking.c: blocked command, waiters */
 } client;
 
 /* Accept a new connection (owned from now on). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "blocking.h"
 #include "client.h"
 #include "command.h"
 #include "evict.h"
@@ -72,6 +73,7 @@ bool server_auth_required(void) {
 void server_key_modified(db *d, const char *key, size_t klen) {
     server.dirty++;
     multi_touch_key(d->id, key, klen);
+    blocking_signal_key(d, key, klen);
 }
 
 void server_key_expired(db *d, const char *key, size_t klen) {
@@ -294,6 +296,7 @@ static void on_cron(uv_timer_t *t) {
     active_expire_cycle();
     evict_perform();
     clients_cron();
+    blocking_cron(server.now_ms);
     rehash_cron();
     server_tls_cron();
     track_instantaneous();
@@ -307,6 +310,7 @@ static void on_cron(uv_timer_t *t) {
 
 static void on_before_sleep(uv_prepare_t *p) {
     (void)p;
+    blocking_before_sleep();
     clients_flush_pending();
     if (server.shutdown_asap)
         uv_stop(server.loop);
