@@ -203,6 +203,8 @@ static config_param params[] = {
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0, &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0, &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
     {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
+    {"list-max-listpack-size", "list-max-ziplist-size", CONFIG_INT, 0, &server.list_max_listpack_size, -2147483648LL, 2147483647, "-2", NULL, NULL, NULL, NULL},
+    {"list-compress-depth", NULL, CONFIG_INT, 0, &server.list_compress_depth, 0, 2147483647, "0", NULL, NULL, NULL, NULL},
     {"tls-port", NULL, CONFIG_INT, 0, &server.tls_port, 0, 65535, "0", NULL, NULL, NULL, server_tls_apply_port},
     {"tls-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
     {"tls-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_key_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},

@@ -134,6 +134,8 @@ struct vigil_server {
     long long hash_max_listpack_entries;
     long long hash_max_listpack_value;
     long long set_max_intset_entries;
+    long long list_max_listpack_size; /* t_list.c: <0 bytes per node (-1..-5), >0 entries */
+    long long list_compress_depth;    /* t_list.c: stored, nodes are not compressed */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port;            /* 0 = no TLS listener */
     char *tls_cert_file;
