@@ -20,11 +20,9 @@
 static const size_t size_levels[] = {4096, 8192, 16384, 32768, 65536};
 
 size_t ql_node_size_limit(int fill) {
-    if (fill >= 0)
-        return QL_SIZE_SAFETY_LIMIT;
+    if (fill >= 0) return QL_SIZE_SAFETY_LIMIT;
     int level = -fill - 1;
-    if (level > 4)
-        level = 4;
+    if (level > 4) level = 4;
     return size_levels[level];
 }
 
@@ -45,8 +43,7 @@ static void node_free(ql_node *n) {
 }
 
 void ql_free(quicklist *ql) {
-    if (ql == NULL)
-        return;
+    if (ql == NULL) return;
     for (ql_node *n = ql->head, *next; n; n = next) {
         next = n->next;
         node_free(n);
@@ -115,26 +112,21 @@ static void unlink_node(quicklist *ql, ql_node *n) {
 
 /* Would adding an entry of len bytes keep node n within the limits? */
 static bool node_allows(const quicklist *ql, const ql_node *n, size_t len) {
-    if (n == NULL)
-        return false;
+    if (n == NULL) return false;
     size_t new_size = lp_bytes(n->lp) + len + QL_ENTRY_OVERHEAD;
-    if (new_size > ql_node_size_limit(ql->fill))
-        return false;
+    if (new_size > ql_node_size_limit(ql->fill)) return false;
     return ql->fill < 0 || n->count < (unsigned)ql->fill;
 }
 
 static bool node_over_limit(const quicklist *ql, const ql_node *n) {
-    if (n->count <= 1)
-        return false;
-    if (lp_bytes(n->lp) > ql_node_size_limit(ql->fill))
-        return true;
+    if (n->count <= 1) return false;
+    if (lp_bytes(n->lp) > ql_node_size_limit(ql->fill)) return true;
     return ql->fill >= 0 && n->count > (unsigned)(ql->fill ? ql->fill : 1);
 }
 
 /* Split n in halves until every part is within the limits. */
 static void node_split_if_needed(quicklist *ql, ql_node *n) {
-    if (!node_over_limit(ql, n))
-        return;
+    if (!node_over_limit(ql, n)) return;
     unsigned keep = n->count / 2;
     unsigned move = n->count - keep;
     unsigned char *right = lp_delete_range(lp_dup(n->lp), 0, keep);
@@ -155,13 +147,10 @@ static unsigned char *lp_append_entry(unsigned char *lp, const unsigned char *p)
 /* Merge b (a's successor) into a when the result fits in one node. */
 static void node_try_merge(quicklist *ql, ql_node *a) {
     ql_node *b = a ? a->next : NULL;
-    if (b == NULL)
-        return;
+    if (b == NULL) return;
     size_t bytes = lp_bytes(a->lp) + lp_bytes(b->lp) - LP_HDR_SIZE - 1;
-    if (bytes > ql_node_size_limit(ql->fill))
-        return;
-    if (ql->fill >= 0 && a->count + b->count > (unsigned)(ql->fill ? ql->fill : 1))
-        return;
+    if (bytes > ql_node_size_limit(ql->fill)) return;
+    if (ql->fill >= 0 && a->count + b->count > (unsigned)(ql->fill ? ql->fill : 1)) return;
     for (unsigned char *p = lp_first(b->lp); p; p = lp_next(b->lp, p))
         a->lp = lp_append_entry(a->lp, p);
     a->count += b->count;
@@ -194,15 +183,13 @@ static unsigned char *delete_at(quicklist *ql, ql_node *n, unsigned char *p, boo
     n->count--;
     ql->count--;
     *node_gone = n->count == 0;
-    if (*node_gone)
-        unlink_node(ql, n);
+    if (*node_gone) unlink_node(ql, n);
     return next;
 }
 
 bool ql_pop(quicklist *ql, int where, buf *out) {
     ql_node *n = where == QL_HEAD ? ql->head : ql->tail;
-    if (n == NULL)
-        return false;
+    if (n == NULL) return false;
     unsigned char *p = where == QL_HEAD ? lp_first(n->lp) : lp_last(n->lp);
     char ibuf[LP_INTBUF_SIZE];
     size_t len;
@@ -242,15 +229,13 @@ static ql_node *node_for_index(const quicklist *ql, long long idx, long long *ba
 /* Absolute index for a possibly negative one, or -1 when out of range. */
 static long long norm_index(const quicklist *ql, long long index) {
     long long count = (long long)ql->count;
-    if (index < 0)
-        index += count;
+    if (index < 0) index += count;
     return index < 0 || index >= count ? -1 : index;
 }
 
 bool ql_index(quicklist *ql, long long index, ql_entry *e) {
     long long idx = norm_index(ql, index);
-    if (idx < 0)
-        return false;
+    if (idx < 0) return false;
     long long base;
     ql_node *n = node_for_index(ql, idx, &base);
     VG_ASSERT(n != NULL);
@@ -260,8 +245,7 @@ bool ql_index(quicklist *ql, long long index, ql_entry *e) {
 
 bool ql_replace_at(quicklist *ql, long long index, const char *s, size_t len) {
     ql_entry e;
-    if (!ql_index(ql, index, &e))
-        return false;
+    if (!ql_index(ql, index, &e)) return false;
     unsigned char *p = e.p;
     e.node->lp = lp_replace(e.node->lp, &p, s, len);
     node_split_if_needed(ql, e.node);
@@ -293,10 +277,8 @@ void ql_insert(quicklist *ql, const ql_entry *e, bool after, const char *s, size
 
 size_t ql_del_range(quicklist *ql, long long index, size_t count) {
     long long start = index < 0 ? index + (long long)ql->count : index;
-    if (start < 0)
-        start = 0;
-    if (start >= (long long)ql->count || count == 0)
-        return 0;
+    if (start < 0) start = 0;
+    if (start >= (long long)ql->count || count == 0) return 0;
     size_t avail = ql->count - (size_t)start;
     size_t left = count < avail ? count : avail;
     size_t deleted = left;
@@ -307,8 +289,7 @@ size_t ql_del_range(quicklist *ql, long long index, size_t count) {
     while (left > 0 && n) {
         ql_node *next = n->next;
         unsigned del = n->count - offset;
-        if (del > left)
-            del = (unsigned)left;
+        if (del > left) del = (unsigned)left;
         if (offset == 0 && del == n->count) {
             ql->count -= del;
             unlink_node(ql, n);
@@ -338,8 +319,7 @@ void ql_iter_init(ql_iter *it, quicklist *ql, int dir, long long index) {
     it->p = NULL;
     long long idx = norm_index(ql, index);
     it->index = idx;
-    if (idx < 0)
-        return;
+    if (idx < 0) return;
     long long base;
     it->node = node_for_index(ql, idx, &base);
     it->p = lp_seek(it->node->lp, idx - base);
@@ -350,19 +330,17 @@ void ql_iter_init(ql_iter *it, quicklist *ql, int dir, long long index) {
 static void iter_set_from(ql_iter *it, ql_node *n, unsigned char *p) {
     if (p == NULL) {
         n = it->dir == QL_HEAD ? n->next : n->prev;
-        if (n)
-            p = it->dir == QL_HEAD ? lp_first(n->lp) : lp_last(n->lp);
+        if (n) p = it->dir == QL_HEAD ? lp_first(n->lp) : lp_last(n->lp);
     }
     it->node = n;
     it->p = p;
 }
 
 bool ql_next(ql_iter *it, ql_entry *e) {
-    if (it->node == NULL)
-        return false;
+    if (it->node == NULL) return false;
     entry_fill(e, it->node, it->p, it->index);
-    unsigned char *q = it->dir == QL_HEAD ? lp_next(it->node->lp, it->p)
-                                          : lp_prev(it->node->lp, it->p);
+    unsigned char *q =
+        it->dir == QL_HEAD ? lp_next(it->node->lp, it->p) : lp_prev(it->node->lp, it->p);
     iter_set_from(it, it->node, q);
     it->index += it->dir == QL_HEAD ? 1 : -1;
     return true;
@@ -382,8 +360,7 @@ void ql_iter_delete(ql_iter *it, ql_entry *e) {
     } else {
         iter_set_from(it, n, next ? lp_prev(n->lp, next) : lp_last(n->lp));
     }
-    if (it->dir == QL_HEAD)
-        it->index = e->index;
+    if (it->dir == QL_HEAD) it->index = e->index;
 }
 
 bool ql_entry_eq(const ql_entry *e, const char *s, size_t len) {

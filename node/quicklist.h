@@ -34,22 +34,22 @@ typedef struct ql_node {
 } ql_node;
 
 typedef struct quicklist {
-    ql_node *head;   /* owned: first node */
-    ql_node *tail;   /* borrowed: last node */
-    size_t count;    /* entries in all nodes */
-    size_t len;      /* nodes */
-    int fill;        /* list-max-listpack-size, clamped to [-5, 32768] */
-    int compress;    /* list-compress-depth, stored only */
+    ql_node *head; /* owned: first node */
+    ql_node *tail; /* borrowed: last node */
+    size_t count;  /* entries in all nodes */
+    size_t len;    /* nodes */
+    int fill;      /* list-max-listpack-size, clamped to [-5, 32768] */
+    int compress;  /* list-compress-depth, stored only */
 } quicklist;
 
 /* One entry's position and text (valid until the list changes). */
 typedef struct ql_entry {
-    ql_node *node;               /* borrowed */
-    unsigned char *p;            /* borrowed: position in node->lp */
-    long long index;             /* absolute index from the head */
-    const char *s;               /* borrowed: text (points into lp or ibuf) */
-    size_t len;                  /* text length */
-    char ibuf[LP_INTBUF_SIZE];   /* integer entries are formatted here */
+    ql_node *node;             /* borrowed */
+    unsigned char *p;          /* borrowed: position in node->lp */
+    long long index;           /* absolute index from the head */
+    const char *s;             /* borrowed: text (points into lp or ibuf) */
+    size_t len;                /* text length */
+    char ibuf[LP_INTBUF_SIZE]; /* integer entries are formatted here */
 } ql_entry;
 
 typedef struct ql_iter {

@@ -110,8 +110,9 @@ Test(quicklist, push_pop_both_ends) {
 Test(quicklist, binary_and_integer_text_round_trip) {
     model_reset();
     quicklist *ql = ql_new(-2, 0);
-    const char *vals[] = {"0", "-1", "007", "9223372036854775807", "-9223372036854775808",
-                          "18446744073709551616", " 1", "1.5", ""};
+    const char *vals[] = {
+        "0",  "-1",  "007", "9223372036854775807", "-9223372036854775808", "18446744073709551616",
+        " 1", "1.5", ""};
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
         ql_push(ql, QL_TAIL, vals[i], strlen(vals[i]));
         model_insert(model_len, vals[i]);
@@ -347,8 +348,7 @@ Test(quicklist, random_operations_match_model) {
         } else if (op == 4) {
             size_t at = (seed >> 4) % model_len;
             size_t n = (seed >> 8) % 4;
-            if (n > model_len - at)
-                n = model_len - at;
+            if (n > model_len - at) n = model_len - at;
             cr_assert_eq(ql_del_range(ql, (long long)at, n), n);
             model_delete(at, n);
         } else {
@@ -357,8 +357,7 @@ Test(quicklist, random_operations_match_model) {
             free(model[at]);
             model[at] = strdup(tmp);
         }
-        if (step % 250 == 0)
-            check(ql);
+        if (step % 250 == 0) check(ql);
     }
     check(ql);
     buf_free(&out);
