@@ -669,7 +669,7 @@ static void count_generic(client *c, int kind) {
     if (wrong)
         return;
     size_t first, last;
-    bool err;
+    bool err = false;
     if (o && range_window(c, o->v.ptr, &q, &first, &last, &err))
         reply_int(c, (long long)(last - first + 1));
     else if (!err)
