@@ -548,3 +548,18 @@ Test(config, rewritten_file_loads_back_to_the_same_values) {
     cr_assert_eq(c_policy, 2);
     cr_assert_str_eq(c_requirepass, "s3cret");
 }
+
+/* ---- lines inih would truncate ---- */
+
+Test(config, overlong_line_is_refused_with_its_number) {
+    char text[600];
+    char value[400];
+    memset(value, 'x', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    snprintf(text, sizeof(text), "[node]\ndir = /tmp\ndir = %s\n", value);
+    write_file(text);
+    vg_error err = {{0}};
+    cr_assert_eq(config_load_file(&T, path, &err), VG_ERR);
+    cr_assert(strstr(err.msg, ":3: line longer than") != NULL, "%s", err.msg);
+    cr_assert_str_neq(get("dir"), "/tmp", "nothing of the file was applied");
+}
