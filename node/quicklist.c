@@ -236,7 +236,7 @@ static long long norm_index(const quicklist *ql, long long index) {
 bool ql_index(quicklist *ql, long long index, ql_entry *e) {
     long long idx = norm_index(ql, index);
     if (idx < 0) return false;
-    long long base;
+    long long base = 0;
     ql_node *n = node_for_index(ql, idx, &base);
     VG_ASSERT(n != NULL);
     entry_fill(e, n, lp_seek(n->lp, idx - base), idx);
@@ -282,7 +282,7 @@ size_t ql_del_range(quicklist *ql, long long index, size_t count) {
     size_t avail = ql->count - (size_t)start;
     size_t left = count < avail ? count : avail;
     size_t deleted = left;
-    long long base;
+    long long base = 0;
     ql_node *n = node_for_index(ql, start, &base);
     unsigned offset = (unsigned)(start - base);
     ql_node *before = n->prev;
@@ -320,7 +320,7 @@ void ql_iter_init(ql_iter *it, quicklist *ql, int dir, long long index) {
     long long idx = norm_index(ql, index);
     it->index = idx;
     if (idx < 0) return;
-    long long base;
+    long long base = 0;
     it->node = node_for_index(ql, idx, &base);
     it->p = lp_seek(it->node->lp, idx - base);
 }

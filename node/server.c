@@ -84,6 +84,7 @@ void server_key_expired(db *d, const char *key, size_t klen) {
 
 void server_db_changed(db *d) {
     multi_touch_db(d->id);
+    blocking_signal_db(d);
 }
 
 static void random_bytes(uint8_t *out, size_t n) {

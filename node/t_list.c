@@ -498,7 +498,7 @@ static bool mpop_parse(client *c, int idx, mpop_args *a) {
     long long numkeys;
     if (!parse_positive(c, &c->argv[idx], "ERR numkeys should be greater than 0", &numkeys))
         return false;
-    if (numkeys >= c->argc - idx) {
+    if (numkeys >= c->argc - idx - 1) { /* no room left for LEFT|RIGHT */
         reply_syntax_error(c);
         return false;
     }

@@ -356,3 +356,24 @@ def test_many_blocked_clients_many_keys(node, r):
     for k in ("k0", "k1", "k2"):
         assert r.exists(k) == 0
     assert blocked_count(r) == 0
+
+
+def test_swapdb_serves_a_client_blocked_on_the_swapped_in_list(node, r):
+    r1 = node.client(db=1)
+    r1.rpush("q", "from-db1")
+    b = Blocked(node, "BLPOP", "q", 0)
+    wait_blocked(r, 1)
+    assert r.swapdb(0, 1) is True
+    assert b.result() == ["q", "from-db1"]
+    assert r.exists("q") == 0
+    r1.close()
+
+
+def test_flushdb_keeps_clients_blocked(node, r):
+    b = Blocked(node, "BLPOP", "q", 0)
+    wait_blocked(r, 1)
+    r.flushdb()
+    time.sleep(0.1)
+    assert blocked_count(r) == 1
+    r.rpush("q", "after-flush")
+    assert b.result() == ["q", "after-flush"]

@@ -312,6 +312,8 @@ def test_lmpop_errors(r):
     assert err(r, "LMPOP", 1, "l", "UP") == "syntax error"
     assert err(r, "LMPOP", 2, "l", "LEFT") == "syntax error"
     assert err(r, "LMPOP", 5, "l", "LEFT") == "syntax error"
+    assert err(r, "BLMPOP", 0, 2, "l", "LEFT") == "syntax error"
+    assert err(r, "LMPOP", 9223372036854775807, "l", "LEFT") == "syntax error"
     assert err(r, "LMPOP", 1, "l", "LEFT", "COUNT", 1, "COUNT", 2) == "syntax error"
     assert err(r, "LMPOP", 1, "l", "LEFT", "COUNT") == "syntax error"
     assert r.llen("l") == 1
