@@ -210,7 +210,8 @@ static void cmd_exec(client *c) {
     int n = m->ncmds;
     m->cmds = NULL;
     m->ncmds = m->cap = 0;
-    c->flags &= ~CLIENT_MULTI;
+    /* CLIENT_MULTI stays set while the queue runs so blocking commands
+     * behave as non-blocking; it is cleared once EXEC is done. */
     vg_slice *saved_argv = c->argv;
     int saved_argc = c->argc;
     reply_array(c, n);
@@ -225,7 +226,7 @@ static void cmd_exec(client *c) {
     vg_free(cmds);
     c->argv = saved_argv;
     c->argc = saved_argc;
-    c->flags &= ~(CLIENT_DIRTY_EXEC | CLIENT_DIRTY_CAS);
+    c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_EXEC | CLIENT_DIRTY_CAS);
 }
 
 static void watch_one(client *c, const vg_slice *key) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "glob.h"
@@ -723,9 +724,11 @@ static void cmd_zremrangebylex(client *c) {
 
 /* ---- pops ---- */
 
-/* Pop up to count elements from one end of the zset at key (present).
- * Emits pairs; flat (ZPOPMIN without count) or nested per RESP version. */
-static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count, bool nested_always) {
+enum pair_nesting { PAIRS_FLAT, PAIRS_NESTED_RESP3, PAIRS_NESTED };
+
+/* Pop up to count elements from one end of the zset at key (present),
+ * emitting (member, score) pairs flat or nested in 2-element arrays. */
+static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count, int nesting) {
     zset *zs = o->v.ptr;
     long long n = (long long)zset_len(zs);
     if (count > n)
@@ -737,7 +740,7 @@ static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long 
         size_t len;
         double score;
         zset_iter_next(&it, &m, &len, &score);
-        if (nested_always || c->resp > 2)
+        if (nesting == PAIRS_NESTED || (nesting == PAIRS_NESTED_RESP3 && c->resp > 2))
             reply_array(c, 2);
         reply_bulk(c, m, len);
         reply_score(c, score);
@@ -774,24 +777,11 @@ static void zpop_generic(client *c, bool max) {
     long long take = count < avail ? count : avail;
     if (!has_count) {
         reply_array(c, 2);
-        /* flat pair: emit without the per-element header */
-        zset *zs = o->v.ptr;
-        zset_iter it;
-        zset_iter_at(&it, zs, max ? zset_len(zs) - 1 : 0, max);
-        const char *m;
-        size_t len;
-        double score;
-        zset_iter_next(&it, &m, &len, &score);
-        reply_bulk(c, m, len);
-        reply_score(c, score);
-        zset_del_rank_range(zs, max ? zset_len(zs) - 1 : 0, max ? zset_len(zs) - 1 : 0);
-        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
-        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", c->argv[1].ptr, c->argv[1].len, c->db->id);
-        delete_if_empty(c, &c->argv[1], o);
+        pop_from(c, &c->argv[1], o, max, 1, PAIRS_FLAT);
         return;
     }
     reply_array(c, c->resp > 2 ? take : take * 2);
-    pop_from(c, &c->argv[1], o, max, take, false);
+    pop_from(c, &c->argv[1], o, max, take, PAIRS_NESTED_RESP3);
 }
 
 static void cmd_zpopmin(client *c) {
@@ -852,7 +842,7 @@ bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long 
         reply_array(c, 2);
         reply_bulk(c, keys[i].ptr, keys[i].len);
         reply_array(c, take);
-        pop_from(c, &keys[i], o, max, take, true);
+        pop_from(c, &keys[i], o, max, take, PAIRS_NESTED);
         return true;
     }
     return false;
@@ -866,6 +856,95 @@ static void cmd_zmpop(client *c) {
         return;
     if (!zset_mpop_serve(c, &c->argv[2], nkeys, max, count))
         reply_null_array(c);
+}
+
+/* ---- blocking pops ---- */
+
+/* BZPOPMIN/BZPOPMAX reply: [key, member, score], flat in both protocols. */
+static bool bzpop_serve_key(client *c, const vg_slice *key, bool max) {
+    kv *o = db_lookup_write(c->db, key->ptr, key->len);
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(o->v.ptr) == 0)
+        return false;
+    reply_array(c, 3);
+    reply_bulk(c, key->ptr, key->len);
+    pop_from(c, key, o, max, 1, PAIRS_FLAT);
+    return true;
+}
+
+static bool is_max_command(const client *c) {
+    return c->cmd && strcmp(c->cmd->name, "bzpopmax") == 0;
+}
+
+static bool bzpop_serve_cb(client *c, const vg_slice *key) {
+    return bzpop_serve_key(c, key, is_max_command(c));
+}
+
+static void bzpop_generic(client *c, bool max) {
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline))
+        return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        kv *o = db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len);
+        if (o && o->type != OBJ_ZSET) {
+            reply_wrong_type(c);
+            return;
+        }
+        if (o && bzpop_serve_key(c, &c->argv[i], max))
+            return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    blocking_block(c, &c->argv[1], c->argc - 2, deadline, bzpop_serve_cb);
+}
+
+static void cmd_bzpopmin(client *c) {
+    bzpop_generic(c, false);
+}
+
+static void cmd_bzpopmax(client *c) {
+    bzpop_generic(c, true);
+}
+
+static bool bzmpop_serve_cb(client *c, const vg_slice *key) {
+    int nkeys;
+    bool max;
+    long long count;
+    size_t mark = c->reply.len;
+    if (!zmpop_parse(c, 2, &nkeys, &max, &count)) {
+        c->reply.len = mark; /* validated when it blocked */
+        return false;
+    }
+    kv *o = db_lookup_write(c->db, key->ptr, key->len);
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(o->v.ptr) == 0)
+        return false;
+    return zset_mpop_serve(c, key, 1, max, count);
+}
+
+static void cmd_bzmpop(client *c) {
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline))
+        return;
+    int nkeys;
+    bool max;
+    long long count;
+    if (!zmpop_parse(c, 2, &nkeys, &max, &count))
+        return;
+    for (int i = 0; i < nkeys; i++) {
+        kv *o = db_lookup_write(c->db, c->argv[3 + i].ptr, c->argv[3 + i].len);
+        if (o && o->type != OBJ_ZSET) {
+            reply_wrong_type(c);
+            return;
+        }
+    }
+    if (zset_mpop_serve(c, &c->argv[3], nkeys, max, count))
+        return;
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    blocking_block(c, &c->argv[3], nkeys, deadline, bzmpop_serve_cb);
 }
 
 /* ---- ZUNION / ZINTER / ZDIFF ---- */
@@ -1336,6 +1415,9 @@ static command zset_commands[] = {
     ZCMD("zpopmin", cmd_zpopmin, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
     ZCMD("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
     {.name = "zmpop", .proc = cmd_zmpop, .arity = -4, .flags = CMD_WRITE, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", .since = "7.0.0", .group = "sorted-set"},
+    {.name = "bzpopmin", .proc = cmd_bzpopmin, .arity = -3, .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
+    {.name = "bzpopmax", .proc = cmd_bzpopmax, .arity = -3, .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
+    {.name = "bzmpop", .proc = cmd_bzmpop, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING, .acl_cats = "@sortedset", .numkeys_arg = 2, .summary = "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "7.0.0", .group = "sorted-set"},
     {.name = "zunion", .proc = cmd_zunion, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the union of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
     {.name = "zinter", .proc = cmd_zinter, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the intersect of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
     {.name = "zdiff", .proc = cmd_zdiff, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the difference between multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},

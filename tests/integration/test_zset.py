@@ -264,3 +264,78 @@ def test_binary_members(node):
     r = node.client(decode_responses=False)
     r.zadd("bin", {b"\x00a\r\n": 1, b"\xff": 2})
     assert r.zrange("bin", 0, -1) == [b"\x00a\r\n", b"\xff"]
+
+
+def test_bzpopmin_immediate_and_blocking(node, r):
+    import threading
+    import time
+    r.zadd("q", {"a": 1, "b": 2})
+    assert r.bzpopmin("q", timeout=1) == ("q", "a", 1.0)
+    assert r.bzpopmax("q", timeout=1) == ("q", "b", 2.0)
+    assert r.exists("q") == 0
+    c = RespConn(node.port)
+    c.send("BZPOPMIN", "none", "q", "5")
+
+    def push():
+        time.sleep(0.2)
+        node.client().zadd("q", {"x": 7})
+
+    t = threading.Thread(target=push)
+    t.start()
+    assert c.read() == ["q", "x", "7"]
+    t.join()
+    c.close()
+
+
+def test_bzpop_timeout_and_resp3_shape(node):
+    import time
+    c = RespConn(node.port)
+    t0 = time.time()
+    assert c.call("BZPOPMIN", "nothing", "0.2") is None
+    assert time.time() - t0 >= 0.15
+    c.call("HELLO", "3")
+    node.client().zadd("z3", {"m": 1.5})
+    assert c.call("BZPOPMAX", "z3", "1") == ["z3", "m", 1.5]
+    c.close()
+
+
+def test_bzmpop_blocks_and_serves(node, r):
+    import threading
+    import time
+    c = RespConn(node.port)
+    c.send("BZMPOP", "5", "2", "k1", "k2", "MAX", "COUNT", "2")
+
+    def push():
+        time.sleep(0.2)
+        node.client().zadd("k2", {"a": 1, "b": 2, "c": 3})
+
+    t = threading.Thread(target=push)
+    t.start()
+    assert c.read() == ["k2", [["c", "3"], ["b", "2"]]]
+    t.join()
+    assert r.zrange("k2", 0, -1) == ["a"]
+    assert err(r, "BZMPOP", "1", "0", "k", "MIN") == "numkeys should be greater than 0"
+    assert err(r, "BZPOPMIN", "k", "-1") == "timeout is negative"
+    c.close()
+
+
+def test_bzpop_inside_multi_does_not_block(node):
+    c = RespConn(node.port)
+    c.call("MULTI")
+    c.call("BZPOPMIN", "empty", "0")
+    assert c.call("EXEC") == [None]
+    c.close()
+
+
+def test_bzpop_fifo_among_waiters(node, r):
+    import time
+    a, b = RespConn(node.port), RespConn(node.port)
+    a.send("BZPOPMIN", "fifo", "5")
+    time.sleep(0.05)
+    b.send("BZPOPMIN", "fifo", "5")
+    time.sleep(0.05)
+    r.zadd("fifo", {"one": 1, "two": 2})
+    assert a.read() == ["fifo", "one", "1"]
+    assert b.read() == ["fifo", "two", "2"]
+    a.close()
+    b.close()
