@@ -49,6 +49,12 @@ static void vol_remove(db *d, kv *o) {
         d->vol[i].key->vol = (uint32_t)(i + 1);
     }
     o->vol = 0;
+    /* Give memory back after a wave of expiries; halving at a quarter full
+     * keeps removal amortised O(1). */
+    if (d->volcap > 64 && d->nvol < d->volcap / 4) {
+        d->volcap /= 2;
+        d->vol = vg_realloc(d->vol, d->volcap * sizeof(*d->vol));
+    }
 }
 
 /* o takes over old's TTL slot (old is about to be freed). */
@@ -203,7 +209,10 @@ long long db_empty(db *d, bool async) {
     } else {
         dict_release(&d->keys, free_kv_node);
     }
-    d->nvol = 0;
+    vg_free(d->vol); /* its entries pointed into the dict just emptied */
+    d->vol = NULL;
+    d->nvol = d->volcap = 0;
+    d->vol_cursor = 0;
     d->avg_ttl = 0;
     return n;
 }
@@ -219,34 +228,55 @@ void db_swap(db *a, db *b) {
     server_db_changed(b);
 }
 
+/* As Redis: a primary deletes the expired keys it draws (so each miss
+ * shrinks the db and the loop ends); a replica cannot delete, so when every
+ * key is volatile it gives up after 100 draws and returns a dying key. */
 kv *db_random_live_key(db *d) {
-    for (int tries = 0; tries < 100; tries++) {
+    bool all_volatile = d->nvol == dict_size(&d->keys);
+    int tries = 100;
+    for (;;) {
         kv *o = (kv *)dict_random(&d->keys, server_random);
         if (o == NULL)
             return NULL;
         if (!db_key_is_expired(d, o, server.now_ms))
             return o;
-        if (d->nvol == dict_size(&d->keys) && tries > 50)
-            return o; /* every key is volatile and they keep dying: give one */
+        if (server_is_replica()) {
+            if (all_volatile && --tries == 0)
+                return o;
+            continue;
+        }
+        expire_if_needed(d, o, 0);
     }
-    return NULL;
 }
 
+/* Redis' active-expire tuning: 20 keys per round plus a quarter more per
+ * effort step, repeated while more than 10% (less per effort step) of a
+ * round was dead. Keys are visited in array order from a cursor kept in the
+ * db, not drawn at random, so a few dead keys among many live ones are still
+ * all reclaimed within one pass. */
 #define EXPIRE_SAMPLE 20
+#define EXPIRE_STALE_PERC 10
 
 long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
     long long deleted = 0;
+    if (server_is_replica()) /* keys expire on a replica only when its primary says so */
+        return 0;
+    long long effort = server.active_expire_effort > 0 ? server.active_expire_effort - 1 : 0;
+    int per_round = EXPIRE_SAMPLE + (int)(EXPIRE_SAMPLE / 4 * effort);
+    int stale = EXPIRE_STALE_PERC - (int)effort;
     for (;;) {
         if (d->nvol == 0)
             break;
         int expired = 0, sampled = 0;
         long long ttl_sum = 0;
         int ttl_samples = 0;
-        for (int i = 0; i < EXPIRE_SAMPLE && d->nvol > 0; i++) {
-            size_t idx = (size_t)(server_random() % d->nvol);
-            db_vol e = d->vol[idx];
+        for (int i = 0; i < per_round && d->nvol > 0; i++) {
+            if (d->vol_cursor >= d->nvol)
+                d->vol_cursor = 0;
+            db_vol e = d->vol[d->vol_cursor];
             sampled++;
             if (e.when <= now_ms) {
+                /* Removal moves the last entry into this slot: check it next. */
                 kv *o = e.key;
                 db_note_expired(d, o->key, o->keylen);
                 kv *gone = db_unlink(d, o->key, o->keylen);
@@ -256,13 +286,14 @@ long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
             } else {
                 ttl_sum += e.when - now_ms;
                 ttl_samples++;
+                d->vol_cursor++;
             }
         }
         if (ttl_samples) {
             long long avg = ttl_sum / ttl_samples;
             d->avg_ttl = d->avg_ttl ? (d->avg_ttl / 50) * 49 + avg / 50 : avg;
         }
-        if (expired * 4 <= sampled)
+        if (expired * 100 <= sampled * stale)
             break;
         if (server_ustime_mono() > deadline_us)
             break;

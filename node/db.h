@@ -28,6 +28,7 @@ typedef struct db {
     size_t volcap;    /* capacity of vol */
     int id;           /* index, as SELECT sees it */
     long long avg_ttl; /* running estimate for INFO keyspace */
+    size_t vol_cursor; /* next vol slot the active expiry cycle checks */
 } db;
 
 /* Lookup flags. */
@@ -72,8 +73,10 @@ long long db_empty(db *d, bool async);
 void db_swap(db *a, db *b);
 kv *db_random_live_key(db *d);
 
-/* One active-expiry pass over d: sample keys with a TTL, delete the dead
- * ones, repeat while more than a quarter were dead and time allows.
+/* One active-expiry step over d: check keys with a TTL in rounds, walking
+ * the volatile array from where the last step stopped (so every dead key is
+ * reached within one pass, as Redis' expires cursor does), delete the dead
+ * ones, and repeat while more than 10% of a round was dead and time allows.
  * Returns keys deleted. */
 long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us);
 
