@@ -251,7 +251,10 @@ static void rename_generic(client *c, bool nx) {
     int64_t when = db_get_expire(c->db, o);
     o = db_unlink(c->db, src->ptr, src->len);
     kv *n = kv_rekey(o, dst->ptr, dst->len);
-    db_set(c->db, n, false);
+    uint32_t lru = n->lru;
+    db_delete(c->db, dst->ptr, dst->len); /* the value moves: drop the old one first */
+    db_add(c->db, n);
+    n->lru = lru; /* keeps its access history, as Redis moves the object itself */
     if (when != -1) db_set_expire(c->db, n, when);
     db_signal_modified(c->db, src->ptr, src->len);
     db_signal_modified(c->db, dst->ptr, dst->len);
@@ -334,7 +337,8 @@ static void cmd_copy(client *c) {
         return;
     }
     kv *n = kv_dup(o, dstkey->ptr, dstkey->len);
-    db_set(dst, n, false);
+    db_delete(dst, dstkey->ptr, dstkey->len); /* REPLACE: a fresh key, as Redis' dbAdd */
+    db_add(dst, n);
     if (when != -1) db_set_expire(dst, n, when);
     db_signal_modified(dst, dstkey->ptr, dstkey->len);
     notify_keyspace_event(NOTIFY_GENERIC, "copy_to", dstkey->ptr, dstkey->len, dst->id);

@@ -167,6 +167,8 @@ void db_set(db *d, kv *o, bool keepttl) {
         return;
     }
     kv *old = (kv *)*ref;
+    if (evict_policy_is_lfu())
+        o->lru = old->lru; /* as Redis' dbSetValue: an overwrite keeps the access count */
     if (keepttl)
         vol_move(d, old, o);
     else

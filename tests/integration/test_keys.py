@@ -560,6 +560,14 @@ def test_object_freq_with_lfu(make_node, policy):
     assert c.object("freq", "f") == 6  # first increments always count
     assert err(c, "OBJECT", "IDLETIME", "f") == LFU_IDLE_MSG
     assert c.object("freq", "nokey") is None
+    # An overwrite keeps the counter (SET's own lookup may bump it, with p = 1/11).
+    c.set("f", "y")
+    freq = c.object("freq", "f")
+    assert freq in (6, 7)
+    # The value moves with its counter (again maybe bumped by the lookup).
+    assert c.rename("f", "g") and c.object("freq", "g") in (freq, freq + 1)
+    c.set("h", "v")
+    assert c.copy("g", "h", replace=True) and c.object("freq", "h") == 5  # a fresh key
 
 
 def test_object_help(node):
