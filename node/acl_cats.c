@@ -41,9 +41,12 @@ uint64_t acl_cats_parse(const char *text, uint32_t flags) {
         if (p > start && *start == '@')
             bits |= acl_cat_bit(start + 1, (size_t)(p - start - 1));
     }
+    /* Redis 7.0's setImplicitACLCategories(): flags imply categories,
+     * read-only scripting commands (EVAL_RO...) stay out of @read, and a
+     * command that does not end up @fast is @slow. */
     if (flags & CMD_WRITE)
         bits |= acl_cat_bit("write", 5);
-    if (flags & CMD_READONLY)
+    if ((flags & CMD_READONLY) && !(bits & acl_cat_bit("scripting", 9)))
         bits |= acl_cat_bit("read", 4);
     if (flags & CMD_ADMIN)
         bits |= acl_cat_bit("admin", 5) | acl_cat_bit("dangerous", 9);
@@ -53,7 +56,7 @@ uint64_t acl_cats_parse(const char *text, uint32_t flags) {
         bits |= acl_cat_bit("fast", 4);
     if (flags & CMD_BLOCKING)
         bits |= acl_cat_bit("blocking", 8);
-    if (!(flags & CMD_FAST))
+    if (!(bits & acl_cat_bit("fast", 4)))
         bits |= acl_cat_bit("slow", 4);
     return bits;
 }

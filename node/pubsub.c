@@ -383,7 +383,7 @@ static command pubsub_commands[] = {
     {.name = "unsubscribe", .proc = cmd_unsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stops listening to messages posted to channels.", .since = "2.0.0", .group = "pubsub"},
     {.name = "psubscribe", .proc = cmd_psubscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listens for messages published to channels that match one or more patterns.", .since = "2.0.0", .group = "pubsub"},
     {.name = "punsubscribe", .proc = cmd_punsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stops listening to messages published to channels that match one or more patterns.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "publish", .proc = cmd_publish, .arity = 3, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE, .summary = "Posts a message to a channel.", .since = "2.0.0", .group = "pubsub"},
+    {.name = "publish", .proc = cmd_publish, .arity = 3, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, .summary = "Posts a message to a channel.", .since = "2.0.0", .group = "pubsub"},
     {.name = "pubsub", .proc = NULL, .arity = -2, .subcommands = pubsub_subcommands, .summary = "A container for Pub/Sub commands.", .since = "2.8.0", .group = "pubsub"},
 };
 COMMAND_TABLE(pubsub_commands)

@@ -782,7 +782,7 @@ static command set_commands[] = {
     {.name = "sinterstore", .proc = cmd_sinterstore, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@write @set @slow", S_KEYS, S_DOC("Intersect multiple sets and store the resulting set in a key", "1.0.0")},
     {.name = "sunionstore", .proc = cmd_sunionstore, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@write @set @slow", S_KEYS, S_DOC("Add multiple sets and store the resulting set in a key", "1.0.0")},
     {.name = "sdiffstore", .proc = cmd_sdiffstore, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@write @set @slow", S_KEYS, S_DOC("Subtract multiple sets and store the resulting set in a key", "1.0.0")},
-    {.name = "sintercard", .proc = cmd_sintercard, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@read @set @slow", .first_key = 0, .last_key = 0, .key_step = 0, S_DOC("Intersect multiple sets and return the cardinality of the result", "7.0.0")},
+    {.name = "sintercard", .proc = cmd_sintercard, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@read @set @slow", .numkeys_arg = 1, S_DOC("Intersect multiple sets and return the cardinality of the result", "7.0.0")},
     {.name = "sscan", .proc = cmd_sscan, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@read @set @slow", S_KEY, S_DOC("Incrementally iterate Set elements", "2.8.0")},
 };
 /* clang-format on */

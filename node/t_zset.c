@@ -24,15 +24,16 @@
 /* ---- value plumbing ---- */
 
 static void zset_free_value(kv *o) {
-    zset_free(o->v.ptr);
+    zset_free(ZSET_OF(o));
 }
 
 static size_t zset_value_memory(const kv *o) {
-    return zset_memory(o->v.ptr);
+    return zset_memory((const zset *)&o->v.ptr);
 }
 
 static void zset_dup_value(kv *dst, const kv *src) {
-    dst->v.ptr = zset_dup(src->v.ptr);
+    zset copy = zset_dup((const zset *)&src->v.ptr);
+    dst->v.ptr = copy.p;
 }
 
 static const obj_ops zset_ops = {zset_free_value, zset_value_memory, zset_dup_value};
@@ -42,7 +43,7 @@ __attribute__((constructor)) static void register_zset_type(void) {
 }
 
 static void sync_encoding(kv *o) {
-    zset *zs = o->v.ptr;
+    zset *zs = ZSET_OF(o);
     zset_maybe_convert(zs, (size_t)server.zset_max_listpack_entries, (size_t)server.zset_max_listpack_value);
     o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
 }
@@ -60,17 +61,17 @@ static kv *lookup_zset(client *c, const vg_slice *key, bool write, bool *wrong) 
 }
 
 static kv *create_zset(db *d, const vg_slice *key) {
-    zset *zs = zset_new();
-    kv *o = kv_new_ptr(key->ptr, key->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs);
+    zset zs = zset_new();
+    kv *o = kv_new_ptr(key->ptr, key->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs.p);
     if (server.zset_max_listpack_entries == 0)
-        zset_convert_to_skiplist(zs);
+        zset_convert_to_skiplist(ZSET_OF(o));
     db_add(d, o);
     sync_encoding(o);
     return o;
 }
 
 static void delete_if_empty(client *c, const vg_slice *key, kv *o) {
-    if (zset_len(o->v.ptr) == 0) {
+    if (zset_len(ZSET_OF(o)) == 0) {
         db_delete(c->db, key->ptr, key->len);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key->ptr, key->len, c->db->id);
     }
@@ -267,7 +268,7 @@ static void zadd_generic(client *c, int flags, int first) {
     int last = 0;
     for (int i = 0; i < n; i++) {
         const vg_slice *m = &c->argv[first + 2 * i + 1];
-        last = zadd_one(o->v.ptr, m->ptr, m->len, scores[i], flags, &newscore);
+        last = zadd_one(ZSET_OF(o), m->ptr, m->len, scores[i], flags, &newscore);
         if (last < 0) {
             vg_free(scores);
             delete_if_empty(c, key, o);
@@ -290,7 +291,7 @@ static void zadd_generic(client *c, int flags, int first) {
             /* unchanged because the new score equals the old one still answers it */
             kv *again = db_find(c->db, key->ptr, key->len);
             if (again && !(flags & (ZADD_NX | ZADD_XX | ZADD_GT | ZADD_LT)) &&
-                zset_score(again->v.ptr, c->argv[first + 1].ptr, c->argv[first + 1].len, &cur)) {
+                zset_score(ZSET_OF(again), c->argv[first + 1].ptr, c->argv[first + 1].len, &cur)) {
                 reply_score(c, cur);
                 return;
             }
@@ -323,7 +324,7 @@ static void cmd_zrem(client *c) {
         return;
     long long n = 0;
     for (int i = 2; o && i < c->argc; i++)
-        n += zset_del(o->v.ptr, c->argv[i].ptr, c->argv[i].len);
+        n += zset_del(ZSET_OF(o), c->argv[i].ptr, c->argv[i].len);
     if (n) {
         db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
         notify_keyspace_event(NOTIFY_ZSET, "zrem", c->argv[1].ptr, c->argv[1].len, c->db->id);
@@ -336,7 +337,7 @@ static void cmd_zcard(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
     if (!wrong)
-        reply_int(c, o ? (long long)zset_len(o->v.ptr) : 0);
+        reply_int(c, o ? (long long)zset_len(ZSET_OF(o)) : 0);
 }
 
 static void cmd_zscore(client *c) {
@@ -345,7 +346,7 @@ static void cmd_zscore(client *c) {
     double s;
     if (wrong)
         return;
-    if (o && zset_score(o->v.ptr, c->argv[2].ptr, c->argv[2].len, &s))
+    if (o && zset_score(ZSET_OF(o), c->argv[2].ptr, c->argv[2].len, &s))
         reply_score(c, s);
     else
         reply_null(c);
@@ -359,7 +360,7 @@ static void cmd_zmscore(client *c) {
     reply_array(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
         double s;
-        if (o && zset_score(o->v.ptr, c->argv[i].ptr, c->argv[i].len, &s))
+        if (o && zset_score(ZSET_OF(o), c->argv[i].ptr, c->argv[i].len, &s))
             reply_score(c, s);
         else
             reply_null(c);
@@ -371,7 +372,7 @@ static void rank_generic(client *c, bool reverse) {
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
     if (wrong)
         return;
-    long r = o ? zset_rank(o->v.ptr, c->argv[2].ptr, c->argv[2].len, reverse) : -1;
+    long r = o ? zset_rank(ZSET_OF(o), c->argv[2].ptr, c->argv[2].len, reverse) : -1;
     if (r < 0)
         reply_null(c);
     else
@@ -548,8 +549,8 @@ static void range_run(client *c, const vg_slice *key, range_req *q, zset *dst, l
     if (o && q->offset >= 0) {
         size_t first, last;
         bool err;
-        if (range_window(c, o->v.ptr, q, &first, &last, &err))
-            emit_ranks(o->v.ptr, first, last, q, &s);
+        if (range_window(c, ZSET_OF(o), q, &first, &last, &err))
+            emit_ranks(ZSET_OF(o), first, last, q, &s);
     }
     if (dst)
         *stored = s.n;
@@ -636,7 +637,8 @@ static void store_result(client *c, const vg_slice *dstkey, zset *zs, const char
         reply_int(c, 0);
         return;
     }
-    kv *o = kv_new_ptr(dstkey->ptr, dstkey->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs);
+    kv *o = kv_new_ptr(dstkey->ptr, dstkey->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs->p);
+    o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
     sync_encoding(o);
     db_set(c->db, o, false);
     db_signal_modified(c->db, dstkey->ptr, dstkey->len);
@@ -649,15 +651,15 @@ static void cmd_zrangestore(client *c) {
     range_req_init(&q, RANGE_RANK, false, &c->argv[3], &c->argv[4]);
     if (!parse_range_options(c, 5, &q, false))
         return;
-    zset *dst = zset_new();
+    zset dst = zset_new();
     long long stored = -1;
     size_t mark = c->reply.len;
-    range_run(c, &c->argv[2], &q, dst, &stored);
+    range_run(c, &c->argv[2], &q, &dst, &stored);
     if (stored < 0 || c->reply.len != mark) { /* an error was replied */
-        zset_free(dst);
+        zset_free(&dst);
         return;
     }
-    store_result(c, &c->argv[1], dst, "zrangestore");
+    store_result(c, &c->argv[1], &dst, "zrangestore");
 }
 
 static void count_generic(client *c, int kind) {
@@ -671,7 +673,7 @@ static void count_generic(client *c, int kind) {
         return;
     size_t first, last;
     bool err = false;
-    if (o && range_window(c, o->v.ptr, &q, &first, &last, &err))
+    if (o && range_window(c, ZSET_OF(o), &q, &first, &last, &err))
         reply_int(c, (long long)(last - first + 1));
     else if (!err)
         reply_int(c, 0);
@@ -697,8 +699,8 @@ static void remrange_generic(client *c, int kind) {
     size_t first, last;
     bool err = false;
     long long n = 0;
-    if (o && range_window(c, o->v.ptr, &q, &first, &last, &err))
-        n = (long long)zset_del_rank_range(o->v.ptr, first, last);
+    if (o && range_window(c, ZSET_OF(o), &q, &first, &last, &err))
+        n = (long long)zset_del_rank_range(ZSET_OF(o), first, last);
     if (err)
         return;
     if (n) {
@@ -729,7 +731,7 @@ enum pair_nesting { PAIRS_FLAT, PAIRS_NESTED_RESP3, PAIRS_NESTED };
 /* Pop up to count elements from one end of the zset at key (present),
  * emitting (member, score) pairs flat or nested in 2-element arrays. */
 static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count, int nesting) {
-    zset *zs = o->v.ptr;
+    zset *zs = ZSET_OF(o);
     long long n = (long long)zset_len(zs);
     if (count > n)
         count = n;
@@ -773,7 +775,7 @@ static void zpop_generic(client *c, bool max) {
         reply_array(c, 0);
         return;
     }
-    long long avail = (long long)zset_len(o->v.ptr);
+    long long avail = (long long)zset_len(ZSET_OF(o));
     long long take = count < avail ? count : avail;
     if (!has_count) {
         reply_array(c, 2);
@@ -837,7 +839,7 @@ bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long 
             return true;
         if (o == NULL)
             continue;
-        long long avail = (long long)zset_len(o->v.ptr);
+        long long avail = (long long)zset_len(ZSET_OF(o));
         long long take = count < avail ? count : avail;
         reply_array(c, 2);
         reply_bulk(c, keys[i].ptr, keys[i].len);
@@ -863,7 +865,7 @@ static void cmd_zmpop(client *c) {
 /* BZPOPMIN/BZPOPMAX reply: [key, member, score], flat in both protocols. */
 static bool bzpop_serve_key(client *c, const vg_slice *key, bool max) {
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
-    if (o == NULL || o->type != OBJ_ZSET || zset_len(o->v.ptr) == 0)
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0)
         return false;
     reply_array(c, 3);
     reply_bulk(c, key->ptr, key->len);
@@ -917,7 +919,7 @@ static bool bzmpop_serve_cb(client *c, const vg_slice *key) {
         return false;
     }
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
-    if (o == NULL || o->type != OBJ_ZSET || zset_len(o->v.ptr) == 0)
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0)
         return false;
     return zset_mpop_serve(c, key, 1, max, count);
 }
@@ -977,7 +979,7 @@ static bool input_score(const setop_input *in, const char *m, size_t len, double
         *s = 1.0;
         return true;
     }
-    return zset_score(in->o->v.ptr, m, len, s);
+    return zset_score(ZSET_OF(in->o), m, len, s);
 }
 
 typedef struct visit_ctx {
@@ -1043,7 +1045,7 @@ static void visit_input(const setop_input *in, visit_ctx *x) {
         return;
     }
     zset_iter it;
-    zset_iter_at(&it, in->o->v.ptr, 0, false);
+    zset_iter_at(&it, ZSET_OF(in->o), 0, false);
     const char *m;
     size_t len;
     double s;
@@ -1056,22 +1058,22 @@ static int cmp_input_len(const void *a, const void *b) {
     return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Parse numkeys, keys, WEIGHTS, AGGREGATE, WITHSCORES from argv[first]; build
- * the result. Returns NULL after replying an error. */
-static zset *setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores) {
+/* Parse numkeys, keys, WEIGHTS, AGGREGATE, WITHSCORES from argv[first];
+ * build the result into *out (new). Returns false after replying an error. */
+static bool setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores, zset *out) {
     long long n;
     const char *name = c->cmd->fullname;
     if (!vg_str2ll(c->argv[first].ptr, c->argv[first].len, &n)) {
         reply_not_integer(c);
-        return NULL;
+        return false;
     }
     if (n < 1) {
         reply_errorf(c, "ERR at least 1 input key is needed for '%s' command", name);
-        return NULL;
+        return false;
     }
     if (n > c->argc - first - 1) {
         reply_syntax_error(c);
-        return NULL;
+        return false;
     }
     setop_input *in = vg_calloc((size_t)n * sizeof(setop_input));
     int how = AGGR_SUM;
@@ -1085,7 +1087,7 @@ static zset *setop_build(client *c, int first, int op, bool allow_withscores, bo
                 if (!vg_str2d(c->argv[i + 1 + j].ptr, c->argv[i + 1 + j].len, &in[j].weight)) {
                     reply_error(c, "ERR weight value is not a float");
                     vg_free(in);
-                    return NULL;
+                    return false;
                 }
             }
             i += (int)n;
@@ -1100,14 +1102,14 @@ static zset *setop_build(client *c, int first, int op, bool allow_withscores, bo
             else {
                 reply_syntax_error(c);
                 vg_free(in);
-                return NULL;
+                return false;
             }
         } else if (allow_withscores && arg_is(a, "withscores")) {
             *withscores = true;
         } else {
             reply_syntax_error(c);
             vg_free(in);
-            return NULL;
+            return false;
         }
     }
     for (long long i = 0; i < n; i++) {
@@ -1116,13 +1118,13 @@ static zset *setop_build(client *c, int first, int op, bool allow_withscores, bo
         if (o && o->type != OBJ_ZSET && o->type != OBJ_SET) {
             reply_wrong_type(c);
             vg_free(in);
-            return NULL;
+            return false;
         }
         in[i].o = o;
-        in[i].len = o ? (o->type == OBJ_SET ? set_size(o) : zset_len(o->v.ptr)) : 0;
+        in[i].len = o ? (o->type == OBJ_SET ? set_size(o) : zset_len(ZSET_OF(o))) : 0;
     }
-    zset *acc = zset_new();
-    visit_ctx x = {acc, 1.0, how, in, (int)n, op};
+    *out = zset_new();
+    visit_ctx x = {out, 1.0, how, in, (int)n, op};
     if (op == SETOP_UNION) {
         for (long long i = 0; i < n; i++) {
             x.weight = in[i].weight;
@@ -1135,14 +1137,15 @@ static zset *setop_build(client *c, int first, int op, bool allow_withscores, bo
             visit_input(&in[0], &x);
     }
     vg_free(in);
-    return acc;
+    return true;
 }
 
 static void setop_reply(client *c, int op) {
     bool withscores;
-    zset *acc = setop_build(c, 1, op, true, &withscores);
-    if (acc == NULL)
+    zset result;
+    if (!setop_build(c, 1, op, true, &withscores, &result))
         return;
+    zset *acc = &result;
     size_t n = zset_len(acc);
     reply_array(c, (long long)(withscores && c->resp <= 2 ? n * 2 : n));
     zset_iter it;
@@ -1157,9 +1160,9 @@ static void setop_reply(client *c, int op) {
 
 static void setop_store(client *c, int op, const char *event) {
     bool withscores;
-    zset *acc = setop_build(c, 2, op, false, &withscores);
-    if (acc)
-        store_result(c, &c->argv[1], acc, event);
+    zset result;
+    if (setop_build(c, 2, op, false, &withscores, &result))
+        store_result(c, &c->argv[1], &result, event);
 }
 
 static void cmd_zunion(client *c) {
@@ -1215,12 +1218,13 @@ static void cmd_zintercard(client *c) {
     int saved = c->argc;
     c->argc = rest;
     bool ws;
-    zset *acc = setop_build(c, 1, SETOP_INTER, false, &ws);
+    zset result;
+    bool ok = setop_build(c, 1, SETOP_INTER, false, &ws, &result);
     c->argc = saved;
-    if (acc == NULL)
+    if (!ok)
         return;
-    long long card = (long long)zset_len(acc);
-    zset_free(acc);
+    long long card = (long long)zset_len(&result);
+    zset_free(&result);
     reply_int(c, limit && card > limit ? limit : card);
 }
 
@@ -1245,7 +1249,7 @@ static void cmd_zrandmember(client *c) {
         if (o == NULL)
             reply_null(c);
         else
-            reply_rank(c, o->v.ptr, server_random() % zset_len(o->v.ptr), false);
+            reply_rank(c, ZSET_OF(o), server_random() % zset_len(ZSET_OF(o)), false);
         return;
     }
     long long count;
@@ -1270,7 +1274,7 @@ static void cmd_zrandmember(client *c) {
         reply_array(c, 0);
         return;
     }
-    zset *zs = o->v.ptr;
+    zset *zs = ZSET_OF(o);
     size_t n = zset_len(zs);
     if (count < 0) {
         long long want = -count;
@@ -1361,7 +1365,7 @@ static void cmd_zscan(client *c) {
     x.c = c;
     uint64_t next = 0;
     if (o) {
-        zset *zs = o->v.ptr;
+        zset *zs = ZSET_OF(o);
         if (zset_is_listpack(zs)) {
             zset_iter it;
             zset_iter_at(&it, zs, 0, false);
@@ -1414,17 +1418,17 @@ static command zset_commands[] = {
     ZCMD("zremrangebylex", cmd_zremrangebylex, 4, CMD_WRITE, 1, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9"),
     ZCMD("zpopmin", cmd_zpopmin, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
     ZCMD("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"),
-    {.name = "zmpop", .proc = cmd_zmpop, .arity = -4, .flags = CMD_WRITE, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", .since = "7.0.0", .group = "sorted-set"},
-    {.name = "bzpopmin", .proc = cmd_bzpopmin, .arity = -3, .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "bzpopmax", .proc = cmd_bzpopmax, .arity = -3, .flags = CMD_WRITE | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "bzmpop", .proc = cmd_bzmpop, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING, .acl_cats = "@sortedset", .numkeys_arg = 2, .summary = "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "7.0.0", .group = "sorted-set"},
-    {.name = "zunion", .proc = cmd_zunion, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the union of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zinter", .proc = cmd_zinter, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the intersect of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zdiff", .proc = cmd_zdiff, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the difference between multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zunionstore", .proc = cmd_zunionstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the union of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
-    {.name = "zinterstore", .proc = cmd_zinterstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the intersect of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
-    {.name = "zdiffstore", .proc = cmd_zdiffstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the difference of multiple sorted sets in a key.", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zintercard", .proc = cmd_zintercard, .arity = -3, .flags = CMD_READONLY, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the number of members of the intersect of multiple sorted sets.", .since = "7.0.0", .group = "sorted-set"},
+    {.name = "zmpop", .proc = cmd_zmpop, .arity = -4, .flags = CMD_WRITE | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", .since = "7.0.0", .group = "sorted-set"},
+    {.name = "bzpopmin", .proc = cmd_bzpopmin, .arity = -3, .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
+    {.name = "bzpopmax", .proc = cmd_bzpopmax, .arity = -3, .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .summary = "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", .since = "5.0.0", .group = "sorted-set"},
+    {.name = "bzmpop", .proc = cmd_bzmpop, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 2, .summary = "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", .since = "7.0.0", .group = "sorted-set"},
+    {.name = "zunion", .proc = cmd_zunion, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the union of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zinter", .proc = cmd_zinter, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the intersect of multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zdiff", .proc = cmd_zdiff, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the difference between multiple sorted sets.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zunionstore", .proc = cmd_zunionstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the union of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
+    {.name = "zinterstore", .proc = cmd_zinterstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the intersect of multiple sorted sets in a key.", .since = "2.0.0", .group = "sorted-set"},
+    {.name = "zdiffstore", .proc = cmd_zdiffstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .summary = "Stores the difference of multiple sorted sets in a key.", .since = "6.2.0", .group = "sorted-set"},
+    {.name = "zintercard", .proc = cmd_zintercard, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Returns the number of members of the intersect of multiple sorted sets.", .since = "7.0.0", .group = "sorted-set"},
     ZCMD("zrandmember", cmd_zrandmember, -2, CMD_READONLY, 1, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0"),
     ZCMD("zscan", cmd_zscan, -3, CMD_READONLY, 1, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0"),
 };
