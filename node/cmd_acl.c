@@ -327,23 +327,23 @@ static void cmd_acl_help(client *c) {
     {.name = n, .proc = fn, .arity = ar, .flags = (fl), .summary = sum, .since = "6.0.0", .group = "server"}
 
 static command acl_subcommands[] = {
-    ACL_SUB("setuser", cmd_acl_setuser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Creates and modifies an ACL user and its rules."),
-    ACL_SUB("getuser", cmd_acl_getuser, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists the ACL rules of a user."),
-    ACL_SUB("deluser", cmd_acl_deluser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Deletes ACL users, and terminates their connections."),
-    ACL_SUB("list", cmd_acl_list, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Dumps the effective rules in ACL file format."),
-    ACL_SUB("users", cmd_acl_users, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists all ACL users."),
-    ACL_SUB("whoami", cmd_acl_whoami, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Returns the authenticated username of the current connection."),
-    ACL_SUB("cat", cmd_acl_cat, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists the ACL categories, or the commands inside a category."),
-    ACL_SUB("log", cmd_acl_log, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Lists recent security events generated due to ACL rules."),
-    ACL_SUB("save", cmd_acl_save, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Saves the effective ACL rules in the configured ACL file."),
-    ACL_SUB("load", cmd_acl_load, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Reloads the rules from the configured ACL file."),
-    ACL_SUB("genpass", cmd_acl_genpass, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Generates a pseudorandom, secure password that can be used to identify ACL users."),
-    ACL_SUB("dryrun", cmd_acl_dryrun, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Simulates the execution of a command by a user, without executing the command."),
-    ACL_SUB("help", cmd_acl_help, 2, CMD_LOADING | CMD_STALE, "Returns helpful text about the different subcommands."),
+    ACL_SUB("setuser", cmd_acl_setuser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Modify or create the rules for a specific ACL user"),
+    ACL_SUB("getuser", cmd_acl_getuser, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Get the rules for a specific ACL user"),
+    ACL_SUB("deluser", cmd_acl_deluser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Remove the specified ACL users and the associated rules"),
+    ACL_SUB("list", cmd_acl_list, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the current ACL rules in ACL config file format"),
+    ACL_SUB("users", cmd_acl_users, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the username of all the configured ACL rules"),
+    ACL_SUB("whoami", cmd_acl_whoami, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Return the name of the user associated to the current connection"),
+    ACL_SUB("cat", cmd_acl_cat, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the ACL categories or the commands inside a category"),
+    ACL_SUB("log", cmd_acl_log, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List latest events denied because of ACLs in place"),
+    ACL_SUB("save", cmd_acl_save, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Save the current ACL rules in the configured ACL file"),
+    ACL_SUB("load", cmd_acl_load, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Reload the ACLs from the configured ACL file"),
+    ACL_SUB("genpass", cmd_acl_genpass, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Generate a pseudorandom secure password to use for ACL users"),
+    {.name = "dryrun", .proc = cmd_acl_dryrun, .arity = -4, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Returns whether the user can execute the given command without executing the command.", .since = "7.0.0", .group = "server"},
+    ACL_SUB("help", cmd_acl_help, 2, CMD_LOADING | CMD_STALE, "Show helpful text about the different subcommands"),
     {.name = NULL},
 };
 
 static command acl_commands[] = {
-    {.name = "acl", .proc = NULL, .arity = -2, .flags = CMD_SENTINEL, .subcommands = acl_subcommands, .summary = "A container for Access List Control commands.", .since = "6.0.0", .group = "server"},
+    {.name = "acl", .proc = NULL, .arity = -2, .flags = CMD_SENTINEL, .subcommands = acl_subcommands, .summary = "A container for Access List Control commands ", .since = "6.0.0", .group = "server"},
 };
 COMMAND_TABLE(acl_commands)

@@ -273,17 +273,17 @@ static void cmd_latency_help(client *c) {
      .summary = sum, .since = "2.8.13", .group = "server"}
 
 static command latency_subcommands[] = {
-    LAT_SUB("latest", cmd_latency_latest, 2, "Returns the latest latency samples for all events."),
-    LAT_SUB("history", cmd_latency_history, 3, "Returns timestamp-latency samples for an event."),
-    LAT_SUB("reset", cmd_latency_reset, -2, "Resets the latency data for one or more events."),
-    LAT_SUB("graph", cmd_latency_graph, 3, "Returns a latency graph for an event."),
-    LAT_SUB("doctor", cmd_latency_doctor, 2, "Returns a human-readable latency analysis report."),
-    LAT_SUB("histogram", cmd_latency_histogram, -2, "Returns the cumulative distribution of latencies of a subset or all commands."),
-    {.name = "help", .proc = cmd_latency_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Returns helpful text about the different subcommands.", .since = "2.8.13", .group = "server"},
+    LAT_SUB("latest", cmd_latency_latest, 2, "Return the latest latency samples for all events."),
+    LAT_SUB("history", cmd_latency_history, 3, "Return timestamp-latency samples for the event."),
+    LAT_SUB("reset", cmd_latency_reset, -2, "Reset latency data for one or more events."),
+    LAT_SUB("graph", cmd_latency_graph, 3, "Return a latency graph for the event."),
+    LAT_SUB("doctor", cmd_latency_doctor, 2, "Return a human readable latency analysis report."),
+    {.name = "histogram", .proc = cmd_latency_histogram, .arity = -2, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Return the cumulative distribution of latencies of a subset of commands or all.", .since = "7.0.0", .group = "server"},
+    {.name = "help", .proc = cmd_latency_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands.", .since = "2.8.13", .group = "server"},
     {.name = NULL},
 };
 
 static command latency_commands[] = {
-    {.name = "latency", .proc = NULL, .arity = -2, .subcommands = latency_subcommands, .summary = "A container for latency diagnostics commands.", .since = "2.8.13", .group = "server"},
+    {.name = "latency", .proc = NULL, .arity = -2, .subcommands = latency_subcommands, .summary = "A container for latency diagnostics commands", .since = "2.8.13", .group = "server"},
 };
 COMMAND_TABLE(latency_commands)

@@ -98,6 +98,6 @@ static void cmd_monitor(client *c) {
 }
 
 static command monitor_commands[] = {
-    {.name = "monitor", .proc = cmd_monitor, .arity = 1, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listens for all requests received by the server in real-time.", .since = "1.0.0", .group = "server"},
+    {.name = "monitor", .proc = cmd_monitor, .arity = 1, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for all requests received by the server in real time", .since = "1.0.0", .group = "server"},
 };
 COMMAND_TABLE(monitor_commands)

@@ -300,10 +300,10 @@ void multi_touch_db(int dbid) {
 }
 
 static command multi_commands[] = {
-    {.name = "multi", .proc = cmd_multi, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Starts a transaction.", .since = "1.2.0", .group = "transactions"},
-    {.name = "exec", .proc = cmd_exec, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, .acl_cats = "@transaction", .summary = "Executes all commands in a transaction.", .since = "1.2.0", .group = "transactions"},
-    {.name = "discard", .proc = cmd_discard, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Discards a transaction.", .since = "2.0.0", .group = "transactions"},
-    {.name = "watch", .proc = cmd_watch, .arity = -2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .first_key = 1, .last_key = -1, .key_step = 1, .summary = "Monitors changes to keys to determine the execution of a transaction.", .since = "2.2.0", .group = "transactions"},
-    {.name = "unwatch", .proc = cmd_unwatch, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Forgets about watched keys of a transaction.", .since = "2.2.0", .group = "transactions"},
+    {.name = "multi", .proc = cmd_multi, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Mark the start of a transaction block", .since = "1.2.0", .group = "transactions"},
+    {.name = "exec", .proc = cmd_exec, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, .acl_cats = "@transaction", .summary = "Execute all commands issued after MULTI", .since = "1.2.0", .group = "transactions"},
+    {.name = "discard", .proc = cmd_discard, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Discard all commands issued after MULTI", .since = "2.0.0", .group = "transactions"},
+    {.name = "watch", .proc = cmd_watch, .arity = -2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .first_key = 1, .last_key = -1, .key_step = 1, .summary = "Watch the given keys to determine execution of the MULTI/EXEC block", .since = "2.2.0", .group = "transactions"},
+    {.name = "unwatch", .proc = cmd_unwatch, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Forget about all watched keys", .since = "2.2.0", .group = "transactions"},
 };
 COMMAND_TABLE(multi_commands)

@@ -369,21 +369,21 @@ bool pubsub_refuse_in_context(client *c, const command *cmd) {
 }
 
 static command pubsub_subcommands[] = {
-    {.name = "channels", .proc = cmd_pubsub_channels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Returns the active channels.", .since = "2.8.0", .group = "pubsub"},
-    {.name = "numsub", .proc = cmd_pubsub_numsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Returns a count of subscribers to channels.", .since = "2.8.0", .group = "pubsub"},
-    {.name = "numpat", .proc = cmd_pubsub_numpat, .arity = 2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Returns a count of unique pattern subscriptions.", .since = "2.8.0", .group = "pubsub"},
-    {.name = "shardchannels", .proc = cmd_pubsub_shardchannels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Returns the active shard channels.", .since = "7.0.0", .group = "pubsub"},
-    {.name = "shardnumsub", .proc = cmd_pubsub_shardnumsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Returns the count of subscribers of shard channels.", .since = "7.0.0", .group = "pubsub"},
-    {.name = "help", .proc = cmd_pubsub_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Returns helpful text about the different subcommands.", .since = "6.2.0", .group = "pubsub"},
+    {.name = "channels", .proc = cmd_pubsub_channels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "List active channels", .since = "2.8.0", .group = "pubsub"},
+    {.name = "numsub", .proc = cmd_pubsub_numsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of subscribers for channels", .since = "2.8.0", .group = "pubsub"},
+    {.name = "numpat", .proc = cmd_pubsub_numpat, .arity = 2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of unique patterns pattern subscriptions", .since = "2.8.0", .group = "pubsub"},
+    {.name = "shardchannels", .proc = cmd_pubsub_shardchannels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "List active shard channels", .since = "7.0.0", .group = "pubsub"},
+    {.name = "shardnumsub", .proc = cmd_pubsub_shardnumsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of subscribers for shard channels", .since = "7.0.0", .group = "pubsub"},
+    {.name = "help", .proc = cmd_pubsub_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands", .since = "6.2.0", .group = "pubsub"},
     {.name = NULL},
 };
 
 static command pubsub_commands[] = {
-    {.name = "subscribe", .proc = cmd_subscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listens for messages published to channels.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "unsubscribe", .proc = cmd_unsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stops listening to messages posted to channels.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "psubscribe", .proc = cmd_psubscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listens for messages published to channels that match one or more patterns.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "punsubscribe", .proc = cmd_punsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stops listening to messages published to channels that match one or more patterns.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "publish", .proc = cmd_publish, .arity = 3, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, .summary = "Posts a message to a channel.", .since = "2.0.0", .group = "pubsub"},
-    {.name = "pubsub", .proc = NULL, .arity = -2, .subcommands = pubsub_subcommands, .summary = "A container for Pub/Sub commands.", .since = "2.8.0", .group = "pubsub"},
+    {.name = "subscribe", .proc = cmd_subscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for messages published to the given channels", .since = "2.0.0", .group = "pubsub"},
+    {.name = "unsubscribe", .proc = cmd_unsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stop listening for messages posted to the given channels", .since = "2.0.0", .group = "pubsub"},
+    {.name = "psubscribe", .proc = cmd_psubscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for messages published to channels matching the given patterns", .since = "2.0.0", .group = "pubsub"},
+    {.name = "punsubscribe", .proc = cmd_punsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stop listening for messages posted to channels matching the given patterns", .since = "2.0.0", .group = "pubsub"},
+    {.name = "publish", .proc = cmd_publish, .arity = 3, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, .summary = "Post a message to a channel", .since = "2.0.0", .group = "pubsub"},
+    {.name = "pubsub", .proc = NULL, .arity = -2, .subcommands = pubsub_subcommands, .summary = "A container for Pub/Sub commands", .since = "2.8.0", .group = "pubsub"},
 };
 COMMAND_TABLE(pubsub_commands)

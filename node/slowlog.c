@@ -163,14 +163,14 @@ static void cmd_slowlog_help(client *c) {
 }
 
 static command slowlog_subcommands[] = {
-    {.name = "get", .proc = cmd_slowlog_get, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Returns the slow log's entries.", .since = "2.2.12", .group = "server"},
-    {.name = "len", .proc = cmd_slowlog_len, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Returns the number of entries in the slow log.", .since = "2.2.12", .group = "server"},
-    {.name = "reset", .proc = cmd_slowlog_reset, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Clears all entries from the slow log.", .since = "2.2.12", .group = "server"},
+    {.name = "get", .proc = cmd_slowlog_get, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Get the slow log's entries", .since = "2.2.12", .group = "server"},
+    {.name = "len", .proc = cmd_slowlog_len, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Get the slow log's length", .since = "2.2.12", .group = "server"},
+    {.name = "reset", .proc = cmd_slowlog_reset, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Clear all entries from the slow log", .since = "2.2.12", .group = "server"},
     {.name = "help", .proc = cmd_slowlog_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands", .since = "6.2.0", .group = "server"},
     {.name = NULL},
 };
 
 static command slowlog_commands[] = {
-    {.name = "slowlog", .proc = NULL, .arity = -2, .subcommands = slowlog_subcommands, .summary = "A container for slow log commands.", .since = "2.2.12", .group = "server"},
+    {.name = "slowlog", .proc = NULL, .arity = -2, .subcommands = slowlog_subcommands, .summary = "A container for slow log commands", .since = "2.2.12", .group = "server"},
 };
 COMMAND_TABLE(slowlog_commands)
