@@ -24,7 +24,7 @@ typedef struct zlevel {
 } zlevel;
 
 struct zelem {
-    dict_node hn;      /* in zs->members */
+    dict_node hn;      /* in SL(zs)->members */
     double score;
     zelem *backward;
     uint32_t mlen;
@@ -88,49 +88,55 @@ static bool elem_before(const zelem *e, double score, const char *m, size_t len)
     return e->score < score || (e->score == score && cmp_member(elem_member(e), e->mlen, m, len) < 0);
 }
 
-zset *zset_new(void) {
-    zset *zs = vg_calloc(sizeof(*zs));
-    zs->lp = lp_new();
-    dict_init(&zs->members, &member_type);
+static inline unsigned char *LP(const zset *zs) {
+    return ((uintptr_t)zs->p & 1) ? NULL : (unsigned char *)zs->p;
+}
+
+static inline zskiplist *SL(const zset *zs) {
+    return ((uintptr_t)zs->p & 1) ? (zskiplist *)((uintptr_t)zs->p & ~(uintptr_t)1) : NULL;
+}
+
+zset zset_new(void) {
+    zset zs = {lp_new()};
     return zs;
 }
 
 bool zset_is_listpack(const zset *zs) {
-    return zs->lp != NULL;
+    return LP(zs) != NULL;
 }
 
 size_t zset_len(const zset *zs) {
-    return zs->lp ? lp_length(zs->lp) / 2 : zs->length;
+    return LP(zs) ? lp_length(LP(zs)) / 2 : SL(zs)->length;
 }
 
-static void free_elems(zset *zs) {
-    zelem *e = zs->header ? zs->header->level[0].forward : NULL;
+static void free_skiplist(zskiplist *sl) {
+    zelem *e = sl->header->level[0].forward;
     while (e) {
         zelem *next = e->level[0].forward;
         vg_free(e);
         e = next;
     }
-    vg_free(zs->header);
-    zs->header = NULL;
-    dict_release(&zs->members, NULL);
+    vg_free(sl->header);
+    dict_release(&sl->members, NULL);
+    vg_free(sl);
 }
 
 void zset_free(zset *zs) {
-    if (zs == NULL)
+    if (zs == NULL || zs->p == NULL)
         return;
-    if (zs->lp)
-        lp_free(zs->lp);
+    if (LP(zs))
+        lp_free(LP(zs));
     else
-        free_elems(zs);
-    vg_free(zs);
+        free_skiplist(SL(zs));
+    zs->p = NULL;
 }
 
 size_t zset_memory(const zset *zs) {
-    size_t total = vg_alloc_size(zs);
-    if (zs->lp)
-        return total + lp_alloc_size(zs->lp);
-    total += vg_alloc_size(zs->header) + dict_buckets(&zs->members) * sizeof(void *);
-    for (zelem *e = zs->header->level[0].forward; e; e = e->level[0].forward)
+    if (LP(zs))
+        return lp_alloc_size(LP(zs));
+    zskiplist *sl = SL(zs);
+    size_t total = vg_alloc_size(sl) + vg_alloc_size(sl->header) + dict_buckets(&sl->members) * sizeof(void *);
+    for (zelem *e = sl->header->level[0].forward; e; e = e->level[0].forward)
         total += vg_alloc_size(e);
     return total;
 }
@@ -158,46 +164,49 @@ static unsigned char *lp_append_score(unsigned char *lp, unsigned char *p, doubl
 }
 
 static unsigned char *lp_find_member(const zset *zs, const char *m, size_t len) {
-    unsigned char *p = lp_first(zs->lp);
-    return p ? lp_find(zs->lp, p, m, len, 1) : NULL;
+    unsigned char *p = lp_first(LP(zs));
+    return p ? lp_find(LP(zs), p, m, len, 1) : NULL;
 }
 
 static void lp_insert_sorted(zset *zs, const char *m, size_t len, double score) {
-    unsigned char *p = lp_first(zs->lp);
+    unsigned char *p = lp_first(LP(zs));
     while (p) {
-        unsigned char *sp = lp_next(zs->lp, p);
+        unsigned char *sp = lp_next(LP(zs), p);
         double s = lp_score_at(sp);
         char ibuf[LP_INTBUF_SIZE];
         size_t elen;
         const char *em = lp_get_str(p, ibuf, &elen);
         if (s > score || (s == score && cmp_member(em, elen, m, len) > 0)) {
             unsigned char *newp;
-            zs->lp = lp_insert(zs->lp, m, len, p, LP_BEFORE, &newp);
-            sp = lp_next(zs->lp, newp);
-            zs->lp = lp_append_score(zs->lp, sp, score, true);
+            zs->p = lp_insert(LP(zs), m, len, p, LP_BEFORE, &newp);
+            sp = lp_next(LP(zs), newp);
+            zs->p = lp_append_score(LP(zs), sp, score, true);
             return;
         }
-        p = lp_next(zs->lp, sp);
+        p = lp_next(LP(zs), sp);
     }
-    zs->lp = lp_append(zs->lp, m, len);
-    zs->lp = lp_append_score(zs->lp, NULL, score, false);
+    zs->p = lp_append(LP(zs), m, len);
+    zs->p = lp_append_score(LP(zs), NULL, score, false);
 }
 
 /* ---- skiplist ---- */
 
 static void zsl_init(zset *zs) {
-    zs->header = elem_new(ZSKIPLIST_MAXLEVEL, 0, "", 0);
-    zs->tail = NULL;
-    zs->length = 0;
-    zs->level = 1;
+    zskiplist *sl = vg_calloc(sizeof(*sl));
+    sl->header = elem_new(ZSKIPLIST_MAXLEVEL, 0, "", 0);
+    sl->tail = NULL;
+    sl->length = 0;
+    sl->level = 1;
+    dict_init(&sl->members, &member_type);
+    zs->p = (void *)((uintptr_t)sl | 1);
 }
 
 static zelem *zsl_insert(zset *zs, double score, const char *m, size_t len) {
     zelem *update[ZSKIPLIST_MAXLEVEL];
     size_t rank[ZSKIPLIST_MAXLEVEL];
-    zelem *x = zs->header;
-    for (int i = zs->level - 1; i >= 0; i--) {
-        rank[i] = i == zs->level - 1 ? 0 : rank[i + 1];
+    zelem *x = SL(zs)->header;
+    for (int i = SL(zs)->level - 1; i >= 0; i--) {
+        rank[i] = i == SL(zs)->level - 1 ? 0 : rank[i + 1];
         while (x->level[i].forward && elem_before(x->level[i].forward, score, m, len)) {
             rank[i] += x->level[i].span;
             x = x->level[i].forward;
@@ -205,13 +214,13 @@ static zelem *zsl_insert(zset *zs, double score, const char *m, size_t len) {
         update[i] = x;
     }
     int level = random_level();
-    if (level > zs->level) {
-        for (int i = zs->level; i < level; i++) {
+    if (level > SL(zs)->level) {
+        for (int i = SL(zs)->level; i < level; i++) {
             rank[i] = 0;
-            update[i] = zs->header;
-            update[i]->level[i].span = zs->length;
+            update[i] = SL(zs)->header;
+            update[i]->level[i].span = SL(zs)->length;
         }
-        zs->level = level;
+        SL(zs)->level = level;
     }
     x = elem_new(level, score, m, len);
     for (int i = 0; i < level; i++) {
@@ -220,20 +229,20 @@ static zelem *zsl_insert(zset *zs, double score, const char *m, size_t len) {
         x->level[i].span = update[i]->level[i].span - (rank[0] - rank[i]);
         update[i]->level[i].span = (rank[0] - rank[i]) + 1;
     }
-    for (int i = level; i < zs->level; i++)
+    for (int i = level; i < SL(zs)->level; i++)
         update[i]->level[i].span++;
-    x->backward = update[0] == zs->header ? NULL : update[0];
+    x->backward = update[0] == SL(zs)->header ? NULL : update[0];
     if (x->level[0].forward)
         x->level[0].forward->backward = x;
     else
-        zs->tail = x;
-    zs->length++;
-    dict_add(&zs->members, &x->hn);
+        SL(zs)->tail = x;
+    SL(zs)->length++;
+    dict_add(&SL(zs)->members, &x->hn);
     return x;
 }
 
 static void zsl_unlink(zset *zs, zelem *x, zelem **update) {
-    for (int i = 0; i < zs->level; i++) {
+    for (int i = 0; i < SL(zs)->level; i++) {
         if (update[i]->level[i].forward == x) {
             update[i]->level[i].span += x->level[i].span - 1;
             update[i]->level[i].forward = x->level[i].forward;
@@ -244,31 +253,31 @@ static void zsl_unlink(zset *zs, zelem *x, zelem **update) {
     if (x->level[0].forward)
         x->level[0].forward->backward = x->backward;
     else
-        zs->tail = x->backward;
-    while (zs->level > 1 && zs->header->level[zs->level - 1].forward == NULL)
-        zs->level--;
-    zs->length--;
+        SL(zs)->tail = x->backward;
+    while (SL(zs)->level > 1 && SL(zs)->header->level[SL(zs)->level - 1].forward == NULL)
+        SL(zs)->level--;
+    SL(zs)->length--;
 }
 
 /* Unlink and free the element e (present). */
 static void zsl_delete(zset *zs, zelem *e) {
     zelem *update[ZSKIPLIST_MAXLEVEL];
-    zelem *x = zs->header;
-    for (int i = zs->level - 1; i >= 0; i--) {
+    zelem *x = SL(zs)->header;
+    for (int i = SL(zs)->level - 1; i >= 0; i--) {
         while (x->level[i].forward && elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen))
             x = x->level[i].forward;
         update[i] = x;
     }
     zsl_unlink(zs, e, update);
-    dict_unlink(&zs->members, elem_member(e), e->mlen);
+    dict_unlink(&SL(zs)->members, elem_member(e), e->mlen);
     vg_free(e);
 }
 
 /* 1-based rank of e. */
 static size_t zsl_rank(const zset *zs, const zelem *e) {
     size_t rank = 0;
-    const zelem *x = zs->header;
-    for (int i = zs->level - 1; i >= 0; i--) {
+    const zelem *x = SL(zs)->header;
+    for (int i = SL(zs)->level - 1; i >= 0; i--) {
         while (x->level[i].forward &&
                (elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen) || x->level[i].forward == e)) {
             rank += x->level[i].span;
@@ -283,8 +292,8 @@ static size_t zsl_rank(const zset *zs, const zelem *e) {
 /* Element at 1-based rank. */
 static zelem *zsl_at_rank(const zset *zs, size_t rank) {
     size_t traversed = 0;
-    zelem *x = zs->header;
-    for (int i = zs->level - 1; i >= 0; i--) {
+    zelem *x = SL(zs)->header;
+    for (int i = SL(zs)->level - 1; i >= 0; i--) {
         while (x->level[i].forward && traversed + x->level[i].span <= rank) {
             traversed += x->level[i].span;
             x = x->level[i].forward;
@@ -296,12 +305,11 @@ static zelem *zsl_at_rank(const zset *zs, size_t rank) {
 }
 
 void zset_convert_to_skiplist(zset *zs) {
-    if (zs->lp == NULL)
+    if (LP(zs) == NULL)
         return;
-    unsigned char *lp = zs->lp;
-    zs->lp = NULL;
+    unsigned char *lp = LP(zs);
     zsl_init(zs);
-    dict_expand(&zs->members, lp_length(lp) / 2);
+    dict_expand(&SL(zs)->members, lp_length(lp) / 2);
     for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, lp_next(lp, p))) {
         char ibuf[LP_INTBUF_SIZE];
         size_t len;
@@ -312,13 +320,13 @@ void zset_convert_to_skiplist(zset *zs) {
 }
 
 void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value) {
-    if (zs->lp == NULL)
+    if (LP(zs) == NULL)
         return;
     if (zset_len(zs) > max_entries) {
         zset_convert_to_skiplist(zs);
         return;
     }
-    for (unsigned char *p = lp_first(zs->lp); p; p = lp_next(zs->lp, lp_next(zs->lp, p))) {
+    for (unsigned char *p = lp_first(LP(zs)); p; p = lp_next(LP(zs), lp_next(LP(zs), p))) {
         char ibuf[LP_INTBUF_SIZE];
         size_t len;
         lp_get_str(p, ibuf, &len);
@@ -329,31 +337,30 @@ void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value) {
     }
 }
 
-zset *zset_dup(const zset *zs) {
-    zset *n = vg_calloc(sizeof(*n));
-    dict_init(&n->members, &member_type);
-    if (zs->lp) {
-        n->lp = lp_dup(zs->lp);
+zset zset_dup(const zset *zs) {
+    zset n = {NULL};
+    if (LP(zs)) {
+        n.p = lp_dup(LP(zs));
         return n;
     }
-    zsl_init(n);
-    dict_expand(&n->members, zs->length);
-    for (zelem *e = zs->header->level[0].forward; e; e = e->level[0].forward)
-        zsl_insert(n, e->score, elem_member(e), e->mlen);
+    zsl_init(&n);
+    dict_expand(&SL(&n)->members, SL(zs)->length);
+    for (zelem *e = SL(zs)->header->level[0].forward; e; e = e->level[0].forward)
+        zsl_insert(&n, e->score, elem_member(e), e->mlen);
     return n;
 }
 
 /* ---- element operations ---- */
 
 bool zset_score(const zset *zs, const char *m, size_t len, double *score) {
-    if (zs->lp) {
+    if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
         if (p == NULL)
             return false;
-        *score = lp_score_at(lp_next(zs->lp, p));
+        *score = lp_score_at(lp_next(LP(zs), p));
         return true;
     }
-    zelem *e = (zelem *)dict_find((dict *)&zs->members, m, len);
+    zelem *e = (zelem *)dict_find((dict *)&SL(zs)->members, m, len);
     if (e == NULL)
         return false;
     *score = e->score;
@@ -361,21 +368,21 @@ bool zset_score(const zset *zs, const char *m, size_t len, double *score) {
 }
 
 int zset_set(zset *zs, const char *m, size_t len, double score) {
-    if (zs->lp) {
+    if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
         if (p) {
-            if (lp_score_at(lp_next(zs->lp, p)) == score)
+            if (lp_score_at(lp_next(LP(zs), p)) == score)
                 return 0;
             unsigned char *next;
-            zs->lp = lp_delete(zs->lp, p, &next);
-            zs->lp = lp_delete(zs->lp, next, NULL);
+            zs->p = lp_delete(LP(zs), p, &next);
+            zs->p = lp_delete(LP(zs), next, NULL);
             lp_insert_sorted(zs, m, len, score);
             return 0;
         }
         lp_insert_sorted(zs, m, len, score);
         return 1;
     }
-    zelem *e = (zelem *)dict_find(&zs->members, m, len);
+    zelem *e = (zelem *)dict_find(&SL(zs)->members, m, len);
     if (e) {
         if (e->score == score)
             return 0;
@@ -394,16 +401,16 @@ int zset_set(zset *zs, const char *m, size_t len, double score) {
 }
 
 bool zset_del(zset *zs, const char *m, size_t len) {
-    if (zs->lp) {
+    if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
         if (p == NULL)
             return false;
         unsigned char *next;
-        zs->lp = lp_delete(zs->lp, p, &next);
-        zs->lp = lp_delete(zs->lp, next, NULL);
+        zs->p = lp_delete(LP(zs), p, &next);
+        zs->p = lp_delete(LP(zs), next, NULL);
         return true;
     }
-    zelem *e = (zelem *)dict_find(&zs->members, m, len);
+    zelem *e = (zelem *)dict_find(&SL(zs)->members, m, len);
     if (e == NULL)
         return false;
     zsl_delete(zs, e);
@@ -412,17 +419,17 @@ bool zset_del(zset *zs, const char *m, size_t len) {
 
 long zset_rank(const zset *zs, const char *m, size_t len, bool reverse) {
     size_t n = zset_len(zs), rank;
-    if (zs->lp) {
+    if (LP(zs)) {
         rank = 0;
-        unsigned char *p = lp_first(zs->lp);
+        unsigned char *p = lp_first(LP(zs));
         while (p && !lp_eq(p, m, len)) {
-            p = lp_next(zs->lp, lp_next(zs->lp, p));
+            p = lp_next(LP(zs), lp_next(LP(zs), p));
             rank++;
         }
         if (p == NULL)
             return -1;
     } else {
-        zelem *e = (zelem *)dict_find((dict *)&zs->members, m, len);
+        zelem *e = (zelem *)dict_find((dict *)&SL(zs)->members, m, len);
         if (e == NULL)
             return -1;
         rank = zsl_rank(zs, e) - 1;
@@ -489,14 +496,14 @@ static bool ranks_between(const zset *zs, elem_pred at_least, elem_pred at_most,
     size_t n = zset_len(zs);
     if (n == 0)
         return false;
-    if (zs->lp) {
+    if (LP(zs)) {
         long lo = -1, hi = -1;
         size_t rank = 0;
-        for (unsigned char *p = lp_first(zs->lp); p; p = lp_next(zs->lp, lp_next(zs->lp, p)), rank++) {
+        for (unsigned char *p = lp_first(LP(zs)); p; p = lp_next(LP(zs), lp_next(LP(zs), p)), rank++) {
             char ibuf[LP_INTBUF_SIZE];
             size_t len;
             const char *m = lp_get_str(p, ibuf, &len);
-            double s = lp_score_at(lp_next(zs->lp, p));
+            double s = lp_score_at(lp_next(LP(zs), p));
             if (lo < 0 && at_least(m, len, s, range))
                 lo = (long)rank;
             if (at_most(m, len, s, range))
@@ -509,18 +516,18 @@ static bool ranks_between(const zset *zs, elem_pred at_least, elem_pred at_most,
         return true;
     }
     /* Skiplist: descend to the last element failing at_least, and to the last satisfying at_most. */
-    zelem *x = zs->header;
+    zelem *x = SL(zs)->header;
     size_t rank = 0;
-    for (int i = zs->level - 1; i >= 0; i--)
+    for (int i = SL(zs)->level - 1; i >= 0; i--)
         while (x->level[i].forward &&
                !at_least(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
             rank += x->level[i].span;
             x = x->level[i].forward;
         }
     size_t lo = rank; /* ascending 0-based rank of the first satisfying at_least */
-    x = zs->header;
+    x = SL(zs)->header;
     rank = 0;
-    for (int i = zs->level - 1; i >= 0; i--)
+    for (int i = SL(zs)->level - 1; i >= 0; i--)
         while (x->level[i].forward &&
                at_most(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
             rank += x->level[i].span;
@@ -550,8 +557,8 @@ size_t zset_del_rank_range(zset *zs, size_t start, size_t end) {
     if (end >= n)
         end = n - 1;
     size_t count = end - start + 1;
-    if (zs->lp) {
-        zs->lp = lp_delete_range(zs->lp, (long long)(start * 2), count * 2);
+    if (LP(zs)) {
+        zs->p = lp_delete_range(LP(zs), (long long)(start * 2), count * 2);
         return count;
     }
     zelem *e = zsl_at_rank(zs, start + 1);
@@ -570,26 +577,26 @@ void zset_iter_at(zset_iter *it, const zset *zs, size_t rank, bool reverse) {
     it->node = NULL;
     if (rank >= zset_len(zs))
         return;
-    if (zs->lp)
-        it->lp_pos = lp_seek(zs->lp, (long long)(rank * 2));
+    if (LP(zs))
+        it->lp_pos = lp_seek(LP(zs), (long long)(rank * 2));
     else
         it->node = zsl_at_rank(zs, rank + 1);
 }
 
 bool zset_iter_next(zset_iter *it, const char **m, size_t *len, double *score) {
     const zset *zs = it->zs;
-    if (zs->lp) {
+    if (LP(zs)) {
         unsigned char *p = it->lp_pos;
         if (p == NULL)
             return false;
-        unsigned char *sp = lp_next(zs->lp, p);
+        unsigned char *sp = lp_next(LP(zs), p);
         *m = lp_get_str(p, it->ibuf, len);
         *score = lp_score_at(sp);
         if (it->reverse) {
-            unsigned char *prev_score = lp_prev(zs->lp, p);
-            it->lp_pos = prev_score ? lp_prev(zs->lp, prev_score) : NULL;
+            unsigned char *prev_score = lp_prev(LP(zs), p);
+            it->lp_pos = prev_score ? lp_prev(LP(zs), prev_score) : NULL;
         } else {
-            it->lp_pos = lp_next(zs->lp, sp);
+            it->lp_pos = lp_next(LP(zs), sp);
         }
         return true;
     }
@@ -616,5 +623,5 @@ static void scan_one(dict_node *n, void *arg) {
 
 uint64_t zset_scan(zset *zs, uint64_t cursor, void (*cb)(const char *m, size_t len, double score, void *arg), void *arg) {
     struct scan_ctx x = {cb, arg};
-    return dict_scan(&zs->members, cursor, scan_one, &x);
+    return dict_scan(&SL(zs)->members, cursor, scan_one, &x);
 }

@@ -20,15 +20,23 @@
 
 typedef struct zelem zelem;
 
-typedef struct zset {
-    unsigned char *lp; /* owned: listpack encoding, or NULL */
-    /* skiplist encoding (lp == NULL) */
+typedef struct zskiplist {
     zelem *header;     /* owned: sentinel with ZSKIPLIST_MAXLEVEL levels */
     zelem *tail;       /* borrowed */
     size_t length;
     int level;
     dict members;      /* member -> zelem (intrusive) */
+} zskiplist;
+
+/* A sorted set is one tagged word, so a kv can hold it in v.ptr with no
+ * wrapper: the listpack pointer itself, or a zskiplist pointer with bit 0
+ * set. Functions take a pointer to that word (for a kv: &o->v.ptr, see
+ * ZSET_OF) and update it when the listpack moves or the encoding changes. */
+typedef struct zset {
+    void *p; /* owned */
 } zset;
+
+#define ZSET_OF(o) ((zset *)&(o)->v.ptr)
 
 /* Score range [min, max] with exclusive ends. */
 typedef struct zrange_score {
@@ -46,9 +54,12 @@ typedef struct zrange_lex {
     int mininf, maxinf;
 } zrange_lex;
 
-zset *zset_new(void);
+/* A new empty set (listpack). Returns new: free with zset_free. */
+zset zset_new(void);
+/* Free what the set holds (not the word itself). */
 void zset_free(zset *zs);
-zset *zset_dup(const zset *zs);
+/* Returns new: a deep copy. */
+zset zset_dup(const zset *zs);
 size_t zset_len(const zset *zs);
 size_t zset_memory(const zset *zs);
 bool zset_is_listpack(const zset *zs);

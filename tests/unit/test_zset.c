@@ -31,7 +31,8 @@ static void check_order(const zset *zs) {
 }
 
 Test(zset, listpack_keeps_score_then_member_order) {
-    zset *zs = zset_new();
+    zset z = zset_new();
+    zset *zs = &z;
     add(zs, "b", 2);
     add(zs, "a", 2);
     add(zs, "c", 1);
@@ -44,7 +45,8 @@ Test(zset, listpack_keeps_score_then_member_order) {
 }
 
 Test(zset, skiplist_ranks_stay_right_under_updates_and_deletes) {
-    zset *zs = zset_new();
+    zset z = zset_new();
+    zset *zs = &z;
     zset_convert_to_skiplist(zs);
     char m[32];
     for (int i = 0; i < 2000; i++) {
@@ -65,7 +67,8 @@ Test(zset, skiplist_ranks_stay_right_under_updates_and_deletes) {
 }
 
 Test(zset, conversion_preserves_members) {
-    zset *zs = zset_new();
+    zset z = zset_new();
+    zset *zs = &z;
     char m[32];
     for (int i = 0; i < 200; i++) {
         snprintf(m, sizeof(m), "x%d", i);
@@ -82,13 +85,13 @@ Test(zset, conversion_preserves_members) {
 }
 
 static void both_encodings(void (*fn)(zset *)) {
-    zset *a = zset_new();
-    fn(a);
-    zset_free(a);
-    zset *b = zset_new();
-    zset_convert_to_skiplist(b);
-    fn(b);
-    zset_free(b);
+    zset a = zset_new();
+    fn(&a);
+    zset_free(&a);
+    zset b = zset_new();
+    zset_convert_to_skiplist(&b);
+    fn(&b);
+    zset_free(&b);
 }
 
 static void score_ranges(zset *zs) {
@@ -146,12 +149,18 @@ Test(zset, reverse_iteration_in_both_encodings) {
 }
 
 Test(zset, dup_is_deep) {
-    zset *zs = zset_new();
+    zset z = zset_new();
+    zset *zs = &z;
     zset_convert_to_skiplist(zs);
     add(zs, "a", 1);
-    zset *copy = zset_dup(zs);
+    zset copy = zset_dup(zs);
     add(zs, "b", 2);
-    cr_assert_eq(zset_len(copy), 1);
+    cr_assert_eq(zset_len(&copy), 1);
     zset_free(zs);
-    zset_free(copy);
+    zset_free(&copy);
+}
+
+Test(zset, the_value_is_one_word) {
+    /* A kv holds the set in v.ptr with no wrapper allocation. */
+    cr_assert_eq(sizeof(zset), sizeof(void *));
 }
