@@ -262,12 +262,16 @@ static void track_instantaneous(void) {
 }
 
 static void active_expire_cycle(void) {
-    /* 25% of a cron period, more with active-expire-effort. */
     int64_t started = server_ustime_mono();
+    /* 25% of a cron period, more with active-expire-effort. */
     int64_t budget = 1000000 * (25 + (server.active_expire_effort - 1) * 2) / server.hz / 100;
     int64_t deadline = server_ustime_mono() + budget;
-    for (long long i = 0; i < server.databases; i++) {
-        db_active_expire(&server.dbs[i], server.now_ms, deadline);
+    /* Take the dbs in turn across cycles (as Redis does), so one db full of
+     * dead keys cannot starve the ones after it. */
+    static long long next_db;
+    for (long long n = 0; n < server.databases; n++) {
+        db_active_expire(&server.dbs[next_db], server.now_ms, deadline);
+        next_db = (next_db + 1) % server.databases;
         if (server_ustime_mono() > deadline)
             break;
     }
