@@ -310,6 +310,48 @@ dict_node *dict_random(dict *d, uint64_t (*rnd)(void)) {
     return bucket;
 }
 
+size_t dict_sample(dict *d, dict_node **out, size_t n, uint64_t (*rnd)(void)) {
+    if (d->count == 0 || n == 0)
+        return 0;
+    if (n > d->count)
+        n = d->count;
+    for (int i = 0; i < (int)n && dict_is_rehashing(d); i++)
+        rehash_step(d);
+    int tables = dict_is_rehashing(d) ? 2 : 1;
+    uint64_t maxmask = d->size[0] - 1;
+    if (tables == 2 && d->size[1] - 1 > maxmask)
+        maxmask = d->size[1] - 1;
+    uint64_t i = rnd() & maxmask;
+    size_t stored = 0, empty_run = 0, steps = n * 10;
+    while (stored < n && steps--) {
+        for (int t = 0; t < tables && stored < n; t++) {
+            /* Buckets of table 0 below rehash_idx were moved: skip them. */
+            if (tables == 2 && t == 0 && (int64_t)i < d->rehash_idx) {
+                if (i >= d->size[1])
+                    i = (uint64_t)d->rehash_idx;
+                else
+                    continue;
+            }
+            if (i >= d->size[t])
+                continue;
+            dict_node *e = d->table[t][i];
+            if (e == NULL) {
+                /* A long run of empty buckets: jump somewhere else. */
+                if (++empty_run >= 5 && empty_run > n) {
+                    i = rnd() & maxmask;
+                    empty_run = 0;
+                }
+                continue;
+            }
+            empty_run = 0;
+            for (; e && stored < n; e = e->next)
+                out[stored++] = e;
+        }
+        i = (i + 1) & maxmask;
+    }
+    return stored;
+}
+
 void dict_foreach(dict *d, dict_scan_cb cb, void *arg) {
     d->pause_rehash++;
     for (int t = 0; t <= 1; t++) {

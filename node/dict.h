@@ -75,6 +75,9 @@ void dict_expand(dict *d, size_t n);
 uint64_t dict_scan(dict *d, uint64_t cursor, dict_scan_cb cb, void *arg);
 /* A random node, or NULL if empty. rnd supplies randomness (tests pass their own). */
 dict_node *dict_random(dict *d, uint64_t (*rnd)(void));
+/* Up to n nodes from consecutive buckets after a random start (cheap,
+ * cache-friendly sampling for eviction). Returns how many were stored. */
+size_t dict_sample(dict *d, dict_node **out, size_t n, uint64_t (*rnd)(void));
 /* Visit every node; cb must not add or remove nodes. */
 void dict_foreach(dict *d, dict_scan_cb cb, void *arg);
 

@@ -159,20 +159,18 @@ static void pool_insert(int dbid, const kv *o, uint64_t score) {
 }
 
 static void sample_db(db *d) {
-    int samples = (int)server.maxmemory_samples;
-    for (int i = 0; i < samples; i++) {
-        kv *o;
-        if (policy_volatile()) {
-            if (d->nvol == 0)
-                return;
-            o = d->vol[server_random() % d->nvol].key;
-        } else {
-            o = (kv *)dict_random(&d->keys, server_random);
-            if (o == NULL)
-                return;
+    size_t samples = (size_t)server.maxmemory_samples;
+    if (policy_volatile()) {
+        for (size_t i = 0; i < samples && d->nvol > 0; i++) {
+            kv *o = d->vol[server_random() % d->nvol].key;
+            pool_insert(d->id, o, score_of(d, o));
         }
-        pool_insert(d->id, o, score_of(d, o));
+        return;
     }
+    dict_node *picked[64];
+    size_t n = dict_sample(&d->keys, picked, samples < 64 ? samples : 64, server_random);
+    for (size_t i = 0; i < n; i++)
+        pool_insert(d->id, (kv *)picked[i], score_of(d, (kv *)picked[i]));
 }
 
 /* Pick and unlink one victim. Returns its db and kv (caller frees), or NULL. */

@@ -617,3 +617,35 @@ Test(dict, scan_callback_may_delete_the_returned_node) {
     dict_release(&D, NULL);
     free(v);
 }
+
+/* ---- dict_sample ---- */
+
+Test(dict, sample_returns_members_also_while_rehashing) {
+    tnode *v = make_nodes(1100, "s");
+    for (size_t i = 0; i < 1100; i++)
+        add(&D, &v[i]);
+    cr_assert(dict_is_rehashing(&D) || dict_size(&D) == 1100);
+    dict_node *out[16];
+    for (int round = 0; round < 200; round++) {
+        size_t n = dict_sample(&D, out, 16, xorshift);
+        cr_assert(n > 0 && n <= 16);
+        for (size_t j = 0; j < n; j++) {
+            tnode *t = (tnode *)out[j];
+            cr_assert_eq(dict_find(&D, t->key, t->len), out[j]);
+        }
+    }
+    cr_assert_eq(dict_sample(&D, out, 0, xorshift), 0);
+    cr_assert(dict_check(&D));
+    dict_release(&D, NULL);
+    free(v);
+}
+
+Test(dict, sample_of_small_dict_caps_at_count) {
+    tnode *v = make_nodes(2, "t");
+    add(&D, &v[0]);
+    add(&D, &v[1]);
+    dict_node *out[8];
+    cr_assert_eq(dict_sample(&D, out, 8, xorshift), 2);
+    dict_release(&D, NULL);
+    free(v);
+}
