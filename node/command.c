@@ -145,6 +145,15 @@ void command_reset_stats(void) {
 }
 
 int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg) {
+    long long count = 0;
+    /* As Redis' key specs do: a numkeys that is not an integer, is below 1
+     * or runs past the arguments makes the command malformed, and then it
+     * has no keys at all (its handler replies the syntax error). */
+    if (cmd->numkeys_arg > 0 &&
+        (cmd->numkeys_arg >= argc ||
+         !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) ||
+         count < 1 || count > argc - 1 - cmd->numkeys_arg))
+        return 0;
     int n = 0;
     if (cmd->first_key > 0 && cmd->first_key < argc) {
         int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -154,12 +163,8 @@ int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key
         for (int i = cmd->first_key; i <= last; i += step, n++)
             cb(&argv[i], arg);
     }
-    if (cmd->numkeys_arg > 0 && cmd->numkeys_arg < argc) {
-        long long count;
-        if (vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) && count > 0)
-            for (long long i = 0; i < count && cmd->numkeys_arg + 1 + i < argc; i++, n++)
-                cb(&argv[cmd->numkeys_arg + 1 + i], arg);
-    }
+    for (long long i = 0; i < count; i++, n++)
+        cb(&argv[cmd->numkeys_arg + 1 + i], arg);
     return n;
 }
 

@@ -80,7 +80,8 @@ void command_call(client *c, command *cmd);
 /* Number of ids handed out (commands plus subcommands). */
 int command_id_count(void);
 /* Call cb for every key argument of argv under cmd (first/last/step, then
- * a numkeys group). Returns the number of keys visited. */
+ * a numkeys group). Returns the number of keys visited: none when the
+ * numkeys argument is malformed (not an integer, < 1, past the end). */
 typedef void (*command_key_cb)(const vg_slice *key, void *arg);
 int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg);
 /* Iterate over all top-level commands. */
