@@ -327,6 +327,11 @@ void client_process_input(client *c) {
             protocol_error(c);
             break;
         }
+        if (c->parser.argc > 0 &&
+            cmd_client_pause_holds(c, region + c->parser.args[0].off, c->parser.args[0].len)) {
+            resp_req_reset(&c->parser); /* parsed again when the pause ends */
+            break;
+        }
         int argc = c->parser.argc;
         if (argc > c->argv_cap) {
             c->argv_cap = argc;
@@ -450,12 +455,13 @@ void client_describe(const client *c, buf *out) {
     flags_string(c, flags);
     long long sub = pubsub_channel_count(c), psub = pubsub_pattern_count(c);
     long long multi = multi_queued_count(c);
-    const char *cmd = c->lastcmd ? ((const command *)c->lastcmd)->fullname : "NULL";
+    const command *shown = c->cmd ? c->cmd : c->lastcmd; /* the running one first */
+    const char *cmd = shown ? shown->fullname : "NULL";
     buf_append_fmt(out,
                    "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                    "sub=%lld psub=%lld ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                    "multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%d omem=%zu tot-mem=%zu events=r%s "
-                   "cmd=%s user=%s redir=-1 resp=%d",
+                   "cmd=%s user=%s redir=-1 resp=%d lib-name=%s lib-ver=%s",
                    (unsigned long long)c->id, c->addr, c->laddr,
                    c->conn ? (int)c->conn->tcp.io_watcher.fd : -1, c->name ? c->name : "",
                    (long long)((server.now_ms - c->ctime_ms) / 1000),
@@ -465,7 +471,7 @@ void client_describe(const client *c, buf *out) {
                    c->reply.len, c->writing ? 1 : 0, c->inflight.len - c->inflight_pos,
                    sizeof(client) + c->query.cap + c->reply.cap + c->inflight.cap,
                    (c->reply.len || c->writing) ? "w" : "", cmd, c->user ? c->user : "default",
-                   c->resp);
+                   c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
 }
 
 vg_slice *client_argv_copy(const client *c) {

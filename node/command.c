@@ -208,6 +208,7 @@ void command_call(client *c, command *cmd) {
     const command *saved = c->cmd;
     c->cmd = cmd;
     size_t reply_mark = c->reply.len;
+    uint32_t skip_this = c->flags & CLIENT_REPLY_SKIP; /* set by an earlier CLIENT REPLY SKIP */
     stats_command_failed = 0;
     long long start = ustime();
     cmd->proc(c);
@@ -222,6 +223,8 @@ void command_call(client *c, command *cmd) {
         if (c->reply.data)
             c->reply.data[c->reply.len] = '\0';
     }
+    if (skip_this)
+        c->flags &= ~CLIENT_REPLY_SKIP;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH)))
