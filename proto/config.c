@@ -226,7 +226,47 @@ static int load_common(config_table *t, int rc, struct load_ctx *ctx, vg_error *
     return VG_OK;
 }
 
+/* inih (as Debian builds it) cuts lines at INI_MAX_LINE bytes and would
+ * apply the truncated start: refuse such files before parsing. Returns the
+ * 1-based number of the first overlong line, or 0. */
+static int overlong_line(const char *text, size_t len) {
+    int lineno = 1;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || text[i] == '\n') {
+            if (i - start >= INI_MAX_LINE - 1)
+                return lineno;
+            lineno++;
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
+static int check_line_lengths(const char *text, size_t len, const char *path, vg_error *err) {
+    int bad = overlong_line(text, len);
+    if (bad) {
+        vg_error_set(err, "%s:%d: line longer than %d characters", path, bad, INI_MAX_LINE - 2);
+        return VG_ERR;
+    }
+    return VG_OK;
+}
+
 int config_load_file(config_table *t, const char *path, vg_error *err) {
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        buf text;
+        buf_init(&text);
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+            buf_append(&text, chunk, n);
+        fclose(fp);
+        int rc = check_line_lengths(text.data ? text.data : "", text.len, path, err);
+        buf_free(&text);
+        if (rc != VG_OK)
+            return VG_ERR;
+    }
     struct load_ctx ctx = {t, err, path, 0};
     memset(t->seen, 0, t->count ? t->count : 1);
     int rc = ini_parse(path, on_ini_line, &ctx);
@@ -238,6 +278,8 @@ int config_load_file(config_table *t, const char *path, vg_error *err) {
 }
 
 int config_load_string(config_table *t, const char *text, vg_error *err) {
+    if (check_line_lengths(text, strlen(text), "(string)", err) != VG_OK)
+        return VG_ERR;
     struct load_ctx ctx = {t, err, "(string)", 0};
     memset(t->seen, 0, t->count ? t->count : 1);
     int rc = ini_parse_string(text, on_ini_line, &ctx);
