@@ -1,0 +1,158 @@
+"""Limits and process life: maxclients, timeout, output and query buffer limits,
+SIGTERM, config file errors and command-line overrides."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import redis
+
+from conftest import free_port, node_binary
+
+
+def wait_closed(sock, timeout=10.0):
+    """True once the peer closed (EOF or reset); data received meanwhile is dropped."""
+    sock.settimeout(timeout)
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if sock.recv(1 << 20) == b"":
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+    return False
+
+
+def test_maxclients_rejects_the_next_client(make_node):
+    n = make_node(args=["--maxclients", "2"])
+    a, b = n.client(), n.client()
+    assert a.ping() and b.ping()
+    extra = socket.create_connection(("127.0.0.1", n.port))
+    extra.settimeout(5)
+    got = b""
+    while not got.endswith(b"\r\n"):
+        chunk = extra.recv(100)
+        if not chunk:
+            break
+        got += chunk
+    assert got == b"-ERR max number of clients reached\r\n"
+    assert wait_closed(extra)
+    extra.close()
+    assert a.info("stats")["rejected_connections"] == 1
+    b.connection_pool.disconnect()
+    deadline = time.time() + 5
+    while a.info("clients")["connected_clients"] > 1 and time.time() < deadline:
+        time.sleep(0.02)
+    c = n.client()
+    assert c.ping()  # a slot freed up
+    a.close()
+    c.close()
+
+
+def test_idle_client_is_disconnected_by_timeout(node, r):
+    r.config_set("timeout", "1")
+    idle = socket.create_connection(("127.0.0.1", node.port))
+    idle.sendall(b"PING\r\n")
+    assert idle.recv(100) == b"+PONG\r\n"
+    assert wait_closed(idle, timeout=10)
+    idle.close()
+    r.config_set("timeout", "0")  # r was talking, so it was never idle long enough
+
+
+def test_output_buffer_limit_closes_a_slow_reader(node, r):
+    r.config_set("client-output-buffer-limit", "normal 1mb 512kb 10")
+    assert r.config_get("client-output-buffer-limit")["client-output-buffer-limit"].startswith(
+        "normal 1048576 524288 10 ")
+    r.set("big", "x" * 100000)
+    slow = socket.create_connection(("127.0.0.1", node.port))
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.sendall(b"GET big\r\n" * 400)  # 40 MB of replies, never read
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if r.info("stats")["client_output_buffer_limit_disconnections"] >= 1:
+            break
+        time.sleep(0.05)
+    assert r.info("stats")["client_output_buffer_limit_disconnections"] == 1
+    assert wait_closed(slow)
+    slow.close()
+    assert r.ping()
+    assert "Client id=" in node.log() and "output buffer limits" in node.log()
+    # The rendered value is accepted back as is (round trip of the special parameter).
+    value = r.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    r.config_set("client-output-buffer-limit", "normal 0 0 0")
+    r.config_set("client-output-buffer-limit", value)
+    assert r.config_get("client-output-buffer-limit")["client-output-buffer-limit"] == value
+
+
+def test_query_buffer_limit_closes_a_huge_unfinished_query(node, r):
+    r.config_set("client-query-buffer-limit", "1mb")
+    hog = socket.create_connection(("127.0.0.1", node.port))
+    hog.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n")
+    try:
+        for _ in range(40):
+            hog.sendall(b"x" * 65536)  # 2.5 MB of a 3 MB argument that never ends
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert wait_closed(hog)
+    hog.close()
+    assert r.ping()
+    assert r.exists("k") == 0
+    assert "max query buffer length" in node.log()
+
+
+def test_sigterm_shuts_down_cleanly(make_node):
+    n = make_node()
+    n.expect_exit = True
+    c = n.client()
+    c.set("k", "v")
+    n.proc.send_signal(signal.SIGTERM)
+    assert n.proc.wait(timeout=10) == 0
+    log = n.log()
+    assert "Received SIGTERM scheduling shutdown" in log
+    assert "ready to exit, bye bye" in log
+
+
+def run_with_config(text, *args):
+    d = tempfile.mkdtemp(prefix="vigil-limits-")
+    path = os.path.join(d, "node.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    cmd = [node_binary(), path, "--bind", "127.0.0.1", "--port", str(free_port()), "--dir", d]
+    proc = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=10)
+    return proc, path
+
+
+def test_bad_config_key_names_file_and_line():
+    proc, path = run_with_config("[node]\nmaxclients = 10\nbogus-key = 1\n")
+    assert proc.returncode != 0
+    assert "%s:3:" % path in proc.stderr
+    assert "bogus-key" in proc.stderr
+
+
+def test_bad_config_value_names_file_and_line():
+    proc, path = run_with_config("; comment\n[node]\n\nmaxclients = lots\n")
+    assert proc.returncode != 0
+    assert "%s:4:" % path in proc.stderr
+    assert "maxclients" in proc.stderr and "integer" in proc.stderr
+
+
+def test_bad_command_line_override_fails():
+    proc, _ = run_with_config("[node]\n", "--maxclients", "0")
+    assert proc.returncode != 0
+    assert "maxclients" in proc.stderr
+
+
+def test_command_line_overrides_the_file(make_node):
+    n = make_node(config_text="[node]\nmaxclients = 5\nhz = 20\n",
+                  args=["--maxclients", "9", "--timeout", "30"])
+    c = n.client()
+    assert c.config_get("maxclients") == {"maxclients": "9"}
+    assert c.config_get("hz") == {"hz": "20"}
+    assert c.config_get("timeout") == {"timeout": "30"}
+    assert c.config_get("port") == {"port": str(n.port)}
+    assert c.info("server")["tcp_port"] == n.port
+    c.close()
