@@ -118,11 +118,6 @@ size_t blocking_keys_count(void) {
 }
 
 /* INFO's blocked_clients comes from here. */
-long long info_blocked_clients(void);
-long long info_blocked_clients(void) {
-    return nblocked;
-}
-
 bool blocking_parse_timeout(client *c, const vg_slice *arg, int64_t *deadline_ms) {
     long double secs;
     if (!vg_str2ld(arg->ptr, arg->len, &secs)) {

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "acl.h"
+#include "blocking.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "log.h"
@@ -249,6 +250,27 @@ static void cmd_client_kill(client *c) {
         reply_ok(c);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if a client blocked in a blocking
+ * command was released, 0 otherwise. */
+static void cmd_client_unblock(client *c) {
+    long long id;
+    if (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &id)) {
+        reply_not_integer(c);
+        return;
+    }
+    bool with_error = false;
+    if (c->argc == 4) {
+        if (arg_is(&c->argv[3], "error"))
+            with_error = true;
+        else if (!arg_is(&c->argv[3], "timeout")) {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    client *target = id > 0 ? client_by_id((uint64_t)id) : NULL;
+    reply_int(c, target && blocking_unblock(target, with_error) ? 1 : 0);
+}
+
 static void cmd_client_no_evict(client *c) {
     if (arg_is(&c->argv[2], "on"))
         c->flags |= CLIENT_NO_EVICT;
@@ -453,6 +475,14 @@ static command client_subcommands[] = {
      .acl_cats = "@admin @slow @dangerous @connection",
      .summary = "Get the list of client connections",
      .since = "2.4.0",
+     .group = "connection"},
+    {.name = "unblock",
+     .proc = cmd_client_unblock,
+     .arity = -3,
+     .flags = CLIENT_ADMIN_FLAGS,
+     .acl_cats = "@admin @slow @dangerous @connection",
+     .summary = "Unblocks a client blocked by a blocking command from a different connection.",
+     .since = "5.0.0",
      .group = "connection"},
     {.name = "kill",
      .proc = cmd_client_kill,

@@ -7,6 +7,9 @@
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "info.h"
 
+#include "blocking.h"
+#include "pubsub.h"
+
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +29,6 @@
 /* Hooks other subsystems define (see info.h). */
 void info_persistence_hook(buf *out) __attribute__((weak));
 void info_replication_hook(buf *out) __attribute__((weak));
-void info_pubsub_counts(long long *channels, long long *patterns) __attribute__((weak));
-long long info_blocked_clients(void) __attribute__((weak));
 
 enum info_section {
     SEC_SERVER = 1 << 0,
@@ -172,7 +173,7 @@ static void section_clients(buf *out) {
         if (c->query.cap > max_in) max_in = c->query.cap;
         if (client_output_bytes(c) > max_out) max_out = client_output_bytes(c);
     }
-    if (info_blocked_clients) blocked = info_blocked_clients();
+    blocked = blocking_count();
     buf_append_fmt(
         out,
         "connected_clients:%lld\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
@@ -265,7 +266,7 @@ static void section_persistence(buf *out) {
 
 static void section_stats(buf *out) {
     long long channels = 0, patterns = 0;
-    if (info_pubsub_counts) info_pubsub_counts(&channels, &patterns);
+    pubsub_counts(&channels, &patterns);
     buf_append_fmt(out,
                    "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                    "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%lld\r\n"

@@ -65,6 +65,11 @@ static long long total_subs(const client *c) {
     return pubsub_channel_count(c) + pubsub_pattern_count(c);
 }
 
+void pubsub_counts(long long *nchannels, long long *npats) {
+    *nchannels = (long long)dict_size(&channels);
+    *npats = (long long)npatterns;
+}
+
 static void update_flag(client *c) {
     if (total_subs(c) > 0)
         c->flags |= CLIENT_PUBSUB;

@@ -18,6 +18,8 @@ long long pubsub_publish(const char *channel, size_t clen, const char *msg, size
 bool pubsub_refuse_in_context(client *c, const command *cmd);
 void pubsub_client_reset(client *c);
 long long pubsub_channel_count(const client *c);
+/* Server-wide: channels with subscribers and pattern subscriptions (INFO stats). */
+void pubsub_counts(long long *channels, long long *patterns);
 long long pubsub_pattern_count(const client *c);
 
 #endif

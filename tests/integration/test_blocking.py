@@ -377,3 +377,42 @@ def test_flushdb_keeps_clients_blocked(node, r):
     assert blocked_count(r) == 1
     r.rpush("q", "after-flush")
     assert b.result() == ["q", "after-flush"]
+
+
+def test_client_unblock_timeout_and_error(node, r):
+    import time
+    from resp import RespConn
+    c = RespConn(node.port)
+    cid = c.call("CLIENT", "ID")
+    c.send("BLPOP", "nothing", "0")
+    time.sleep(0.1)
+    assert r.execute_command("CLIENT", "UNBLOCK", cid) == 1
+    assert c.read() is None
+    c.send("BZPOPMIN", "nothing", "0")
+    time.sleep(0.1)
+    assert r.execute_command("CLIENT", "UNBLOCK", cid, "ERROR") == 1
+    assert str(c.read()) == "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+    assert r.execute_command("CLIENT", "UNBLOCK", cid) == 0  # not blocked now
+    assert r.execute_command("CLIENT", "UNBLOCK", 999999) == 0
+    import pytest
+    import redis
+    with pytest.raises(redis.exceptions.ResponseError, match="reason should be TIMEOUT or ERROR"):
+        r.execute_command("CLIENT", "UNBLOCK", cid, "FOO")
+    c.close()
+
+
+def test_info_counts_blocked_and_pubsub(node, r):
+    import time
+    from resp import RespConn
+    b = RespConn(node.port)
+    b.send("BLPOP", "waiting", "0")
+    s = RespConn(node.port)
+    s.call("SUBSCRIBE", "ch1", "ch2")
+    s.read()
+    s.call("PSUBSCRIBE", "p*")
+    time.sleep(0.1)
+    assert r.info("clients")["blocked_clients"] == 1
+    stats = r.info("stats")
+    assert stats["pubsub_channels"] == 2 and stats["pubsub_patterns"] == 1
+    b.close()
+    s.close()
