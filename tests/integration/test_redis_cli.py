@@ -34,19 +34,19 @@ def test_bigkeys(node, r):
     populate(r)
     rc, out, err = cli(node, "--bigkeys")
     assert rc == 0, err
-    assert "Biggest string found '"str:big"' has 5000 bytes" in out
-    assert "Biggest   list found '"list:big"' has 300 items" in out
-    assert "Biggest    set found '"set:big"' has 200 members" in out
-    assert "Biggest   hash found '"hash:big"' has 100 fields" in out
-    assert "Biggest   zset found '"zset:big"' has 150 members" in out
+    assert "Biggest string found '\"str:big\"' has 5000 bytes" in out
+    assert "Biggest   list found '\"list:big\"' has 300 items" in out
+    assert "Biggest    set found '\"set:big\"' has 200 members" in out
+    assert "Biggest   hash found '\"hash:big\"' has 100 fields" in out
+    assert "Biggest   zset found '\"zset:big\"' has 150 members" in out
 
 
 def test_memkeys(node, r):
     populate(r)
     rc, out, err = cli(node, "--memkeys")
     assert rc == 0, err
-    assert "Biggest string found '"str:big"'" in out
-    assert "Biggest   list found '"list:big"'" in out
+    assert "Biggest string found '\"str:big\"'" in out
+    assert "Biggest   list found '\"list:big\"'" in out
 
 
 def run_for(node, seconds, *args):
