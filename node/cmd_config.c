@@ -127,16 +127,34 @@ static bool config_set_check(client *c, config_param **params, int pairs) {
     return true;
 }
 
-/* Put back old[0..n) (rendered values) in reverse order, re-running apply. */
-static void config_set_rollback(config_param **params, buf *old, int n) {
+/* Put back the values of params[i] for which changed[i], then re-run their
+ * apply hooks so subsystems see the old values again. */
+static void config_set_rollback(config_param **params, buf *old, const bool *changed, int n) {
     for (int i = n - 1; i >= 0; i--) {
         vg_error ignored;
-        if (config_set(&server.config, params[i]->name, old[i].data ? old[i].data : "", true,
-                       &ignored) != VG_OK)
+        if (changed[i] && config_set_value(&server.config, params[i]->name,
+                                           old[i].data ? old[i].data : "", &ignored) != VG_OK)
             LOG_WARNING("CONFIG SET rollback of '%s' failed: %s", params[i]->name, ignored.msg);
+    }
+    for (int i = 0; i < n; i++) {
+        vg_error ignored;
+        if (changed[i] && params[i]->apply && params[i]->apply(params[i], &ignored) != VG_OK)
+            LOG_WARNING("CONFIG SET rollback could not re-apply '%s': %s", params[i]->name, ignored.msg);
     }
 }
 
+/* Has an earlier changed parameter already got this apply hook? (Redis runs
+ * each apply function once per CONFIG SET, after all values are set.) */
+static bool apply_seen(config_param **params, const bool *changed, int i) {
+    for (int j = 0; j < i; j++)
+        if (changed[j] && params[j]->apply == params[i]->apply)
+            return true;
+    return false;
+}
+
+/* CONFIG SET name value [name value ...]: all values are stored first, then
+ * the apply hooks run once each, so related parameters (tls-cert-file with
+ * tls-key-file) change together. Any failure restores every old value. */
 static void cmd_config_set(client *c) {
     if (c->argc & 1) {
         reply_syntax_error(c);
@@ -145,20 +163,31 @@ static void cmd_config_set(client *c) {
     int pairs = (c->argc - 2) / 2;
     config_param **params = vg_calloc((size_t)pairs * sizeof(*params));
     buf *old = vg_calloc((size_t)pairs * sizeof(buf));
-    if (!config_set_check(c, params, pairs)) goto done;
-    for (int i = 0; i < pairs; i++) {
+    bool *changed = vg_calloc((size_t)pairs * sizeof(bool));
+    vg_error err;
+    int bad = -1;
+    if (!config_set_check(c, params, pairs))
+        goto done;
+    for (int i = 0; i < pairs && bad < 0; i++) {
         config_get_value(params[i], &old[i]);
-        const char *value = c->argv[3 + i * 2].ptr;
-        if (old[i].len == c->argv[3 + i * 2].len &&
-            memcmp(old[i].data ? old[i].data : "", value, old[i].len) == 0)
+        const vg_slice *value = &c->argv[3 + i * 2];
+        if (old[i].len == value->len && memcmp(old[i].data ? old[i].data : "", value->ptr, old[i].len) == 0 &&
+            !(params[i]->flags & CONFIG_VOLATILE))
             continue; /* unchanged: nothing to apply, as Redis skips it */
-        vg_error err;
-        if (config_set(&server.config, params[i]->name, value, true, &err) != VG_OK) {
-            config_set_rollback(params, old, i + 1);
-            reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
-                         c->argv[2 + i * 2].ptr, err.msg);
-            goto done;
-        }
+        if (config_set_value(&server.config, params[i]->name, value->ptr, &err) != VG_OK)
+            bad = i;
+        else
+            changed[i] = true;
+    }
+    for (int i = 0; i < pairs && bad < 0; i++)
+        if (changed[i] && params[i]->apply && !apply_seen(params, changed, i) &&
+            params[i]->apply(params[i], &err) != VG_OK)
+            bad = i;
+    if (bad >= 0) {
+        config_set_rollback(params, old, changed, pairs);
+        reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                     c->argv[2 + bad * 2].ptr, err.msg);
+        goto done;
     }
     reply_ok(c);
 done:
@@ -166,6 +195,7 @@ done:
         buf_free(&old[i]);
     vg_free(old);
     vg_free(params);
+    vg_free(changed);
 }
 
 static void reset_server_stats(void) {

@@ -161,7 +161,8 @@ int config_set_defaults(config_table *t, vg_error *err) {
     return VG_OK;
 }
 
-int config_set(config_table *t, const char *name, const char *value, bool runtime, vg_error *err) {
+static int set_param(config_table *t, const char *name, const char *value, bool runtime,
+                     bool apply, vg_error *err) {
     config_param *p = config_find(t, name);
     if (p == NULL) {
         vg_error_set(err, "Bad directive or wrong number of arguments");
@@ -176,9 +177,17 @@ int config_set(config_table *t, const char *name, const char *value, bool runtim
     if (set_typed(p, value, first, err) != VG_OK)
         return VG_ERR;
     t->seen[idx] = 1;
-    if (runtime && p->apply && p->apply(p, err) != VG_OK)
+    if (runtime && apply && p->apply && p->apply(p, err) != VG_OK)
         return VG_ERR;
     return VG_OK;
+}
+
+int config_set(config_table *t, const char *name, const char *value, bool runtime, vg_error *err) {
+    return set_param(t, name, value, runtime, true, err);
+}
+
+int config_set_value(config_table *t, const char *name, const char *value, vg_error *err) {
+    return set_param(t, name, value, true, false, err);
 }
 
 struct load_ctx {

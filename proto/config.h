@@ -71,6 +71,10 @@ int config_load_file(config_table *t, const char *path, vg_error *err);
 int config_load_string(config_table *t, const char *text, vg_error *err);
 /* Set one parameter by name (or alias). runtime: refuses IMMUTABLE ones and calls apply. */
 int config_set(config_table *t, const char *name, const char *value, bool runtime, vg_error *err);
+/* Run-time set that stores the value but skips the apply hook, so a caller
+ * changing several parameters (CONFIG SET a x b y) can apply them together
+ * once all values are in place. */
+int config_set_value(config_table *t, const char *name, const char *value, vg_error *err);
 config_param *config_find(config_table *t, const char *name);
 void config_get_value(const config_param *p, buf *out);
 /* Write the current values back into the loaded file, keeping its other lines. */

@@ -457,3 +457,28 @@ def test_start_without_a_certificate_fails_clearly(certs):
         assert "Failed to load private key" in r.stderr + r.stdout
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_cert_and_key_change_together_in_one_config_set(tls_node, certs):
+    """A new key pair needs both files at once: values first, then one reload."""
+    n = tls_node()
+    plain = n.client()
+    assert plain.execute_command("CONFIG", "SET", "tls-cert-file", certs("server2.crt"),
+                                 "tls-key-file", certs("server2.key")) == "OK"
+    assert peer_cert_der(n, certs) == der_of(certs, "server2.crt")
+    assert tls_cli(n, certs, "PING") == "PONG"
+    plain.close()
+
+
+def test_same_path_reload_picks_up_a_rotated_file(tls_node, certs, tmp_path):
+    """Rotating a certificate in place: CONFIG SET with the same path reloads it."""
+    live = tmp_path / "live.crt"
+    shutil.copy(certs("server.crt"), live)
+    n = tls_node()
+    plain = n.client()
+    assert plain.config_set("tls-cert-file", str(live)) is True
+    assert peer_cert_der(n, certs) == der_of(certs, "server.crt")
+    shutil.copy(certs("server-renewed.crt"), live)  # same key, new certificate
+    assert plain.config_set("tls-cert-file", str(live)) is True
+    assert peer_cert_der(n, certs) == der_of(certs, "server-renewed.crt")
+    plain.close()
