@@ -19,6 +19,7 @@
 # Usage: scripts/run.sh [--no-tls] [--name value ...]
 #   --no-tls        serve plaintext even when TLS is available
 #   --name value    any further vigil-node parameter, e.g. --port 7002
+#                   (with TLS on, --port sets the TLS port)
 # Environment: VIGIL_PASSWORD overrides the config's requirepass.
 set -euo pipefail
 
@@ -81,6 +82,16 @@ vg_build "$VIGIL_ROOT/build" >/dev/null
 
 port=$(config_value port)
 password=${VIGIL_PASSWORD:-$(config_value requirepass)}
+# --port and --requirepass from the command line replace the config's (with
+# TLS on, the port given is the TLS port); other parameters pass through.
+passthrough=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --port) port=${2:?--port needs a value}; shift 2 ;;
+    --requirepass) password=${2:?--requirepass needs a value}; shift 2 ;;
+    *) passthrough+=("$1"); shift ;;
+    esac
+done
 args=("$LOCAL_DIR/$CONFIG" --requirepass "$password")
 
 tls=0
@@ -96,10 +107,13 @@ if [ "$use_tls" = 1 ] && [ -x "$GEN_CERTS" ] && node_knows_tls; then
     mapfile -t extra <<<"$tls_text"
     args+=(--port 0 --tls-port "$port" "${extra[@]}")
     tls=1
-elif [ "$use_tls" = 1 ]; then
-    vg_log "TLS is not available yet (needs cluster-configs/gen-certs.sh and a node with tls-port): plaintext"
+else
+    if [ "$use_tls" = 1 ]; then
+        vg_log "TLS is not available (needs cluster-configs/gen-certs.sh and a node with tls-port): plaintext"
+    fi
+    args+=(--port "$port")
 fi
-args+=("$@")
+args+=("${passthrough[@]}")
 
 mkdir -p "$LOCAL_DIR/data/node1"
 cat <<EOF
