@@ -59,8 +59,7 @@ static client *client_alloc(void) {
 
 static void link_client(client *c) {
     c->next = server.clients;
-    if (server.clients)
-        server.clients->prev = c;
+    if (server.clients) server.clients->prev = c;
     server.clients = c;
     server.nclients++;
 }
@@ -70,8 +69,7 @@ static void unlink_client(client *c) {
         c->prev->next = c->next;
     else if (server.clients == c)
         server.clients = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    if (c->next) c->next->prev = c->prev;
     c->prev = c->next = NULL;
     server.nclients--;
 }
@@ -101,11 +99,9 @@ void client_accept(stream *s, bool tls) {
     stream_peer_name(s, c->addr, sizeof(c->addr));
     stream_sock_name(s, c->laddr, sizeof(c->laddr));
     stream_set_nodelay(s, true);
-    if (server.tcp_keepalive > 0)
-        stream_set_keepalive(s, (int)server.tcp_keepalive);
+    if (server.tcp_keepalive > 0) stream_set_keepalive(s, (int)server.tcp_keepalive);
     link_client(c);
-    if (stream_read_start(s, on_alloc, on_read) != 0)
-        client_close(c);
+    if (stream_read_start(s, on_alloc, on_read) != 0) client_close(c);
 }
 
 client *client_new_fake(void) {
@@ -135,24 +131,20 @@ void client_free_fake(client *c) {
 
 static void on_closed(stream *s) {
     client *c = s->data;
-    if (c)
-        release_client_memory(c);
+    if (c) release_client_memory(c);
 }
 
 static void remove_from_pending(client *c) {
-    if (!(c->flags & CLIENT_PENDING_WRITE))
-        return;
+    if (!(c->flags & CLIENT_PENDING_WRITE)) return;
     client **pp = &server.pending_write;
     while (*pp && *pp != c)
         pp = &(*pp)->pending_next;
-    if (*pp)
-        *pp = c->pending_next;
+    if (*pp) *pp = c->pending_next;
     c->flags &= ~CLIENT_PENDING_WRITE;
 }
 
 void client_close(client *c) {
-    if (c->flags & CLIENT_CLOSING)
-        return;
+    if (c->flags & CLIENT_CLOSING) return;
     if (c->flags & CLIENT_PROTECTED) {
         client_close_async(c);
         return;
@@ -168,15 +160,13 @@ void client_close(client *c) {
 }
 
 void client_close_async(client *c) {
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSING))
-        return;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSING)) return;
     c->flags |= CLIENT_CLOSE_ASAP;
     client_want_write(c); /* before-sleep visits it */
 }
 
 void client_want_write(client *c) {
-    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_FAKE))
-        return;
+    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_FAKE)) return;
     c->flags |= CLIENT_PENDING_WRITE;
     c->pending_next = server.pending_write;
     server.pending_write = c;
@@ -187,10 +177,8 @@ size_t client_output_bytes(const client *c) {
 }
 
 int client_class(const client *c) {
-    if (c->flags & CLIENT_REPLICA)
-        return CLIENT_CLASS_REPLICA;
-    if (c->flags & CLIENT_PUBSUB)
-        return CLIENT_CLASS_PUBSUB;
+    if (c->flags & CLIENT_REPLICA) return CLIENT_CLASS_REPLICA;
+    if (c->flags & CLIENT_PUBSUB) return CLIENT_CLASS_PUBSUB;
     return CLIENT_CLASS_NORMAL;
 }
 
@@ -198,8 +186,7 @@ int client_class(const client *c) {
 static bool over_output_limits(client *c) {
     const obuf_limit *lim = &server.obuf_limits[client_class(c)];
     size_t used = client_output_bytes(c);
-    if (lim->hard && (long long)used >= lim->hard)
-        return true;
+    if (lim->hard && (long long)used >= lim->hard) return true;
     if (lim->soft && (long long)used >= lim->soft) {
         if (c->obuf_soft_since_ms == 0)
             c->obuf_soft_since_ms = server.now_ms;
@@ -212,11 +199,11 @@ static bool over_output_limits(client *c) {
 }
 
 static void check_output_limits(client *c) {
-    if ((c->flags & (CLIENT_FAKE | CLIENT_CLOSING)) || !over_output_limits(c))
-        return;
+    if ((c->flags & (CLIENT_FAKE | CLIENT_CLOSING)) || !over_output_limits(c)) return;
     char desc[128];
     snprintf(desc, sizeof(desc), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
-    LOG_WARNING("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.", desc);
+    LOG_WARNING("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
+                desc);
     server.stat_client_outbuf_limit_disconnections++;
     buf_clear(&c->reply);
     client_close_async(c);
@@ -228,8 +215,7 @@ static void on_write_done(stream *s, int status, void *arg) {
     (void)s;
     client *c = arg;
     c->writing = false;
-    if (c->flags & CLIENT_CLOSING)
-        return;
+    if (c->flags & CLIENT_CLOSING) return;
     if (status < 0) {
         client_close(c);
         return;
@@ -242,17 +228,14 @@ static void on_write_done(stream *s, int status, void *arg) {
 }
 
 static void flush_client(client *c) {
-    if (c->flags & CLIENT_CLOSING)
-        return;
+    if (c->flags & CLIENT_CLOSING) return;
     if (c->flags & CLIENT_CLOSE_ASAP) {
         client_close(c);
         return;
     }
-    if (c->writing)
-        return;
+    if (c->writing) return;
     if (c->reply.len == 0) {
-        if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
-            client_close(c);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close(c);
         return;
     }
     ssize_t n = stream_try_write(c->conn, c->reply.data, c->reply.len);
@@ -260,23 +243,21 @@ static void flush_client(client *c) {
         client_close(c);
         return;
     }
-    if (n < 0)
-        n = 0;
+    if (n < 0) n = 0;
     server.stat_net_output_bytes += n;
-    if (n > 0)
-        server.stat_total_writes++;
+    if (n > 0) server.stat_total_writes++;
     if ((size_t)n == c->reply.len) {
         buf_clear(&c->reply);
         buf_shrink(&c->reply);
-        if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
-            client_close(c);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close(c);
         return;
     }
     buf_swap(&c->inflight, &c->reply);
     c->inflight_pos = (size_t)n;
     buf_clear(&c->reply);
     c->writing = true;
-    int rc = stream_write(c->conn, c->inflight.data + n, c->inflight.len - (size_t)n, on_write_done, c);
+    int rc =
+        stream_write(c->conn, c->inflight.data + n, c->inflight.len - (size_t)n, on_write_done, c);
     if (rc != 0) {
         c->writing = false;
         client_close(c);
@@ -299,11 +280,11 @@ static void on_alloc(stream *s, size_t suggested, uv_buf_t *out) {
     client *c = s->data;
     size_t want = CLIENT_READ_CHUNK;
     size_t big = resp_req_wanted(&c->parser, c->query.len - c->qpos);
-    if (big > CLIENT_BIG_ARG)
-        want = big; /* read a big argument straight into place */
+    if (big > CLIENT_BIG_ARG) want = big; /* read a big argument straight into place */
     buf_reserve(&c->query, want);
     size_t room = c->query.cap - c->query.len;
-    *out = uv_buf_init(c->query.data + c->query.len, (unsigned)(room > 0x7fffffff ? 0x7fffffff : room));
+    *out = uv_buf_init(c->query.data + c->query.len,
+                       (unsigned)(room > 0x7fffffff ? 0x7fffffff : room));
 }
 
 static void protocol_error(client *c) {
@@ -316,13 +297,13 @@ static void protocol_error(client *c) {
 
 void client_process_input(client *c) {
     while (c->qpos < c->query.len) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_CLOSING | CLIENT_BLOCKED))
+        if (c->flags &
+            (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_CLOSING | CLIENT_BLOCKED))
             break;
         char *region = c->query.data + c->qpos;
         size_t consumed = 0;
         int rc = resp_req_parse(&c->parser, region, c->query.len - c->qpos, &consumed);
-        if (rc == RESP_AGAIN)
-            break;
+        if (rc == RESP_AGAIN) break;
         if (rc == RESP_FAIL) {
             protocol_error(c);
             break;
@@ -345,8 +326,7 @@ void client_process_input(client *c) {
         for (int i = 0; i < argc; i++)
             c->argv[i].ptr[c->argv[i].len] = '\0';
         c->argc = argc;
-        if (argc > 0)
-            client_execute(c);
+        if (argc > 0) client_execute(c);
         c->argc = 0;
         c->qpos += consumed;
         resp_req_reset(&c->parser);
@@ -356,8 +336,7 @@ void client_process_input(client *c) {
         buf_consume(&c->query, c->qpos);
         c->qpos = 0;
     }
-    if (c->query.len == 0)
-        buf_shrink(&c->query);
+    if (c->query.len == 0) buf_shrink(&c->query);
 }
 
 void client_execute(client *c) {
@@ -371,11 +350,9 @@ void client_execute(client *c) {
 
 static void on_read(stream *s, ssize_t nread) {
     client *c = s->data;
-    if (c->flags & CLIENT_CLOSING)
-        return;
+    if (c->flags & CLIENT_CLOSING) return;
     if (nread < 0) {
-        if (nread != UV_EOF)
-            LOG_VERBOSE("Reading from client: %s", uv_strerror((int)nread));
+        if (nread != UV_EOF) LOG_VERBOSE("Reading from client: %s", uv_strerror((int)nread));
         client_close(c);
         return;
     }
@@ -386,15 +363,15 @@ static void on_read(stream *s, ssize_t nread) {
     server.stat_total_reads++;
     c->last_interaction_ms = server.now_ms;
     if ((long long)c->query.len > server.client_query_buffer_limit) {
-        LOG_WARNING("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: \"%.32s\")",
+        LOG_WARNING("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf "
+                    "initial bytes: \"%.32s\")",
                     (unsigned long long)c->id, c->addr, c->query.data);
         server.stat_client_qbuf_limit_disconnections++;
         client_close(c);
         return;
     }
     client_process_input(c);
-    if (c->flags & CLIENT_CLOSE_ASAP)
-        client_close(c);
+    if (c->flags & CLIENT_CLOSE_ASAP) client_close(c);
 }
 
 void clients_cron(void) {
@@ -418,35 +395,23 @@ void clients_cron(void) {
 
 client *client_by_id(uint64_t id) {
     for (client *c = server.clients; c; c = c->next)
-        if (c->id == id)
-            return c;
+        if (c->id == id) return c;
     return NULL;
 }
 
 static void flags_string(const client *c, char *out) {
     char *p = out;
-    if (c->flags & CLIENT_REPLICA)
-        *p++ = 'S';
-    if (c->flags & CLIENT_PRIMARY)
-        *p++ = 'M';
-    if (c->flags & CLIENT_PUBSUB)
-        *p++ = 'P';
-    if (c->flags & CLIENT_MULTI)
-        *p++ = 'x';
-    if (c->flags & CLIENT_BLOCKED)
-        *p++ = 'b';
-    if (c->flags & CLIENT_DIRTY_CAS)
-        *p++ = 'd';
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
-        *p++ = 'c';
-    if (c->flags & CLIENT_CLOSE_ASAP)
-        *p++ = 'A';
-    if (c->flags & CLIENT_NO_EVICT)
-        *p++ = 'e';
-    if (c->flags & CLIENT_MONITOR)
-        *p++ = 'O';
-    if (p == out)
-        *p++ = 'N';
+    if (c->flags & CLIENT_REPLICA) *p++ = 'S';
+    if (c->flags & CLIENT_PRIMARY) *p++ = 'M';
+    if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
+    if (c->flags & CLIENT_MULTI) *p++ = 'x';
+    if (c->flags & CLIENT_BLOCKED) *p++ = 'b';
+    if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
+    if (c->flags & CLIENT_NO_EVICT) *p++ = 'e';
+    if (c->flags & CLIENT_MONITOR) *p++ = 'O';
+    if (p == out) *p++ = 'N';
     *p = '\0';
 }
 
@@ -467,8 +432,8 @@ void client_describe(const client *c, buf *out) {
                    (long long)((server.now_ms - c->ctime_ms) / 1000),
                    (long long)((server.now_ms - c->last_interaction_ms) / 1000), flags,
                    c->db ? c->db->id : 0, sub, psub, multi, c->query.len - c->qpos,
-                   c->query.cap - c->query.len, (size_t)0, c->query.cap, c->query.cap,
-                   c->reply.len, c->writing ? 1 : 0, c->inflight.len - c->inflight_pos,
+                   c->query.cap - c->query.len, (size_t)0, c->query.cap, c->query.cap, c->reply.len,
+                   c->writing ? 1 : 0, c->inflight.len - c->inflight_pos,
                    sizeof(client) + c->query.cap + c->reply.cap + c->inflight.cap,
                    (c->reply.len || c->writing) ? "w" : "", cmd, c->user ? c->user : "default",
                    c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
@@ -486,8 +451,7 @@ vg_slice *client_argv_copy(const client *c) {
 }
 
 void client_argv_free(vg_slice *argv, int argc) {
-    if (argv == NULL)
-        return;
+    if (argv == NULL) return;
     for (int i = 0; i < argc; i++)
         vg_free(argv[i].ptr);
     vg_free(argv);

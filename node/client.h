@@ -44,35 +44,35 @@ typedef struct client {
     struct client *pending_next; /* server.pending_write list */
     uint32_t flags;              /* CLIENT_* */
     /* input */
-    buf query;                   /* owned: bytes read, not yet consumed */
-    size_t qpos;                 /* start of the unparsed part of query */
-    resp_req_parser parser;      /* owned */
-    int argc;                    /* arguments of the command running */
-    vg_slice *argv;              /* owned array; entries borrowed from query */
+    buf query;              /* owned: bytes read, not yet consumed */
+    size_t qpos;            /* start of the unparsed part of query */
+    resp_req_parser parser; /* owned */
+    int argc;               /* arguments of the command running */
+    vg_slice *argv;         /* owned array; entries borrowed from query */
     int argv_cap;
-    const struct command *cmd;   /* borrowed: command running */
+    const struct command *cmd; /* borrowed: command running */
     const struct command *lastcmd;
     /* output */
-    buf reply;                   /* owned: replies not handed to the socket */
-    buf inflight;                /* owned: bytes libuv is writing */
-    size_t inflight_pos;         /* bytes of inflight already taken by try_write */
-    bool writing;                /* a stream_write on inflight is pending */
-    int64_t obuf_soft_since_ms;  /* when the soft limit was first exceeded, or 0 */
+    buf reply;                  /* owned: replies not handed to the socket */
+    buf inflight;               /* owned: bytes libuv is writing */
+    size_t inflight_pos;        /* bytes of inflight already taken by try_write */
+    bool writing;               /* a stream_write on inflight is pending */
+    int64_t obuf_soft_since_ms; /* when the soft limit was first exceeded, or 0 */
     /* state */
-    int resp;                    /* protocol: 2 or 3 */
-    db *db;                      /* borrowed: selected database */
+    int resp; /* protocol: 2 or 3 */
+    db *db;   /* borrowed: selected database */
     bool authenticated;
-    char *user;                  /* owned: authenticated user name */
-    struct acl_user *acl;        /* borrowed: the user (acl.c closes us before freeing it) */
-    char *name;                  /* owned: CLIENT SETNAME, or NULL */
-    char *lib_name;              /* owned: CLIENT SETINFO lib-name */
-    char *lib_ver;               /* owned */
-    int64_t ctime_ms;            /* connection time */
-    int64_t last_interaction_ms; /* for `timeout` and CLIENT LIST idle */
-    char addr[64];               /* peer ip:port */
-    char laddr[64];              /* local ip:port */
-    struct multi_state *multi;   /* owned by multi.c: queued commands, watched keys */
-    struct pubsub_state *pubsub; /* owned by pubsub.c: subscriptions */
+    char *user;                      /* owned: authenticated user name */
+    struct acl_user *acl;            /* borrowed: the user (acl.c closes us before freeing it) */
+    char *name;                      /* owned: CLIENT SETNAME, or NULL */
+    char *lib_name;                  /* owned: CLIENT SETINFO lib-name */
+    char *lib_ver;                   /* owned */
+    int64_t ctime_ms;                /* connection time */
+    int64_t last_interaction_ms;     /* for `timeout` and CLIENT LIST idle */
+    char addr[64];                   /* peer ip:port */
+    char laddr[64];                  /* local ip:port */
+    struct multi_state *multi;       /* owned by multi.c: queued commands, watched keys */
+    struct pubsub_state *pubsub;     /* owned by pubsub.c: subscriptions */
     struct blocking_state *blocking; /* owned by blocking.c: blocked command, waiters */
 } client;
 

@@ -139,7 +139,8 @@ static void config_set_rollback(config_param **params, buf *old, const bool *cha
     for (int i = 0; i < n; i++) {
         vg_error ignored;
         if (changed[i] && params[i]->apply && params[i]->apply(params[i], &ignored) != VG_OK)
-            LOG_WARNING("CONFIG SET rollback could not re-apply '%s': %s", params[i]->name, ignored.msg);
+            LOG_WARNING("CONFIG SET rollback could not re-apply '%s': %s", params[i]->name,
+                        ignored.msg);
     }
 }
 
@@ -147,8 +148,7 @@ static void config_set_rollback(config_param **params, buf *old, const bool *cha
  * each apply function once per CONFIG SET, after all values are set.) */
 static bool apply_seen(config_param **params, const bool *changed, int i) {
     for (int j = 0; j < i; j++)
-        if (changed[j] && params[j]->apply == params[i]->apply)
-            return true;
+        if (changed[j] && params[j]->apply == params[i]->apply) return true;
     return false;
 }
 
@@ -166,12 +166,12 @@ static void cmd_config_set(client *c) {
     bool *changed = vg_calloc((size_t)pairs * sizeof(bool));
     vg_error err;
     int bad = -1;
-    if (!config_set_check(c, params, pairs))
-        goto done;
+    if (!config_set_check(c, params, pairs)) goto done;
     for (int i = 0; i < pairs && bad < 0; i++) {
         config_get_value(params[i], &old[i]);
         const vg_slice *value = &c->argv[3 + i * 2];
-        if (old[i].len == value->len && memcmp(old[i].data ? old[i].data : "", value->ptr, old[i].len) == 0 &&
+        if (old[i].len == value->len &&
+            memcmp(old[i].data ? old[i].data : "", value->ptr, old[i].len) == 0 &&
             !(params[i]->flags & CONFIG_VOLATILE))
             continue; /* unchanged: nothing to apply, as Redis skips it */
         if (config_set_value(&server.config, params[i]->name, value->ptr, &err) != VG_OK)

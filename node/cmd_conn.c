@@ -138,14 +138,12 @@ static void cmd_hello(client *c) {
                        "same time");
         return;
     }
-    if (name && !cmd_client_name_valid(c, name))
-        return;
+    if (name && !cmd_client_name_valid(c, name)) return;
     if (name) {
         vg_free(c->name);
         c->name = name->len ? vg_memdup(name->ptr, name->len + 1) : NULL;
     }
-    if (ver)
-        c->resp = (int)ver;
+    if (ver) c->resp = (int)ver;
     hello_reply(c);
 }
 
@@ -166,12 +164,63 @@ static void cmd_reset(client *c) {
 }
 
 static command conn_commands[] = {
-    {.name = "ping", .proc = cmd_ping, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl_cats = "@connection", .summary = "Ping the server", .since = "1.0.0", .group = "connection"},
-    {.name = "echo", .proc = cmd_echo, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl_cats = "@connection", .summary = "Echo the given string", .since = "1.0.0", .group = "connection"},
-    {.name = "quit", .proc = cmd_quit, .arity = -1, .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_NO_AUTH | CMD_FAST | CMD_LOADING | CMD_STALE, .acl_cats = "@connection", .summary = "Close the connection", .since = "1.0.0", .group = "connection"},
-    {.name = "auth", .proc = cmd_auth, .arity = -2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Authenticate to the server", .since = "1.0.0", .group = "connection"},
-    {.name = "select", .proc = cmd_select, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl_cats = "@connection", .summary = "Change the selected database for the current connection", .since = "1.0.0", .group = "connection"},
-    {.name = "hello", .proc = cmd_hello, .arity = -1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Handshake with Redis", .since = "6.0.0", .group = "connection"},
-    {.name = "reset", .proc = cmd_reset, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, .acl_cats = "@connection", .summary = "Reset the connection", .since = "6.2.0", .group = "connection"},
+    {.name = "ping",
+     .proc = cmd_ping,
+     .arity = -1,
+     .flags = CMD_FAST | CMD_SENTINEL,
+     .acl_cats = "@connection",
+     .summary = "Ping the server",
+     .since = "1.0.0",
+     .group = "connection"},
+    {.name = "echo",
+     .proc = cmd_echo,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl_cats = "@connection",
+     .summary = "Echo the given string",
+     .since = "1.0.0",
+     .group = "connection"},
+    {.name = "quit",
+     .proc = cmd_quit,
+     .arity = -1,
+     .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_NO_AUTH | CMD_FAST | CMD_LOADING | CMD_STALE,
+     .acl_cats = "@connection",
+     .summary = "Close the connection",
+     .since = "1.0.0",
+     .group = "connection"},
+    {.name = "auth",
+     .proc = cmd_auth,
+     .arity = -2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+              CMD_ALLOW_BUSY,
+     .acl_cats = "@connection",
+     .summary = "Authenticate to the server",
+     .since = "1.0.0",
+     .group = "connection"},
+    {.name = "select",
+     .proc = cmd_select,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl_cats = "@connection",
+     .summary = "Change the selected database for the current connection",
+     .since = "1.0.0",
+     .group = "connection"},
+    {.name = "hello",
+     .proc = cmd_hello,
+     .arity = -1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+              CMD_ALLOW_BUSY,
+     .acl_cats = "@connection",
+     .summary = "Handshake with Redis",
+     .since = "6.0.0",
+     .group = "connection"},
+    {.name = "reset",
+     .proc = cmd_reset,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     .acl_cats = "@connection",
+     .summary = "Reset the connection",
+     .since = "6.2.0",
+     .group = "connection"},
 };
 COMMAND_TABLE(conn_commands)

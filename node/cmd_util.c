@@ -36,7 +36,8 @@ bool cmd_client_name_valid(client *c, const vg_slice *name) {
     for (size_t i = 0; i < name->len; i++) {
         unsigned char ch = (unsigned char)name->ptr[i];
         if (ch < '!' || ch > '~') {
-            reply_error(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+            reply_error(c,
+                        "ERR Client names cannot contain spaces, newlines or special characters.");
             return false;
         }
     }

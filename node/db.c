@@ -39,8 +39,7 @@ void db_release(db *d) {
 }
 
 static void vol_remove(db *d, kv *o) {
-    if (o->vol == 0)
-        return;
+    if (o->vol == 0) return;
     size_t i = o->vol - 1;
     VG_ASSERT(i < d->nvol && d->vol[i].key == o);
     d->nvol--;
@@ -71,8 +70,7 @@ kv *db_find(db *d, const char *key, size_t klen) {
 }
 
 bool db_key_is_expired(const db *d, const kv *o, int64_t now_ms) {
-    if (o->vol == 0)
-        return false;
+    if (o->vol == 0) return false;
     return d->vol[o->vol - 1].when <= now_ms;
 }
 
@@ -96,8 +94,7 @@ void db_set_expire(db *d, kv *o, int64_t when_ms) {
 }
 
 bool db_persist(db *d, kv *o) {
-    if (o->vol == 0)
-        return false;
+    if (o->vol == 0) return false;
     vol_remove(d, o);
     return true;
 }
@@ -105,10 +102,8 @@ bool db_persist(db *d, kv *o) {
 /* Delete o if its TTL passed. Returns true when the key is gone (or must be
  * treated as gone). */
 static bool expire_if_needed(db *d, kv *o, int flags) {
-    if (!db_key_is_expired(d, o, server.now_ms))
-        return false;
-    if (flags & DB_LOOKUP_NOEXPIRE)
-        return true;
+    if (!db_key_is_expired(d, o, server.now_ms)) return false;
+    if (flags & DB_LOOKUP_NOEXPIRE) return true;
     if (server_is_replica()) /* the primary decides; we only hide the key */
         return true;
     db_note_expired(d, o->key, o->keylen);
@@ -130,25 +125,21 @@ static void touch(kv *o) {
 
 kv *db_lookup_read(db *d, const char *key, size_t klen, int flags) {
     kv *o = db_find(d, key, klen);
-    if (o && expire_if_needed(d, o, flags))
-        o = NULL;
+    if (o && expire_if_needed(d, o, flags)) o = NULL;
     if (!(flags & DB_LOOKUP_NOSTATS)) {
         if (o)
             server.stat_keyspace_hits++;
         else
             server.stat_keyspace_misses++;
     }
-    if (o && !(flags & DB_LOOKUP_NOTOUCH))
-        touch(o);
+    if (o && !(flags & DB_LOOKUP_NOTOUCH)) touch(o);
     return o;
 }
 
 kv *db_lookup_write(db *d, const char *key, size_t klen) {
     kv *o = db_find(d, key, klen);
-    if (o && expire_if_needed(d, o, 0))
-        return NULL;
-    if (o)
-        touch(o);
+    if (o && expire_if_needed(d, o, 0)) return NULL;
+    if (o) touch(o);
     return o;
 }
 
@@ -188,15 +179,13 @@ void db_replace(db *d, kv *old, kv *o) {
 
 kv *db_unlink(db *d, const char *key, size_t klen) {
     kv *o = (kv *)dict_unlink(&d->keys, key, klen);
-    if (o)
-        vol_remove(d, o);
+    if (o) vol_remove(d, o);
     return o;
 }
 
 bool db_delete(db *d, const char *key, size_t klen) {
     kv *o = db_unlink(d, key, klen);
-    if (o == NULL)
-        return false;
+    if (o == NULL) return false;
     lazyfree_kv(o);
     return true;
 }
@@ -238,13 +227,10 @@ kv *db_random_live_key(db *d) {
     int tries = 100;
     for (;;) {
         kv *o = (kv *)dict_random(&d->keys, server_random);
-        if (o == NULL)
-            return NULL;
-        if (!db_key_is_expired(d, o, server.now_ms))
-            return o;
+        if (o == NULL) return NULL;
+        if (!db_key_is_expired(d, o, server.now_ms)) return o;
         if (server_is_replica()) {
-            if (all_volatile && --tries == 0)
-                return o;
+            if (all_volatile && --tries == 0) return o;
             continue;
         }
         expire_if_needed(d, o, 0);
@@ -267,14 +253,12 @@ long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
     int per_round = EXPIRE_SAMPLE + (int)(EXPIRE_SAMPLE / 4 * effort);
     int stale = EXPIRE_STALE_PERC - (int)effort;
     for (;;) {
-        if (d->nvol == 0)
-            break;
+        if (d->nvol == 0) break;
         int expired = 0, sampled = 0;
         long long ttl_sum = 0;
         int ttl_samples = 0;
         for (int i = 0; i < per_round && d->nvol > 0; i++) {
-            if (d->vol_cursor >= d->nvol)
-                d->vol_cursor = 0;
+            if (d->vol_cursor >= d->nvol) d->vol_cursor = 0;
             db_vol e = d->vol[d->vol_cursor];
             sampled++;
             if (e.when <= now_ms) {
@@ -295,10 +279,8 @@ long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
             long long avg = ttl_sum / ttl_samples;
             d->avg_ttl = d->avg_ttl ? (d->avg_ttl / 50) * 49 + avg / 50 : avg;
         }
-        if (expired * 100 <= sampled * stale)
-            break;
-        if (server_ustime_mono() > deadline_us)
-            break;
+        if (expired * 100 <= sampled * stale) break;
+        if (server_ustime_mono() > deadline_us) break;
     }
     return deleted;
 }

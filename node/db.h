@@ -22,11 +22,11 @@ typedef struct db_vol {
 } db_vol;
 
 typedef struct db {
-    dict keys;        /* owned: kv nodes */
-    db_vol *vol;      /* owned: keys with a TTL */
-    size_t nvol;      /* entries in vol */
-    size_t volcap;    /* capacity of vol */
-    int id;           /* index, as SELECT sees it */
+    dict keys;         /* owned: kv nodes */
+    db_vol *vol;       /* owned: keys with a TTL */
+    size_t nvol;       /* entries in vol */
+    size_t volcap;     /* capacity of vol */
+    int id;            /* index, as SELECT sees it */
     long long avg_ttl; /* running estimate for INFO keyspace */
     size_t vol_cursor; /* next vol slot the active expiry cycle checks */
 } db;

@@ -35,8 +35,7 @@ void dict_init(dict *d, const dict_type *type) {
 }
 
 static void free_table(dict_node **t, uint64_t size, void (*free_node)(dict_node *)) {
-    if (t == NULL)
-        return;
+    if (t == NULL) return;
     if (free_node) {
         for (uint64_t i = 0; i < size; i++) {
             dict_node *n = t[i];
@@ -81,8 +80,7 @@ static uint64_t next_power(size_t n) {
 }
 
 static void start_resize(dict *d, uint64_t size) {
-    if (dict_is_rehashing(d) || size == d->size[0])
-        return;
+    if (dict_is_rehashing(d) || size == d->size[0]) return;
     dict_node **t = vg_calloc(size * sizeof(dict_node *));
     if (d->table[0] == NULL) {
         d->table[0] = t;
@@ -95,22 +93,18 @@ static void start_resize(dict *d, uint64_t size) {
 }
 
 void dict_expand(dict *d, size_t n) {
-    if (dict_is_rehashing(d) || n <= d->size[0])
-        return;
+    if (dict_is_rehashing(d) || n <= d->size[0]) return;
     start_resize(d, next_power(n));
 }
 
 bool dict_rehash(dict *d, int n) {
     int empty_visits = n * 10;
-    if (!dict_is_rehashing(d))
-        return false;
+    if (!dict_is_rehashing(d)) return false;
     while (n-- > 0 && d->rehash_idx < (int64_t)d->size[0]) {
         while (d->table[0][d->rehash_idx] == NULL) {
             d->rehash_idx++;
-            if (d->rehash_idx >= (int64_t)d->size[0])
-                goto done;
-            if (--empty_visits == 0)
-                return true;
+            if (d->rehash_idx >= (int64_t)d->size[0]) goto done;
+            if (--empty_visits == 0) return true;
         }
         dict_node *e = d->table[0][d->rehash_idx];
         while (e) {
@@ -137,8 +131,7 @@ done:
 }
 
 static void rehash_step(dict *d) {
-    if (d->pause_rehash == 0 && dict_is_rehashing(d))
-        dict_rehash(d, 1);
+    if (d->pause_rehash == 0 && dict_is_rehashing(d)) dict_rehash(d, 1);
 }
 
 static int64_t mono_ms(void) {
@@ -148,55 +141,46 @@ static int64_t mono_ms(void) {
 }
 
 int dict_rehash_ms(dict *d, int ms) {
-    if (d->pause_rehash > 0)
-        return 0;
+    if (d->pause_rehash > 0) return 0;
     int64_t start = mono_ms();
     int moved = 0;
     while (dict_rehash(d, 100)) {
         moved += 100;
-        if (mono_ms() - start > ms)
-            break;
+        if (mono_ms() - start > ms) break;
     }
     return moved;
 }
 
 void dict_shrink_if_needed(dict *d) {
-    if (dict_is_rehashing(d) || d->size[0] <= DICT_INITIAL_SIZE)
-        return;
-    if (d->count * 8 < d->size[0])
-        start_resize(d, next_power(d->count));
+    if (dict_is_rehashing(d) || d->size[0] <= DICT_INITIAL_SIZE) return;
+    if (d->count * 8 < d->size[0]) start_resize(d, next_power(d->count));
 }
 
 static void grow_if_needed(dict *d) {
-    if (dict_is_rehashing(d))
-        return;
+    if (dict_is_rehashing(d)) return;
     if (d->size[0] == 0) {
         start_resize(d, DICT_INITIAL_SIZE);
         return;
     }
-    if (d->count >= d->size[0] && (d->pause_rehash == 0 || d->count / d->size[0] > DICT_FORCE_RESIZE_RATIO))
+    if (d->count >= d->size[0] &&
+        (d->pause_rehash == 0 || d->count / d->size[0] > DICT_FORCE_RESIZE_RATIO))
         start_resize(d, next_power(d->count * 2));
 }
 
 dict_node **dict_find_ref(dict *d, const char *key, size_t len) {
-    if (d->count == 0)
-        return NULL;
+    if (d->count == 0) return NULL;
     rehash_step(d);
     uint64_t h = dict_hash(key, len);
     for (int t = 0; t <= 1; t++) {
-        if (d->table[t] == NULL)
-            break;
+        if (d->table[t] == NULL) break;
         uint64_t idx = h & (d->size[t] - 1);
-        if (t == 0 && dict_is_rehashing(d) && (int64_t)idx < d->rehash_idx)
-            continue;
+        if (t == 0 && dict_is_rehashing(d) && (int64_t)idx < d->rehash_idx) continue;
         dict_node **ref = &d->table[t][idx];
         while (*ref) {
-            if (node_is(d, *ref, key, len))
-                return ref;
+            if (node_is(d, *ref, key, len)) return ref;
             ref = &(*ref)->next;
         }
-        if (!dict_is_rehashing(d))
-            break;
+        if (!dict_is_rehashing(d)) break;
     }
     return NULL;
 }
@@ -255,8 +239,7 @@ static void emit_bucket(dict_node *n, dict_scan_cb cb, void *arg) {
 }
 
 uint64_t dict_scan(dict *d, uint64_t v, dict_scan_cb cb, void *arg) {
-    if (d->count == 0)
-        return 0;
+    if (d->count == 0) return 0;
     d->pause_rehash++;
     if (!dict_is_rehashing(d)) {
         uint64_t m0 = d->size[0] - 1;
@@ -282,8 +265,7 @@ uint64_t dict_scan(dict *d, uint64_t v, dict_scan_cb cb, void *arg) {
 }
 
 dict_node *dict_random(dict *d, uint64_t (*rnd)(void)) {
-    if (d->count == 0)
-        return NULL;
+    if (d->count == 0) return NULL;
     rehash_step(d);
     dict_node *bucket = NULL;
     for (int tries = 0; bucket == NULL; tries++) {
@@ -311,16 +293,13 @@ dict_node *dict_random(dict *d, uint64_t (*rnd)(void)) {
 }
 
 size_t dict_sample(dict *d, dict_node **out, size_t n, uint64_t (*rnd)(void)) {
-    if (d->count == 0 || n == 0)
-        return 0;
-    if (n > d->count)
-        n = d->count;
+    if (d->count == 0 || n == 0) return 0;
+    if (n > d->count) n = d->count;
     for (int i = 0; i < (int)n && dict_is_rehashing(d); i++)
         rehash_step(d);
     int tables = dict_is_rehashing(d) ? 2 : 1;
     uint64_t maxmask = d->size[0] - 1;
-    if (tables == 2 && d->size[1] - 1 > maxmask)
-        maxmask = d->size[1] - 1;
+    if (tables == 2 && d->size[1] - 1 > maxmask) maxmask = d->size[1] - 1;
     uint64_t i = rnd() & maxmask;
     size_t stored = 0, empty_run = 0, steps = n * 10;
     while (stored < n && steps--) {
@@ -332,8 +311,7 @@ size_t dict_sample(dict *d, dict_node **out, size_t n, uint64_t (*rnd)(void)) {
                 else
                     continue;
             }
-            if (i >= d->size[t])
-                continue;
+            if (i >= d->size[t]) continue;
             dict_node *e = d->table[t][i];
             if (e == NULL) {
                 /* A long run of empty buckets: jump somewhere else. */
@@ -355,8 +333,7 @@ size_t dict_sample(dict *d, dict_node **out, size_t n, uint64_t (*rnd)(void)) {
 void dict_foreach(dict *d, dict_scan_cb cb, void *arg) {
     d->pause_rehash++;
     for (int t = 0; t <= 1; t++) {
-        if (d->table[t] == NULL)
-            continue;
+        if (d->table[t] == NULL) continue;
         for (uint64_t i = 0; i < d->size[t]; i++)
             emit_bucket(d->table[t][i], cb, arg);
     }
@@ -366,14 +343,12 @@ void dict_foreach(dict *d, dict_scan_cb cb, void *arg) {
 bool dict_check(dict *d) {
     size_t seen = 0;
     for (int t = 0; t <= 1; t++) {
-        if (d->table[t] == NULL)
-            continue;
+        if (d->table[t] == NULL) continue;
         for (uint64_t i = 0; i < d->size[t]; i++) {
             if (t == 0 && dict_is_rehashing(d) && (int64_t)i < d->rehash_idx && d->table[0][i])
                 return false;
             for (dict_node *n = d->table[t][i]; n; n = n->next) {
-                if ((node_hash(d, n) & (d->size[t] - 1)) != i)
-                    return false;
+                if ((node_hash(d, n) & (d->size[t] - 1)) != i) return false;
                 seen++;
             }
         }

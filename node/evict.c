@@ -26,7 +26,7 @@ typedef struct pool_entry {
     uint64_t score; /* higher = better victim */
     int dbid;
     size_t keylen;
-    char *key;  /* owned (points into small when short) */
+    char *key; /* owned (points into small when short) */
     char small[EVICT_POOL_KEY_SMALL + 1];
 } pool_entry;
 
@@ -50,18 +50,15 @@ unsigned evict_lfu_decayed(uint32_t obj_lru, uint32_t now_minutes, long long dec
     uint32_t last = (obj_lru >> 8) & 0xFFFF;
     unsigned counter = obj_lru & 0xFF;
     uint32_t elapsed = now_minutes >= last ? now_minutes - last : 65535 - last + now_minutes;
-    if (decay_time <= 0)
-        return counter;
+    if (decay_time <= 0) return counter;
     uint32_t periods = elapsed / (uint32_t)decay_time;
     return periods > counter ? 0 : counter - periods;
 }
 
 unsigned evict_lfu_log_incr(unsigned counter, long long log_factor, double rnd) {
-    if (counter >= 255)
-        return 255;
+    if (counter >= 255) return 255;
     double base = (double)counter - LFU_INIT_VAL;
-    if (base < 0)
-        base = 0;
+    if (base < 0) base = 0;
     double p = 1.0 / (base * (double)log_factor + 1);
     return rnd < p ? counter + 1 : counter;
 }
@@ -122,8 +119,7 @@ static uint64_t score_of(const db *d, const kv *o) {
 }
 
 static void pool_clear_entry(pool_entry *e) {
-    if (e->key != e->small)
-        vg_free(e->key);
+    if (e->key != e->small) vg_free(e->key);
     e->key = NULL;
 }
 
@@ -135,9 +131,8 @@ static void pool_insert(int dbid, const kv *o, uint64_t score) {
     for (int i = 0; i < pool_used; i++)
         if (pool[i].dbid == dbid && pool[i].keylen == o->keylen &&
             memcmp(pool[i].key, o->key, o->keylen) == 0)
-            return; /* already a candidate */
-    if (k == 0 && pool_used == EVICT_POOL_SIZE)
-        return; /* worse than everything we hold */
+            return;                                     /* already a candidate */
+    if (k == 0 && pool_used == EVICT_POOL_SIZE) return; /* worse than everything we hold */
     if (pool_used < EVICT_POOL_SIZE) {
         memmove(&pool[k + 1], &pool[k], (size_t)(pool_used - k) * sizeof(pool_entry));
         pool_used++;
@@ -209,16 +204,13 @@ static kv *pick_victim(int *dbid) {
 }
 
 int evict_perform(void) {
-    if (server.maxmemory <= 0 || evict_used_memory() <= (size_t)server.maxmemory)
-        return EVICT_OK;
-    if (server.maxmemory_policy == MAXMEMORY_NO_EVICTION)
-        return EVICT_FAIL;
+    if (server.maxmemory <= 0 || evict_used_memory() <= (size_t)server.maxmemory) return EVICT_OK;
+    if (server.maxmemory_policy == MAXMEMORY_NO_EVICTION) return EVICT_FAIL;
     int64_t deadline = server_ustime_mono() + EVICT_MAX_US;
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
-        if (o == NULL)
-            return EVICT_FAIL;
+        if (o == NULL) return EVICT_FAIL;
         db *d = &server.dbs[dbid];
         char small[256];
         size_t klen = o->keylen;
@@ -229,8 +221,7 @@ int evict_perform(void) {
         server.stat_evictedkeys++;
         db_signal_modified(d, key, klen);
         notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, dbid);
-        if (key != small)
-            vg_free(key);
+        if (key != small) vg_free(key);
         if (server_ustime_mono() > deadline)
             return EVICT_RUNNING; /* the cron and the next commands go on */
     }
@@ -238,15 +229,11 @@ int evict_perform(void) {
 }
 
 bool evict_refuse_oom(client *c, const command *cmd) {
-    if (server.maxmemory <= 0)
-        return false;
-    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY))
-        return false;
+    if (server.maxmemory <= 0) return false;
+    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
     bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
-    if ((c->flags & CLIENT_MULTI) && !denyoom)
-        return false;
-    if (!denyoom)
-        return false;
+    if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
+    if (!denyoom) return false;
     reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
     return true;
 }

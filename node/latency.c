@@ -20,16 +20,16 @@
 #define HIST_BUCKETS 40
 
 typedef struct latency_sample {
-    int64_t time;   /* unix seconds */
+    int64_t time; /* unix seconds */
     long long ms;
 } latency_sample;
 
 typedef struct latency_event {
     char name[48];
     latency_sample samples[LATENCY_SAMPLES];
-    int next;           /* ring position */
+    int next; /* ring position */
     int count;
-    long long max_ms;   /* all-time maximum */
+    long long max_ms; /* all-time maximum */
 } latency_event;
 
 static latency_event events[LATENCY_EVENTS];
@@ -48,8 +48,7 @@ static latency_event *find_event(const char *name, size_t len, bool create) {
     for (int i = 0; i < nevents; i++)
         if (strlen(events[i].name) == len && memcmp(events[i].name, name, len) == 0)
             return &events[i];
-    if (!create || nevents == LATENCY_EVENTS || len >= sizeof(events[0].name))
-        return NULL;
+    if (!create || nevents == LATENCY_EVENTS || len >= sizeof(events[0].name)) return NULL;
     latency_event *e = &events[nevents++];
     memset(e, 0, sizeof(*e));
     memcpy(e->name, name, len);
@@ -57,25 +56,20 @@ static latency_event *find_event(const char *name, size_t len, bool create) {
 }
 
 void latency_add_if_needed(const char *event, long long ms) {
-    if (server.latency_monitor_threshold <= 0 || ms < server.latency_monitor_threshold)
-        return;
+    if (server.latency_monitor_threshold <= 0 || ms < server.latency_monitor_threshold) return;
     latency_event *e = find_event(event, strlen(event), true);
-    if (e == NULL)
-        return;
+    if (e == NULL) return;
     int64_t now = server.now_ms / 1000;
     int last = (e->next + LATENCY_SAMPLES - 1) % LATENCY_SAMPLES;
     if (e->count && e->samples[last].time == now) {
-        if (ms > e->samples[last].ms)
-            e->samples[last].ms = ms;
+        if (ms > e->samples[last].ms) e->samples[last].ms = ms;
     } else {
         e->samples[e->next].time = now;
         e->samples[e->next].ms = ms;
         e->next = (e->next + 1) % LATENCY_SAMPLES;
-        if (e->count < LATENCY_SAMPLES)
-            e->count++;
+        if (e->count < LATENCY_SAMPLES) e->count++;
     }
-    if (ms > e->max_ms)
-        e->max_ms = ms;
+    if (ms > e->max_ms) e->max_ms = ms;
 }
 
 void latency_track_command(command *cmd, long long us) {
@@ -136,8 +130,7 @@ static void cmd_latency_reset(client *c) {
     } else {
         for (int i = 2; i < c->argc; i++) {
             latency_event *e = find_event(c->argv[i].ptr, c->argv[i].len, false);
-            if (e == NULL)
-                continue;
+            if (e == NULL) continue;
             *e = events[--nevents];
             n++;
         }
@@ -156,8 +149,7 @@ static void cmd_latency_graph(client *c) {
     buf_append_fmt(&g, "%s - high %lld ms, low ", e->name, e->max_ms);
     long long low = e->max_ms;
     for (int i = 0; i < e->count; i++)
-        if (sample_at(e, i)->ms < low)
-            low = sample_at(e, i)->ms;
+        if (sample_at(e, i)->ms < low) low = sample_at(e, i)->ms;
     buf_append_fmt(&g, "%lld ms (all time high %lld ms)\n", low, e->max_ms);
     for (int row = 4; row >= 1; row--) {
         for (int i = 0; i < e->count; i++) {
@@ -189,7 +181,8 @@ static void cmd_latency_doctor(client *c) {
             long long sum = 0;
             for (int j = 0; j < e->count; j++)
                 sum += sample_at(e, j)->ms;
-            buf_append_fmt(&d, "%d. %s: %d latency spikes (average %lldms, all time high %lldms).\n",
+            buf_append_fmt(&d,
+                           "%d. %s: %d latency spikes (average %lldms, all time high %lldms).\n",
                            i + 1, e->name, e->count, e->count ? sum / e->count : 0, e->max_ms);
         }
         buf_append_str(&d, "\nI have a few advices for you:\n\n- Check the SLOWLOG for slow "
@@ -212,8 +205,7 @@ static void reply_histogram(client *c, const cmd_hist *h) {
     reply_map(c, used);
     long long cumulative = 0;
     for (int b = 0; b < HIST_BUCKETS; b++) {
-        if (h->buckets[b] == 0)
-            continue;
+        if (h->buckets[b] == 0) continue;
         cumulative += h->buckets[b];
         reply_int(c, 1LL << b);
         reply_int(c, cumulative);
@@ -258,7 +250,8 @@ static void cmd_latency_help(client *c) {
         "    Reset latency data of one or more <event> classes.",
         "    (default: reset all data for all event classes)",
         "HISTOGRAM [COMMAND ...]",
-        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the "
+        "specified command names.",
         "    If no commands are specified then all histograms are replied.",
         "HELP",
         "    Prints this help.",
@@ -269,8 +262,11 @@ static void cmd_latency_help(client *c) {
 }
 
 #define LAT_SUB(n, fn, ar, sum)                                                                    \
-    {.name = n, .proc = fn, .arity = ar, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, \
-     .summary = sum, .since = "2.8.13", .group = "server"}
+    {                                                                                              \
+        .name = n, .proc = fn, .arity = ar,                                                        \
+        .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = sum,               \
+        .since = "2.8.13", .group = "server"                                                       \
+    }
 
 static command latency_subcommands[] = {
     LAT_SUB("latest", cmd_latency_latest, 2, "Return the latest latency samples for all events."),
@@ -278,12 +274,30 @@ static command latency_subcommands[] = {
     LAT_SUB("reset", cmd_latency_reset, -2, "Reset latency data for one or more events."),
     LAT_SUB("graph", cmd_latency_graph, 3, "Return a latency graph for the event."),
     LAT_SUB("doctor", cmd_latency_doctor, 2, "Return a human readable latency analysis report."),
-    {.name = "histogram", .proc = cmd_latency_histogram, .arity = -2, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Return the cumulative distribution of latencies of a subset of commands or all.", .since = "7.0.0", .group = "server"},
-    {.name = "help", .proc = cmd_latency_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands.", .since = "2.8.13", .group = "server"},
+    {.name = "histogram",
+     .proc = cmd_latency_histogram,
+     .arity = -2,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
+     .since = "7.0.0",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_latency_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands.",
+     .since = "2.8.13",
+     .group = "server"},
     {.name = NULL},
 };
 
 static command latency_commands[] = {
-    {.name = "latency", .proc = NULL, .arity = -2, .subcommands = latency_subcommands, .summary = "A container for latency diagnostics commands", .since = "2.8.13", .group = "server"},
+    {.name = "latency",
+     .proc = NULL,
+     .arity = -2,
+     .subcommands = latency_subcommands,
+     .summary = "A container for latency diagnostics commands",
+     .since = "2.8.13",
+     .group = "server"},
 };
 COMMAND_TABLE(latency_commands)

@@ -34,16 +34,13 @@ static void *worker_main(void *arg) {
     for (;;) {
         while (head == NULL && !stopping)
             pthread_cond_wait(&wake, &lock);
-        if (head == NULL && stopping)
-            break;
+        if (head == NULL && stopping) break;
         job *j = head;
         head = j->next;
-        if (head == NULL)
-            tail = NULL;
+        if (head == NULL) tail = NULL;
         pthread_mutex_unlock(&lock);
         long long n = 1;
-        if (j->obj)
-            kv_free(j->obj);
+        if (j->obj) kv_free(j->obj);
         if (j->keys) {
             n = (long long)dict_size(j->keys);
             dict_release(j->keys, free_kv_node);
@@ -59,16 +56,13 @@ static void *worker_main(void *arg) {
 }
 
 void lazyfree_start(void) {
-    if (running)
-        return;
+    if (running) return;
     stopping = 0;
-    if (pthread_create(&worker, NULL, worker_main, NULL) == 0)
-        running = 1;
+    if (pthread_create(&worker, NULL, worker_main, NULL) == 0) running = 1;
 }
 
 void lazyfree_stop(void) {
-    if (!running)
-        return;
+    if (!running) return;
     pthread_mutex_lock(&lock);
     stopping = 1;
     pthread_cond_signal(&wake);
@@ -94,14 +88,12 @@ static void enqueue(kv *o, dict *d, long long n) {
 }
 
 static int kv_is_big(const kv *o) {
-    if (o->type == OBJ_STRING)
-        return 0;
+    if (o->type == OBJ_STRING) return 0;
     return kv_memory(o) > LAZYFREE_THRESHOLD * 1024;
 }
 
 void lazyfree_kv(kv *o) {
-    if (o == NULL)
-        return;
+    if (o == NULL) return;
     if (!running || !kv_is_big(o)) {
         kv_free(o);
         return;

@@ -51,8 +51,7 @@ static void quote(buf *b, const char *p, size_t len) {
 }
 
 void monitor_feed(client *c) {
-    if (nmonitors == 0)
-        return;
+    if (nmonitors == 0) return;
     struct timeval tv;
     gettimeofday(&tv, NULL);
     buf line;
@@ -65,14 +64,12 @@ void monitor_feed(client *c) {
     }
     buf_append(&line, "\r\n", 2);
     for (size_t i = 0; i < nmonitors; i++)
-        if (monitors[i] != c)
-            reply_raw(monitors[i], line.data, line.len);
+        if (monitors[i] != c) reply_raw(monitors[i], line.data, line.len);
     buf_free(&line);
 }
 
 void monitor_client_closed(client *c) {
-    if (!(c->flags & CLIENT_MONITOR))
-        return;
+    if (!(c->flags & CLIENT_MONITOR)) return;
     for (size_t i = 0; i < nmonitors; i++)
         if (monitors[i] == c) {
             monitors[i] = monitors[--nmonitors];
@@ -82,8 +79,7 @@ void monitor_client_closed(client *c) {
 }
 
 static void cmd_monitor(client *c) {
-    if (c->flags & CLIENT_MONITOR)
-        return;
+    if (c->flags & CLIENT_MONITOR) return;
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "ERR MONITOR isn't allowed for DENY BLOCKING client");
         return;
@@ -98,6 +94,12 @@ static void cmd_monitor(client *c) {
 }
 
 static command monitor_commands[] = {
-    {.name = "monitor", .proc = cmd_monitor, .arity = 1, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for all requests received by the server in real time", .since = "1.0.0", .group = "server"},
+    {.name = "monitor",
+     .proc = cmd_monitor,
+     .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Listen for all requests received by the server in real time",
+     .since = "1.0.0",
+     .group = "server"},
 };
 COMMAND_TABLE(monitor_commands)

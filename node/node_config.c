@@ -17,16 +17,21 @@
 #include "tls.h"
 #include "vg_alloc.h"
 
-static const config_enum loglevel_enum[] = {
-    {"debug", LOG_LVL_DEBUG}, {"verbose", LOG_LVL_VERBOSE}, {"notice", LOG_LVL_NOTICE},
-    {"warning", LOG_LVL_WARNING}, {NULL, 0}};
+static const config_enum loglevel_enum[] = {{"debug", LOG_LVL_DEBUG},
+                                            {"verbose", LOG_LVL_VERBOSE},
+                                            {"notice", LOG_LVL_NOTICE},
+                                            {"warning", LOG_LVL_WARNING},
+                                            {NULL, 0}};
 
-static const config_enum policy_enum[] = {
-    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},   {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
-    {"volatile-random", MAXMEMORY_VOLATILE_RANDOM}, {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
-    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},     {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
-    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NO_EVICTION},
-    {NULL, 0}};
+static const config_enum policy_enum[] = {{"volatile-lru", MAXMEMORY_VOLATILE_LRU},
+                                          {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+                                          {"volatile-random", MAXMEMORY_VOLATILE_RANDOM},
+                                          {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
+                                          {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},
+                                          {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+                                          {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM},
+                                          {"noeviction", MAXMEMORY_NO_EVICTION},
+                                          {NULL, 0}};
 
 static int apply_loglevel(const config_param *p, vg_error *err) {
     (void)p;
@@ -52,12 +57,9 @@ static int apply_logfile(const config_param *p, vg_error *err) {
 static const char *class_names[CLIENT_CLASS_COUNT] = {"normal", "replica", "pubsub"};
 
 static int class_from_name(const char *s) {
-    if (strcasecmp(s, "normal") == 0)
-        return CLIENT_CLASS_NORMAL;
-    if (strcasecmp(s, "replica") == 0 || strcasecmp(s, "slave") == 0)
-        return CLIENT_CLASS_REPLICA;
-    if (strcasecmp(s, "pubsub") == 0)
-        return CLIENT_CLASS_PUBSUB;
+    if (strcasecmp(s, "normal") == 0) return CLIENT_CLASS_NORMAL;
+    if (strcasecmp(s, "replica") == 0 || strcasecmp(s, "slave") == 0) return CLIENT_CLASS_REPLICA;
+    if (strcasecmp(s, "pubsub") == 0) return CLIENT_CLASS_PUBSUB;
     return -1;
 }
 
@@ -83,8 +85,9 @@ static int set_obuf(const config_param *p, const char *value, bool first, vg_err
         int cls = class_from_name(words[i]);
         long long hard, soft, secs;
         if (cls < 0 || !config_parse_memory(words[i + 1], &hard) ||
-            !config_parse_memory(words[i + 2], &soft) || !vg_str2ll(words[i + 3], strlen(words[i + 3]), &secs) ||
-            hard < 0 || soft < 0 || secs < 0) {
+            !config_parse_memory(words[i + 2], &soft) ||
+            !vg_str2ll(words[i + 3], strlen(words[i + 3]), &secs) || hard < 0 || soft < 0 ||
+            secs < 0) {
             vg_error_set(err, "Invalid client class specified in buffer limit configuration.");
             return VG_ERR;
         }
@@ -93,8 +96,7 @@ static int set_obuf(const config_param *p, const char *value, bool first, vg_err
         parsed[groups].soft_sec = secs;
         which[groups] = cls;
         groups++;
-        if (groups == CLIENT_CLASS_COUNT)
-            break;
+        if (groups == CLIENT_CLASS_COUNT) break;
     }
     for (int i = 0; i < groups; i++)
         server.obuf_limits[which[i]] = parsed[i];
@@ -146,7 +148,8 @@ static int set_user(const config_param *p, const char *value, bool first, vg_err
         vg_error_set(err, "a user line needs a user name");
         return VG_ERR;
     }
-    server.config_users = vg_realloc(server.config_users, (size_t)(server.nconfig_users + 1) * sizeof(char *));
+    server.config_users =
+        vg_realloc(server.config_users, (size_t)(server.nconfig_users + 1) * sizeof(char *));
     server.config_users[server.nconfig_users++] = vg_strdup(value);
     return VG_OK;
 }
@@ -162,68 +165,126 @@ static const config_enum tls_auth_enum[] = {
     {"no", TLS_AUTH_NO}, {"yes", TLS_AUTH_YES}, {"optional", TLS_AUTH_OPTIONAL}, {NULL, 0}};
 
 static config_param params[] = {
-    {"bind", NULL, CONFIG_STRING, 0, &server.bind, 0, 0, "127.0.0.1 -::1", NULL, NULL, NULL, apply_listeners},
-    {"port", NULL, CONFIG_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL, apply_listeners},
-    {"tcp-backlog", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.tcp_backlog, 0, 65535, "511", NULL, NULL, NULL, NULL},
-    {"protected-mode", NULL, CONFIG_BOOL, 0, &server.protected_mode, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"bind", NULL, CONFIG_STRING, 0, &server.bind, 0, 0, "127.0.0.1 -::1", NULL, NULL, NULL,
+     apply_listeners},
+    {"port", NULL, CONFIG_INT, 0, &server.port, 0, 65535, "6379", NULL, NULL, NULL,
+     apply_listeners},
+    {"tcp-backlog", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.tcp_backlog, 0, 65535, "511", NULL,
+     NULL, NULL, NULL},
+    {"protected-mode", NULL, CONFIG_BOOL, 0, &server.protected_mode, 0, 0, "yes", NULL, NULL, NULL,
+     NULL},
     {"timeout", NULL, CONFIG_INT, 0, &server.timeout, 0, 2147483647, "0", NULL, NULL, NULL, NULL},
-    {"tcp-keepalive", NULL, CONFIG_INT, 0, &server.tcp_keepalive, 0, 2147483647, "300", NULL, NULL, NULL, NULL},
-    {"maxclients", NULL, CONFIG_INT, 0, &server.maxclients, 1, 2147483647, "10000", NULL, NULL, NULL, NULL},
-    {"databases", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.databases, 1, 2147483647, "16", NULL, NULL, NULL, NULL},
-    {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL, NULL, NULL, apply_requirepass},
-    {"aclfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aclfile, 0, 0, "", NULL, NULL, NULL, NULL},
-    {"acllog-max-len", NULL, CONFIG_INT, 0, &server.acllog_max_len, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
-    {"user", NULL, CONFIG_SPECIAL, CONFIG_IMMUTABLE | CONFIG_MULTI | CONFIG_SENSITIVE, NULL, 0, 0, NULL, NULL, set_user, get_user, NULL},
-    {"loglevel", NULL, CONFIG_ENUM, 0, &server.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL, apply_loglevel},
-    {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL, apply_logfile},
+    {"tcp-keepalive", NULL, CONFIG_INT, 0, &server.tcp_keepalive, 0, 2147483647, "300", NULL, NULL,
+     NULL, NULL},
+    {"maxclients", NULL, CONFIG_INT, 0, &server.maxclients, 1, 2147483647, "10000", NULL, NULL,
+     NULL, NULL},
+    {"databases", NULL, CONFIG_INT, CONFIG_IMMUTABLE, &server.databases, 1, 2147483647, "16", NULL,
+     NULL, NULL, NULL},
+    {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL,
+     NULL, NULL, apply_requirepass},
+    {"aclfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aclfile, 0, 0, "", NULL, NULL, NULL,
+     NULL},
+    {"acllog-max-len", NULL, CONFIG_INT, 0, &server.acllog_max_len, 0, LL_MAX, "128", NULL, NULL,
+     NULL, NULL},
+    {"user", NULL, CONFIG_SPECIAL, CONFIG_IMMUTABLE | CONFIG_MULTI | CONFIG_SENSITIVE, NULL, 0, 0,
+     NULL, NULL, set_user, get_user, NULL},
+    {"loglevel", NULL, CONFIG_ENUM, 0, &server.loglevel, 0, 0, "notice", loglevel_enum, NULL, NULL,
+     apply_loglevel},
+    {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL,
+     apply_logfile},
     {"dir", NULL, CONFIG_STRING, 0, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
-    {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL, NULL},
+    {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL,
+     NULL},
     {"hz", NULL, CONFIG_INT, 0, &server.hz, 1, 500, "10", NULL, NULL, NULL, NULL},
-    {"proto-max-bulk-len", NULL, CONFIG_MEMORY, 0, &server.proto_max_bulk_len, 1024 * 1024, LL_MAX, "512mb", NULL, NULL, NULL, NULL},
-    {"client-query-buffer-limit", NULL, CONFIG_MEMORY, 0, &server.client_query_buffer_limit, 1024 * 1024, LL_MAX, "1gb", NULL, NULL, NULL, NULL},
+    {"proto-max-bulk-len", NULL, CONFIG_MEMORY, 0, &server.proto_max_bulk_len, 1024 * 1024, LL_MAX,
+     "512mb", NULL, NULL, NULL, NULL},
+    {"client-query-buffer-limit", NULL, CONFIG_MEMORY, 0, &server.client_query_buffer_limit,
+     1024 * 1024, LL_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"client-output-buffer-limit", NULL, CONFIG_SPECIAL, CONFIG_MULTI, NULL, 0, 0,
-     "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, set_obuf, get_obuf, NULL},
-    {"maxmemory", NULL, CONFIG_MEMORY, 0, &server.maxmemory, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
-    {"maxmemory-policy", NULL, CONFIG_ENUM, 0, &server.maxmemory_policy, 0, 0, "noeviction", policy_enum, NULL, NULL, NULL},
-    {"maxmemory-samples", NULL, CONFIG_INT, 0, &server.maxmemory_samples, 1, 64, "5", NULL, NULL, NULL, NULL},
-    {"lfu-log-factor", NULL, CONFIG_INT, 0, &server.lfu_log_factor, 0, 2147483647, "10", NULL, NULL, NULL, NULL},
-    {"lfu-decay-time", NULL, CONFIG_INT, 0, &server.lfu_decay_time, 0, 2147483647, "1", NULL, NULL, NULL, NULL},
-    {"active-expire-effort", NULL, CONFIG_INT, 0, &server.active_expire_effort, 1, 10, "1", NULL, NULL, NULL, NULL},
-    {"lazyfree-lazy-user-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_del, 0, 0, "no", NULL, NULL, NULL, NULL},
-    {"lazyfree-lazy-user-flush", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_flush, 0, 0, "no", NULL, NULL, NULL, NULL},
-    {"zset-max-listpack-entries", "zset-max-ziplist-entries", CONFIG_INT, 0, &server.zset_max_listpack_entries, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
-    {"zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_INT, 0, &server.zset_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
-    {"lazyfree-lazy-expire", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_expire, 0, 0, "no", NULL, NULL, NULL, NULL},
-    {"lazyfree-lazy-server-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_server_del, 0, 0, "no", NULL, NULL, NULL, NULL},
-    {"activerehashing", NULL, CONFIG_BOOL, 0, &server.activerehashing, 0, 0, "yes", NULL, NULL, NULL, NULL},
-    {"slowlog-log-slower-than", NULL, CONFIG_INT, 0, &server.slowlog_log_slower_than, -1, LL_MAX, "10000", NULL, NULL, NULL, NULL},
-    {"slowlog-max-len", NULL, CONFIG_INT, 0, &server.slowlog_max_len, 0, 2147483647, "128", NULL, NULL, NULL, NULL},
-    {"notify-keyspace-events", NULL, CONFIG_SPECIAL, 0, NULL, 0, 0, "", NULL, set_notify, get_notify, NULL},
-    {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX, "0", NULL, NULL, NULL, NULL},
-    {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0, &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
-    {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0, &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
-    {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
-    {"list-max-listpack-size", "list-max-ziplist-size", CONFIG_INT, 0, &server.list_max_listpack_size, -2147483648LL, 2147483647, "-2", NULL, NULL, NULL, NULL},
-    {"list-compress-depth", NULL, CONFIG_INT, 0, &server.list_compress_depth, 0, 2147483647, "0", NULL, NULL, NULL, NULL},
-    {"tls-port", NULL, CONFIG_INT, 0, &server.tls_port, 0, 65535, "0", NULL, NULL, NULL, server_tls_apply_port},
-    {"tls-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_key_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.tls_key_file_pass, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-client-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-client-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_key_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-client-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.tls_client_key_file_pass, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-ca-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-ca-cert-dir", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_dir, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-dh-params-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_dh_params_file, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-auth-clients", NULL, CONFIG_ENUM, 0, &server.tls_auth_clients, 0, 0, "yes", tls_auth_enum, NULL, NULL, server_tls_apply_auth},
-    {"tls-protocols", NULL, CONFIG_STRING, 0, &server.tls_protocols, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-ciphers", NULL, CONFIG_STRING, 0, &server.tls_ciphers, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-ciphersuites", NULL, CONFIG_STRING, 0, &server.tls_ciphersuites, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-prefer-server-ciphers", NULL, CONFIG_BOOL, 0, &server.tls_prefer_server_ciphers, 0, 0, "no", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-session-caching", NULL, CONFIG_BOOL, 0, &server.tls_session_caching, 0, 0, "yes", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-session-cache-size", NULL, CONFIG_INT, 0, &server.tls_session_cache_size, 0, 2147483647, "20480", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-session-cache-timeout", NULL, CONFIG_INT, 0, &server.tls_session_cache_timeout, 0, 2147483647, "300", NULL, NULL, NULL, server_tls_apply_reload},
-    {"tls-replication", NULL, CONFIG_BOOL, 0, &server.tls_replication, 0, 0, "no", NULL, NULL, NULL, server_tls_apply_replication},
+     "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, set_obuf, get_obuf,
+     NULL},
+    {"maxmemory", NULL, CONFIG_MEMORY, 0, &server.maxmemory, 0, LL_MAX, "0", NULL, NULL, NULL,
+     NULL},
+    {"maxmemory-policy", NULL, CONFIG_ENUM, 0, &server.maxmemory_policy, 0, 0, "noeviction",
+     policy_enum, NULL, NULL, NULL},
+    {"maxmemory-samples", NULL, CONFIG_INT, 0, &server.maxmemory_samples, 1, 64, "5", NULL, NULL,
+     NULL, NULL},
+    {"lfu-log-factor", NULL, CONFIG_INT, 0, &server.lfu_log_factor, 0, 2147483647, "10", NULL, NULL,
+     NULL, NULL},
+    {"lfu-decay-time", NULL, CONFIG_INT, 0, &server.lfu_decay_time, 0, 2147483647, "1", NULL, NULL,
+     NULL, NULL},
+    {"active-expire-effort", NULL, CONFIG_INT, 0, &server.active_expire_effort, 1, 10, "1", NULL,
+     NULL, NULL, NULL},
+    {"lazyfree-lazy-user-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_del, 0, 0, "no",
+     NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-user-flush", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_user_flush, 0, 0, "no",
+     NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", CONFIG_INT, 0,
+     &server.zset_max_listpack_entries, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_INT, 0,
+     &server.zset_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
+    {"lazyfree-lazy-expire", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_expire, 0, 0, "no", NULL,
+     NULL, NULL, NULL},
+    {"lazyfree-lazy-server-del", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_server_del, 0, 0, "no",
+     NULL, NULL, NULL, NULL},
+    {"activerehashing", NULL, CONFIG_BOOL, 0, &server.activerehashing, 0, 0, "yes", NULL, NULL,
+     NULL, NULL},
+    {"slowlog-log-slower-than", NULL, CONFIG_INT, 0, &server.slowlog_log_slower_than, -1, LL_MAX,
+     "10000", NULL, NULL, NULL, NULL},
+    {"slowlog-max-len", NULL, CONFIG_INT, 0, &server.slowlog_max_len, 0, 2147483647, "128", NULL,
+     NULL, NULL, NULL},
+    {"notify-keyspace-events", NULL, CONFIG_SPECIAL, 0, NULL, 0, 0, "", NULL, set_notify,
+     get_notify, NULL},
+    {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX,
+     "0", NULL, NULL, NULL, NULL},
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0,
+     &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0,
+     &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
+    {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX,
+     "512", NULL, NULL, NULL, NULL},
+    {"list-max-listpack-size", "list-max-ziplist-size", CONFIG_INT, 0,
+     &server.list_max_listpack_size, -2147483648LL, 2147483647, "-2", NULL, NULL, NULL, NULL},
+    {"list-compress-depth", NULL, CONFIG_INT, 0, &server.list_compress_depth, 0, 2147483647, "0",
+     NULL, NULL, NULL, NULL},
+    {"tls-port", NULL, CONFIG_INT, 0, &server.tls_port, 0, 65535, "0", NULL, NULL, NULL,
+     server_tls_apply_port},
+    {"tls-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_cert_file, 0, 0, "", NULL,
+     NULL, NULL, server_tls_apply_reload},
+    {"tls-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_key_file, 0, 0, "", NULL,
+     NULL, NULL, server_tls_apply_reload},
+    {"tls-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.tls_key_file_pass, 0, 0,
+     "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_cert_file, 0,
+     0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-key-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_client_key_file, 0, 0,
+     "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-client-key-file-pass", NULL, CONFIG_STRING, CONFIG_SENSITIVE,
+     &server.tls_client_key_file_pass, 0, 0, "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ca-cert-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_file, 0, 0, "",
+     NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-ca-cert-dir", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_ca_cert_dir, 0, 0, "",
+     NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-dh-params-file", NULL, CONFIG_STRING, CONFIG_VOLATILE, &server.tls_dh_params_file, 0, 0,
+     "", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-auth-clients", NULL, CONFIG_ENUM, 0, &server.tls_auth_clients, 0, 0, "yes", tls_auth_enum,
+     NULL, NULL, server_tls_apply_auth},
+    {"tls-protocols", NULL, CONFIG_STRING, 0, &server.tls_protocols, 0, 0, "", NULL, NULL, NULL,
+     server_tls_apply_reload},
+    {"tls-ciphers", NULL, CONFIG_STRING, 0, &server.tls_ciphers, 0, 0, "", NULL, NULL, NULL,
+     server_tls_apply_reload},
+    {"tls-ciphersuites", NULL, CONFIG_STRING, 0, &server.tls_ciphersuites, 0, 0, "", NULL, NULL,
+     NULL, server_tls_apply_reload},
+    {"tls-prefer-server-ciphers", NULL, CONFIG_BOOL, 0, &server.tls_prefer_server_ciphers, 0, 0,
+     "no", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-session-caching", NULL, CONFIG_BOOL, 0, &server.tls_session_caching, 0, 0, "yes", NULL,
+     NULL, NULL, server_tls_apply_reload},
+    {"tls-session-cache-size", NULL, CONFIG_INT, 0, &server.tls_session_cache_size, 0, 2147483647,
+     "20480", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-session-cache-timeout", NULL, CONFIG_INT, 0, &server.tls_session_cache_timeout, 0,
+     2147483647, "300", NULL, NULL, NULL, server_tls_apply_reload},
+    {"tls-replication", NULL, CONFIG_BOOL, 0, &server.tls_replication, 0, 0, "no", NULL, NULL, NULL,
+     server_tls_apply_replication},
     {"tls-cluster", NULL, CONFIG_BOOL, 0, &server.tls_cluster, 0, 0, "no", NULL, NULL, NULL, NULL},
 };
 

@@ -73,28 +73,22 @@ void notify_flags_render(int flags, buf *out) {
         static const struct {
             int flag;
             char ch;
-        } order[] = {{NOTIFY_GENERIC, 'g'}, {NOTIFY_STRING, '$'}, {NOTIFY_LIST, 'l'},
-                     {NOTIFY_SET, 's'},     {NOTIFY_HASH, 'h'},   {NOTIFY_ZSET, 'z'},
+        } order[] = {{NOTIFY_GENERIC, 'g'}, {NOTIFY_STRING, '$'},  {NOTIFY_LIST, 'l'},
+                     {NOTIFY_SET, 's'},     {NOTIFY_HASH, 'h'},    {NOTIFY_ZSET, 'z'},
                      {NOTIFY_EXPIRED, 'x'}, {NOTIFY_EVICTED, 'e'}, {NOTIFY_STREAM, 't'},
                      {NOTIFY_MODULE, 'd'}};
         for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-            if (flags & order[i].flag)
-                buf_append_char(out, order[i].ch);
+            if (flags & order[i].flag) buf_append_char(out, order[i].ch);
     }
-    if (flags & NOTIFY_KEYSPACE)
-        buf_append_char(out, 'K');
-    if (flags & NOTIFY_KEYEVENT)
-        buf_append_char(out, 'E');
-    if (flags & NOTIFY_KEY_MISS)
-        buf_append_char(out, 'm');
-    if (flags & NOTIFY_NEW)
-        buf_append_char(out, 'n');
+    if (flags & NOTIFY_KEYSPACE) buf_append_char(out, 'K');
+    if (flags & NOTIFY_KEYEVENT) buf_append_char(out, 'E');
+    if (flags & NOTIFY_KEY_MISS) buf_append_char(out, 'm');
+    if (flags & NOTIFY_NEW) buf_append_char(out, 'n');
 }
 
 void notify_keyspace_event(int type, const char *event, const char *key, size_t klen, int dbid) {
     int flags = server.notify_keyspace_events;
-    if (!(flags & type) || !(flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
-        return;
+    if (!(flags & type) || !(flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT))) return;
     buf ch;
     buf_init(&ch);
     if (flags & NOTIFY_KEYSPACE) {

@@ -30,21 +30,18 @@ static kv *kv_alloc(const char *key, size_t klen, size_t extra) {
 }
 
 rstr *rstr_new(const char *p, size_t len, size_t cap) {
-    if (cap < len)
-        cap = len;
+    if (cap < len) cap = len;
     rstr *s = vg_malloc(sizeof(rstr) + cap + 1);
     s->len = len;
     s->cap = cap;
-    if (len)
-        memcpy(s->data, p, len);
+    if (len) memcpy(s->data, p, len);
     s->data[len] = '\0';
     return s;
 }
 
 kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen) {
     long long ll;
-    if (vlen <= 20 && vg_str2ll(val, vlen, &ll))
-        return kv_new_string_ll(key, klen, ll);
+    if (vlen <= 20 && vg_str2ll(val, vlen, &ll)) return kv_new_string_ll(key, klen, ll);
     return kv_new_string_noint(key, klen, val, vlen);
 }
 
@@ -84,8 +81,7 @@ kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value
 
 static void free_value(kv *o) {
     if (o->type == OBJ_STRING) {
-        if (o->encoding == OBJ_ENC_RAW)
-            vg_free(o->v.ptr);
+        if (o->encoding == OBJ_ENC_RAW) vg_free(o->v.ptr);
         return;
     }
     const obj_ops *ops = type_ops[o->type];
@@ -94,8 +90,7 @@ static void free_value(kv *o) {
 }
 
 void kv_free(kv *o) {
-    if (o == NULL)
-        return;
+    if (o == NULL) return;
     free_value(o);
     vg_free(o);
 }
@@ -139,8 +134,7 @@ kv *kv_dup(const kv *o, const char *key, size_t klen) {
 size_t kv_memory(const kv *o) {
     size_t total = vg_alloc_size(o);
     if (o->type == OBJ_STRING) {
-        if (o->encoding == OBJ_ENC_RAW)
-            total += vg_alloc_size(o->v.ptr);
+        if (o->encoding == OBJ_ENC_RAW) total += vg_alloc_size(o->v.ptr);
         return total;
     }
     const obj_ops *ops = type_ops[o->type];
@@ -191,8 +185,7 @@ rstr *kv_str_make_raw(kv *o, size_t cap) {
 }
 
 void kv_str_set_ll(kv *o, long long v) {
-    if (o->encoding == OBJ_ENC_RAW)
-        vg_free(o->v.ptr);
+    if (o->encoding == OBJ_ENC_RAW) vg_free(o->v.ptr);
     o->encoding = OBJ_ENC_INT;
     o->v.ll = v;
 }

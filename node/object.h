@@ -17,7 +17,14 @@
 #include "dict.h"
 
 /* Types and encodings use Redis' numbering (RDB and OBJECT ENCODING follow it). */
-enum obj_type { OBJ_STRING = 0, OBJ_LIST = 1, OBJ_SET = 2, OBJ_ZSET = 3, OBJ_HASH = 4, OBJ_STREAM = 6 };
+enum obj_type {
+    OBJ_STRING = 0,
+    OBJ_LIST = 1,
+    OBJ_SET = 2,
+    OBJ_ZSET = 3,
+    OBJ_HASH = 4,
+    OBJ_STREAM = 6
+};
 enum obj_encoding {
     OBJ_ENC_RAW = 0,
     OBJ_ENC_INT = 1,
@@ -35,17 +42,17 @@ enum obj_encoding {
 #define OBJ_LRU_MAX ((1 << OBJ_LRU_BITS) - 1)
 
 typedef struct kv {
-    dict_node node;         /* chain link in the db's dict */
-    uint32_t type : 4;      /* enum obj_type */
-    uint32_t encoding : 4;  /* enum obj_encoding */
-    uint32_t lru : 24;      /* LRU clock (seconds) or LFU data */
-    uint32_t keylen;        /* key bytes, without the NUL */
+    dict_node node;        /* chain link in the db's dict */
+    uint32_t type : 4;     /* enum obj_type */
+    uint32_t encoding : 4; /* enum obj_encoding */
+    uint32_t lru : 24;     /* LRU clock (seconds) or LFU data */
+    uint32_t keylen;       /* key bytes, without the NUL */
     union {
-        void *ptr;          /* owned: value structure (RAW string, collections) */
-        long long ll;       /* INT value, or EMBSTR length */
+        void *ptr;    /* owned: value structure (RAW string, collections) */
+        long long ll; /* INT value, or EMBSTR length */
     } v;
-    uint32_t vol;           /* 1 + index in db->vol, or 0: no TTL */
-    char key[];             /* key, NUL, then EMBSTR bytes and NUL */
+    uint32_t vol; /* 1 + index in db->vol, or 0: no TTL */
+    char key[];   /* key, NUL, then EMBSTR bytes and NUL */
 } kv;
 
 /* A heap string value (RAW encoding) with room to grow for APPEND/SETRANGE. */
@@ -57,7 +64,7 @@ typedef struct rstr {
 
 /* Per-type behaviour the keyspace needs without knowing the type. */
 typedef struct obj_ops {
-    void (*free_value)(kv *o);        /* release o->v.ptr */
+    void (*free_value)(kv *o);           /* release o->v.ptr */
     size_t (*value_memory)(const kv *o); /* bytes held by the value */
     /* Copy the value of src into dst (same type); dst->v is uninitialised. */
     void (*dup_value)(kv *dst, const kv *src);

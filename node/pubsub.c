@@ -24,8 +24,8 @@ typedef struct channel {
 } channel;
 
 typedef struct pattern_sub {
-    client *c;  /* borrowed */
-    char *pat;  /* owned */
+    client *c; /* borrowed */
+    char *pat; /* owned */
     size_t len;
 } pattern_sub;
 
@@ -48,8 +48,7 @@ static pattern_sub *patterns;
 static size_t npatterns, patcap;
 
 static pubsub_state *ps(client *c) {
-    if (c->pubsub == NULL)
-        c->pubsub = vg_calloc(sizeof(pubsub_state));
+    if (c->pubsub == NULL) c->pubsub = vg_calloc(sizeof(pubsub_state));
     return c->pubsub;
 }
 
@@ -77,7 +76,8 @@ static void update_flag(client *c) {
         c->flags &= ~CLIENT_PUBSUB;
 }
 
-static void reply_event(client *c, const char *kind, const char *name, size_t len, long long count) {
+static void reply_event(client *c, const char *kind, const char *name, size_t len,
+                        long long count) {
     reply_push(c, 3);
     reply_bulk_str(c, kind);
     if (name)
@@ -89,8 +89,7 @@ static void reply_event(client *c, const char *kind, const char *name, size_t le
 
 static ssize_t find_slice(const vg_slice *arr, size_t n, const char *p, size_t len) {
     for (size_t i = 0; i < n; i++)
-        if (arr[i].len == len && memcmp(arr[i].ptr, p, len) == 0)
-            return (ssize_t)i;
+        if (arr[i].len == len && memcmp(arr[i].ptr, p, len) == 0) return (ssize_t)i;
     return -1;
 }
 
@@ -151,12 +150,10 @@ static void unsubscribe(client *c, const char *name, size_t len, bool notify) {
         char copy_small[256];
         char *copy = len < sizeof(copy_small) ? copy_small : vg_malloc(len + 1);
         memcpy(copy, name, len);
-        if (i >= 0)
-            slice_remove(s->channels, &s->nchannels, (size_t)i);
+        if (i >= 0) slice_remove(s->channels, &s->nchannels, (size_t)i);
         update_flag(c);
         reply_event(c, "unsubscribe", copy, len, total_subs(c));
-        if (copy != copy_small)
-            vg_free(copy);
+        if (copy != copy_small) vg_free(copy);
     } else if (i >= 0) {
         slice_remove(s->channels, &s->nchannels, (size_t)i);
         update_flag(c);
@@ -186,7 +183,8 @@ static void punsubscribe(client *c, const char *pat, size_t len, bool notify) {
     ssize_t i = find_slice(s->patterns, s->npatterns, pat, len);
     if (i >= 0) {
         for (size_t j = 0; j < npatterns; j++)
-            if (patterns[j].c == c && patterns[j].len == len && memcmp(patterns[j].pat, pat, len) == 0) {
+            if (patterns[j].c == c && patterns[j].len == len &&
+                memcmp(patterns[j].pat, pat, len) == 0) {
                 vg_free(patterns[j].pat);
                 memmove(&patterns[j], &patterns[j + 1], (npatterns - j - 1) * sizeof(pattern_sub));
                 npatterns--;
@@ -196,23 +194,20 @@ static void punsubscribe(client *c, const char *pat, size_t len, bool notify) {
     char copy_small[256];
     char *copy = len < sizeof(copy_small) ? copy_small : vg_malloc(len + 1);
     memcpy(copy, pat, len);
-    if (i >= 0)
-        slice_remove(s->patterns, &s->npatterns, (size_t)i);
+    if (i >= 0) slice_remove(s->patterns, &s->npatterns, (size_t)i);
     update_flag(c);
-    if (notify)
-        reply_event(c, "punsubscribe", copy, len, total_subs(c));
-    if (copy != copy_small)
-        vg_free(copy);
+    if (notify) reply_event(c, "punsubscribe", copy, len, total_subs(c));
+    if (copy != copy_small) vg_free(copy);
 }
 
 void pubsub_client_reset(client *c) {
-    if (c->pubsub == NULL)
-        return;
+    if (c->pubsub == NULL) return;
     pubsub_state *s = c->pubsub;
     while (s->nchannels)
         unsubscribe(c, s->channels[s->nchannels - 1].ptr, s->channels[s->nchannels - 1].len, false);
     while (s->npatterns)
-        punsubscribe(c, s->patterns[s->npatterns - 1].ptr, s->patterns[s->npatterns - 1].len, false);
+        punsubscribe(c, s->patterns[s->npatterns - 1].ptr, s->patterns[s->npatterns - 1].len,
+                     false);
     vg_free(s->channels);
     vg_free(s->patterns);
     vg_free(s);
@@ -224,8 +219,7 @@ static void deliver(client *c, const char *kind, const char *pat, size_t plen, c
                     size_t clen, const char *msg, size_t mlen) {
     reply_push(c, pat ? 4 : 3);
     reply_bulk_str(c, kind);
-    if (pat)
-        reply_bulk(c, pat, plen);
+    if (pat) reply_bulk(c, pat, plen);
     reply_bulk(c, ch, clen);
     reply_bulk(c, msg, mlen);
 }
@@ -238,8 +232,7 @@ long long pubsub_publish(const char *name, size_t clen, const char *msg, size_t 
         receivers++;
     }
     for (size_t i = 0; i < npatterns; i++) {
-        if (!glob_match(patterns[i].pat, patterns[i].len, name, clen, false))
-            continue;
+        if (!glob_match(patterns[i].pat, patterns[i].len, name, clen, false)) continue;
         deliver(patterns[i].c, "pmessage", patterns[i].pat, patterns[i].len, name, clen, msg, mlen);
         receivers++;
     }
@@ -259,7 +252,8 @@ static void cmd_unsubscribe(client *c) {
             return;
         }
         while (s->nchannels)
-            unsubscribe(c, s->channels[s->nchannels - 1].ptr, s->channels[s->nchannels - 1].len, true);
+            unsubscribe(c, s->channels[s->nchannels - 1].ptr, s->channels[s->nchannels - 1].len,
+                        true);
         return;
     }
     for (int i = 1; i < c->argc; i++)
@@ -279,7 +273,8 @@ static void cmd_punsubscribe(client *c) {
             return;
         }
         while (s->npatterns)
-            punsubscribe(c, s->patterns[s->npatterns - 1].ptr, s->patterns[s->npatterns - 1].len, true);
+            punsubscribe(c, s->patterns[s->npatterns - 1].ptr, s->patterns[s->npatterns - 1].len,
+                         true);
         return;
     }
     for (int i = 1; i < c->argc; i++)
@@ -299,8 +294,7 @@ typedef struct collect_ctx {
 static void collect_channel(dict_node *n, void *arg) {
     collect_ctx *x = arg;
     channel *ch = (channel *)n;
-    if (x->pat && !glob_match(x->pat->ptr, x->pat->len, ch->name, ch->len, false))
-        return;
+    if (x->pat && !glob_match(x->pat->ptr, x->pat->len, ch->name, ch->len, false)) return;
     reply_bulk(x->c, ch->name, ch->len);
     x->n++;
 }
@@ -360,35 +354,108 @@ static void cmd_pubsub_help(client *c) {
 }
 
 bool pubsub_refuse_in_context(client *c, const command *cmd) {
-    if (c->resp != 2 || !(c->flags & CLIENT_PUBSUB))
-        return false;
+    if (c->resp != 2 || !(c->flags & CLIENT_PUBSUB)) return false;
     const char *n = cmd->parent ? cmd->parent->name : cmd->name;
-    static const char *allowed[] = {"ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
-                                    "psubscribe", "punsubscribe", "quit", "reset"};
+    static const char *allowed[] = {"ping",         "subscribe",    "ssubscribe",
+                                    "unsubscribe",  "sunsubscribe", "psubscribe",
+                                    "punsubscribe", "quit",         "reset"};
     for (size_t i = 0; i < VG_ARRAY_LEN(allowed); i++)
-        if (strcmp(n, allowed[i]) == 0)
-            return false;
-    reply_errorf(c, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+        if (strcmp(n, allowed[i]) == 0) return false;
+    reply_errorf(c,
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                 "RESET are allowed in this context",
                  cmd->fullname);
     return true;
 }
 
 static command pubsub_subcommands[] = {
-    {.name = "channels", .proc = cmd_pubsub_channels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "List active channels", .since = "2.8.0", .group = "pubsub"},
-    {.name = "numsub", .proc = cmd_pubsub_numsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of subscribers for channels", .since = "2.8.0", .group = "pubsub"},
-    {.name = "numpat", .proc = cmd_pubsub_numpat, .arity = 2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of unique patterns pattern subscriptions", .since = "2.8.0", .group = "pubsub"},
-    {.name = "shardchannels", .proc = cmd_pubsub_shardchannels, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "List active shard channels", .since = "7.0.0", .group = "pubsub"},
-    {.name = "shardnumsub", .proc = cmd_pubsub_shardnumsub, .arity = -2, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE, .summary = "Get the count of subscribers for shard channels", .since = "7.0.0", .group = "pubsub"},
-    {.name = "help", .proc = cmd_pubsub_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands", .since = "6.2.0", .group = "pubsub"},
+    {.name = "channels",
+     .proc = cmd_pubsub_channels,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
+     .summary = "List active channels",
+     .since = "2.8.0",
+     .group = "pubsub"},
+    {.name = "numsub",
+     .proc = cmd_pubsub_numsub,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
+     .summary = "Get the count of subscribers for channels",
+     .since = "2.8.0",
+     .group = "pubsub"},
+    {.name = "numpat",
+     .proc = cmd_pubsub_numpat,
+     .arity = 2,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
+     .summary = "Get the count of unique patterns pattern subscriptions",
+     .since = "2.8.0",
+     .group = "pubsub"},
+    {.name = "shardchannels",
+     .proc = cmd_pubsub_shardchannels,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
+     .summary = "List active shard channels",
+     .since = "7.0.0",
+     .group = "pubsub"},
+    {.name = "shardnumsub",
+     .proc = cmd_pubsub_shardnumsub,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE,
+     .summary = "Get the count of subscribers for shard channels",
+     .since = "7.0.0",
+     .group = "pubsub"},
+    {.name = "help",
+     .proc = cmd_pubsub_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands",
+     .since = "6.2.0",
+     .group = "pubsub"},
     {.name = NULL},
 };
 
 static command pubsub_commands[] = {
-    {.name = "subscribe", .proc = cmd_subscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for messages published to the given channels", .since = "2.0.0", .group = "pubsub"},
-    {.name = "unsubscribe", .proc = cmd_unsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stop listening for messages posted to the given channels", .since = "2.0.0", .group = "pubsub"},
-    {.name = "psubscribe", .proc = cmd_psubscribe, .arity = -2, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Listen for messages published to channels matching the given patterns", .since = "2.0.0", .group = "pubsub"},
-    {.name = "punsubscribe", .proc = cmd_punsubscribe, .arity = -1, .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Stop listening for messages posted to channels matching the given patterns", .since = "2.0.0", .group = "pubsub"},
-    {.name = "publish", .proc = cmd_publish, .arity = 3, .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, .summary = "Post a message to a channel", .since = "2.0.0", .group = "pubsub"},
-    {.name = "pubsub", .proc = NULL, .arity = -2, .subcommands = pubsub_subcommands, .summary = "A container for Pub/Sub commands", .since = "2.8.0", .group = "pubsub"},
+    {.name = "subscribe",
+     .proc = cmd_subscribe,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Listen for messages published to the given channels",
+     .since = "2.0.0",
+     .group = "pubsub"},
+    {.name = "unsubscribe",
+     .proc = cmd_unsubscribe,
+     .arity = -1,
+     .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Stop listening for messages posted to the given channels",
+     .since = "2.0.0",
+     .group = "pubsub"},
+    {.name = "psubscribe",
+     .proc = cmd_psubscribe,
+     .arity = -2,
+     .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Listen for messages published to channels matching the given patterns",
+     .since = "2.0.0",
+     .group = "pubsub"},
+    {.name = "punsubscribe",
+     .proc = cmd_punsubscribe,
+     .arity = -1,
+     .flags = CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary = "Stop listening for messages posted to channels matching the given patterns",
+     .since = "2.0.0",
+     .group = "pubsub"},
+    {.name = "publish",
+     .proc = cmd_publish,
+     .arity = 3,
+     .flags = CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST,
+     .summary = "Post a message to a channel",
+     .since = "2.0.0",
+     .group = "pubsub"},
+    {.name = "pubsub",
+     .proc = NULL,
+     .arity = -2,
+     .subcommands = pubsub_subcommands,
+     .summary = "A container for Pub/Sub commands",
+     .since = "2.8.0",
+     .group = "pubsub"},
 };
 COMMAND_TABLE(pubsub_commands)

@@ -93,8 +93,7 @@ static void random_bytes(uint8_t *out, size_t n) {
     if (fd >= 0) {
         while (got < n) {
             ssize_t r = read(fd, out + got, n - got);
-            if (r <= 0)
-                break;
+            if (r <= 0) break;
             got += (size_t)r;
         }
         close(fd);
@@ -114,8 +113,7 @@ static int parse_args(int argc, char **argv, vg_error *err) {
         char *abs = realpath(argv[i], NULL);
         server.config_file = vg_strdup(abs ? abs : argv[i]);
         free(abs);
-        if (config_load_file(&server.config, argv[i], err) != VG_OK)
-            return VG_ERR;
+        if (config_load_file(&server.config, argv[i], err) != VG_OK) return VG_ERR;
         i++;
     }
     while (i < argc) {
@@ -128,8 +126,7 @@ static int parse_args(int argc, char **argv, vg_error *err) {
         buf_init(&value);
         i++;
         while (i < argc && strncmp(argv[i], "--", 2) != 0) {
-            if (value.len)
-                buf_append_char(&value, ' ');
+            if (value.len) buf_append_char(&value, ' ');
             buf_append_str(&value, argv[i]);
             i++;
         }
@@ -139,8 +136,7 @@ static int parse_args(int argc, char **argv, vg_error *err) {
             vg_error_set(err, "command line: '--%s %s': %s", name, value.data ? value.data : "",
                          why.msg);
         buf_free(&value);
-        if (rc != VG_OK)
-            return VG_ERR;
+        if (rc != VG_OK) return VG_ERR;
     }
     return VG_OK;
 }
@@ -154,16 +150,13 @@ int server_configure(int argc, char **argv, vg_error *err) {
     random_bytes(seed, sizeof(seed));
     dict_set_hash_seed(seed);
     random_bytes((uint8_t *)&server.rand_state, sizeof(server.rand_state));
-    if (server.rand_state == 0)
-        server.rand_state = 0x9E3779B97F4A7C15ULL;
+    if (server.rand_state == 0) server.rand_state = 0x9E3779B97F4A7C15ULL;
     random_bytes(id, sizeof(id));
     for (int i = 0; i < 20; i++)
         snprintf(server.run_id + i * 2, 3, "%02x", id[i]);
     node_config_init(&server.config);
-    if (config_set_defaults(&server.config, err) != VG_OK)
-        return VG_ERR;
-    if (parse_args(argc, argv, err) != VG_OK)
-        return VG_ERR;
+    if (config_set_defaults(&server.config, err) != VG_OK) return VG_ERR;
+    if (parse_args(argc, argv, err) != VG_OK) return VG_ERR;
     log_verbosity = server.loglevel;
     if (server.logfile && server.logfile[0] && log_open(server.logfile) != VG_OK) {
         vg_error_set(err, "can't open the log file '%s': %s", server.logfile, strerror(errno));
@@ -199,12 +192,9 @@ static int open_listeners(int port, tls_ctx *tls, vg_error *err) {
     for (char *save = NULL, *addr = strtok_r(copy, " ", &save); addr;
          addr = strtok_r(NULL, " ", &save)) {
         bool optional = addr[0] == '-';
-        if (optional)
-            addr++;
-        if (strcmp(addr, "*") == 0)
-            addr = "0.0.0.0";
-        if (server.nlisteners == SERVER_MAX_LISTENERS)
-            break;
+        if (optional) addr++;
+        if (strcmp(addr, "*") == 0) addr = "0.0.0.0";
+        if (server.nlisteners == SERVER_MAX_LISTENERS) break;
         stream_listener *l = vg_calloc(sizeof(*l));
         int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, tls, on_accept);
         if (rc != 0) {
@@ -212,22 +202,19 @@ static int open_listeners(int port, tls_ctx *tls, vg_error *err) {
                 stream_listener_close(l, on_listener_closed);
             else
                 vg_free(l); /* the address did not resolve: no handle was made */
-            if (optional)
-                continue;
+            if (optional) continue;
             vg_error_set(err, "Failed listening on port %d (%s), aborting: %s:%d: %s", port,
                          tls ? "tls" : "tcp", addr, port, uv_strerror(rc));
             return VG_ERR;
         }
         server.listeners[server.nlisteners++] = l;
-        if (port == 0)
-            port = stream_listener_port(l);
+        if (port == 0) port = stream_listener_port(l);
     }
     return VG_OK;
 }
 
 int server_rebind(vg_error *err) {
-    if (server.loop == NULL)
-        return VG_OK; /* not started yet: start-up binds */
+    if (server.loop == NULL) return VG_OK; /* not started yet: start-up binds */
     close_listeners();
     if ((server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) ||
         (server.tls_port != 0 && server.tls &&
@@ -248,12 +235,13 @@ double server_instantaneous(const long long *samples) {
 
 static void track_instantaneous(void) {
     int64_t elapsed = server.now_ms - server.inst_last_ms;
-    if (elapsed < 100)
-        return;
+    if (elapsed < 100) return;
     int i = server.inst_idx;
     server.inst_cmd_samples[i] = (server.stat_numcommands - server.inst_last_cmds) * 1000 / elapsed;
-    server.inst_in_samples[i] = (server.stat_net_input_bytes - server.inst_last_in) * 1000 / elapsed;
-    server.inst_out_samples[i] = (server.stat_net_output_bytes - server.inst_last_out) * 1000 / elapsed;
+    server.inst_in_samples[i] =
+        (server.stat_net_input_bytes - server.inst_last_in) * 1000 / elapsed;
+    server.inst_out_samples[i] =
+        (server.stat_net_output_bytes - server.inst_last_out) * 1000 / elapsed;
     server.inst_idx = (i + 1) % 16;
     server.inst_last_cmds = server.stat_numcommands;
     server.inst_last_in = server.stat_net_input_bytes;
@@ -272,8 +260,7 @@ static void active_expire_cycle(void) {
     for (long long n = 0; n < server.databases; n++) {
         db_active_expire(&server.dbs[next_db], server.now_ms, deadline);
         next_db = (next_db + 1) % server.databases;
-        if (server_ustime_mono() > deadline)
-            break;
+        if (server_ustime_mono() > deadline) break;
     }
     latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
 }
@@ -306,8 +293,7 @@ static void on_cron(uv_timer_t *t) {
     server_tls_cron();
     track_instantaneous();
     size_t used = vg_used_memory();
-    if ((long long)used > server.stat_peak_memory)
-        server.stat_peak_memory = (long long)used;
+    if ((long long)used > server.stat_peak_memory) server.stat_peak_memory = (long long)used;
     uint64_t period = (uint64_t)(1000 / server.hz);
     if (uv_timer_get_repeat(&server.cron_timer) != period)
         uv_timer_set_repeat(&server.cron_timer, period ? period : 1);
@@ -317,8 +303,7 @@ static void on_before_sleep(uv_prepare_t *p) {
     (void)p;
     blocking_before_sleep();
     clients_flush_pending();
-    if (server.shutdown_asap)
-        uv_stop(server.loop);
+    if (server.shutdown_asap) uv_stop(server.loop);
 }
 
 void server_request_shutdown(int exit_code) {
@@ -334,8 +319,7 @@ static void on_signal(uv_signal_t *s, int signum) {
 }
 
 static void write_pidfile(void) {
-    if (server.pidfile == NULL || server.pidfile[0] == '\0')
-        return;
+    if (server.pidfile == NULL || server.pidfile[0] == '\0') return;
     FILE *fp = fopen(server.pidfile, "w");
     if (fp) {
         fprintf(fp, "%d\n", (int)getpid());
@@ -350,16 +334,13 @@ int server_start(vg_error *err) {
     for (long long i = 0; i < server.databases; i++)
         db_init(&server.dbs[i], (int)i);
     command_table_init();
-    if (acl_start(err) != VG_OK)
-        return VG_ERR;
+    if (acl_start(err) != VG_OK) return VG_ERR;
     if (server.dir && server.dir[0] && chdir(server.dir) != 0) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
-    if (server_tls_setup(err) != VG_OK)
-        return VG_ERR;
-    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK)
-        return VG_ERR;
+    if (server_tls_setup(err) != VG_OK) return VG_ERR;
+    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) return VG_ERR;
     if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
         return VG_ERR;
     lazyfree_start();
@@ -390,13 +371,11 @@ int server_run(void) {
 
 static void close_walk(uv_handle_t *h, void *arg) {
     (void)arg;
-    if (!uv_is_closing(h))
-        uv_close(h, NULL);
+    if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
 void server_teardown(void) {
-    if (server.loop == NULL)
-        return;
+    if (server.loop == NULL) return;
     clients_flush_pending();
     while (server.clients)
         client_close(server.clients);
@@ -413,8 +392,7 @@ void server_teardown(void) {
         db_release(&server.dbs[i]);
     vg_free(server.dbs);
     server.dbs = NULL;
-    if (server.pidfile && server.pidfile[0])
-        unlink(server.pidfile);
+    if (server.pidfile && server.pidfile[0]) unlink(server.pidfile);
     uv_loop_close(server.loop);
     config_table_free(&server.config);
     vg_free(server.config_file);

@@ -32,7 +32,12 @@ enum maxmemory_policy {
 };
 
 /* Output buffer limits per client class (client-output-buffer-limit). */
-enum client_class { CLIENT_CLASS_NORMAL = 0, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
+enum client_class {
+    CLIENT_CLASS_NORMAL = 0,
+    CLIENT_CLASS_REPLICA,
+    CLIENT_CLASS_PUBSUB,
+    CLIENT_CLASS_COUNT
+};
 typedef struct obuf_limit {
     long long hard;     /* bytes; 0 = none */
     long long soft;     /* bytes; 0 = none */
@@ -41,31 +46,31 @@ typedef struct obuf_limit {
 
 struct vigil_server {
     /* --- process --- */
-    uv_loop_t *loop;        /* borrowed: the default loop */
-    config_table config;    /* owned: parameter table state */
-    char *config_file;      /* owned: absolute path or NULL */
-    char *executable;       /* owned: argv[0] */
-    int64_t start_ms;       /* wall clock at start */
-    int64_t now_ms;         /* wall clock, refreshed per event batch */
-    int64_t mono_us;        /* monotonic clock, refreshed with now_ms */
-    char run_id[41];        /* 40 hex chars */
-    bool shutdown_asap;     /* SIGTERM/SHUTDOWN seen */
-    int exit_code;          /* for main() */
-    uint32_t lru_clock;     /* seconds resolution, 24 bits */
-    uint64_t rand_state;    /* xorshift state for sampling */
+    uv_loop_t *loop;     /* borrowed: the default loop */
+    config_table config; /* owned: parameter table state */
+    char *config_file;   /* owned: absolute path or NULL */
+    char *executable;    /* owned: argv[0] */
+    int64_t start_ms;    /* wall clock at start */
+    int64_t now_ms;      /* wall clock, refreshed per event batch */
+    int64_t mono_us;     /* monotonic clock, refreshed with now_ms */
+    char run_id[41];     /* 40 hex chars */
+    bool shutdown_asap;  /* SIGTERM/SHUTDOWN seen */
+    int exit_code;       /* for main() */
+    uint32_t lru_clock;  /* seconds resolution, 24 bits */
+    uint64_t rand_state; /* xorshift state for sampling */
     /* --- configuration (names as in Redis) --- */
-    char *bind;             /* "127.0.0.1 -::1" */
+    char *bind; /* "127.0.0.1 -::1" */
     long long port;
     long long tcp_backlog;
     int protected_mode;
-    long long timeout;      /* idle seconds, 0 = never */
+    long long timeout; /* idle seconds, 0 = never */
     long long tcp_keepalive;
     long long maxclients;
     long long databases;
-    char *requirepass;      /* NULL/"" = none */
-    char *aclfile;          /* users file for ACL LOAD/SAVE, or "" */
+    char *requirepass; /* NULL/"" = none */
+    char *aclfile;     /* users file for ACL LOAD/SAVE, or "" */
     long long acllog_max_len;
-    char **config_users;    /* owned: `user` lines from the config, applied at start */
+    char **config_users; /* owned: `user` lines from the config, applied at start */
     int nconfig_users;
     int loglevel;
     char *logfile;
@@ -94,11 +99,11 @@ struct vigil_server {
     char *notify_keyspace_events_str;
     int notify_keyspace_events;
     /* --- data --- */
-    db *dbs;                /* owned: `databases` dbs */
+    db *dbs; /* owned: `databases` dbs */
     /* --- clients --- */
-    client *clients;        /* owned: doubly linked list head */
+    client *clients; /* owned: doubly linked list head */
     long long nclients;
-    client *pending_write;  /* borrowed: singly linked via pending_next */
+    client *pending_write; /* borrowed: singly linked via pending_next */
     uint64_t next_client_id;
     stream_listener *listeners[SERVER_MAX_LISTENERS]; /* owned: freed by their close callback */
     int nlisteners;
@@ -120,7 +125,7 @@ struct vigil_server {
     long long stat_unexpected_error_replies;
     long long stat_client_qbuf_limit_disconnections;
     long long stat_client_outbuf_limit_disconnections;
-    long long dirty;        /* writes since the last save */
+    long long dirty; /* writes since the last save */
     long long stat_peak_memory;
     long long stat_startup_memory; /* used_memory once start-up finished */
     long long stat_total_reads;    /* socket reads that returned data */
@@ -137,7 +142,7 @@ struct vigil_server {
     long long list_max_listpack_size; /* t_list.c: <0 bytes per node (-1..-5), >0 entries */
     long long list_compress_depth;    /* t_list.c: stored, nodes are not compressed */
     /* --- TLS (names as in Redis; server_tls.c) --- */
-    long long tls_port;            /* 0 = no TLS listener */
+    long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_key_file_pass;
@@ -147,7 +152,7 @@ struct vigil_server {
     char *tls_ca_cert_file;
     char *tls_ca_cert_dir;
     char *tls_dh_params_file;
-    int tls_auth_clients;          /* enum tls_auth */
+    int tls_auth_clients; /* enum tls_auth */
     char *tls_protocols;
     char *tls_ciphers;
     char *tls_ciphersuites;
@@ -155,9 +160,9 @@ struct vigil_server {
     int tls_session_caching;
     long long tls_session_cache_size;
     long long tls_session_cache_timeout;
-    int tls_replication;           /* replica links use TLS */
-    int tls_cluster;               /* accepted for config compatibility; no cluster bus */
-    tls_ctx *tls;                  /* owned: NULL until tls-port or tls-replication asks */
+    int tls_replication; /* replica links use TLS */
+    int tls_cluster;     /* accepted for config compatibility; no cluster bus */
+    tls_ctx *tls;        /* owned: NULL until tls-port or tls-replication asks */
 };
 
 extern struct vigil_server server;

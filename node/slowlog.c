@@ -87,12 +87,9 @@ static void resize(size_t cap) {
 }
 
 void slowlog_consider(client *c, long long duration_us) {
-    if (server.slowlog_log_slower_than < 0 || duration_us < server.slowlog_log_slower_than)
-        return;
-    if ((size_t)server.slowlog_max_len != ring_cap)
-        resize((size_t)server.slowlog_max_len);
-    if (ring_cap == 0)
-        return;
+    if (server.slowlog_log_slower_than < 0 || duration_us < server.slowlog_log_slower_than) return;
+    if ((size_t)server.slowlog_max_len != ring_cap) resize((size_t)server.slowlog_max_len);
+    if (ring_cap == 0) return;
     slow_entry *e = &ring[head];
     if (ring_len == ring_cap)
         entry_free(e);
@@ -112,8 +109,7 @@ static void cmd_slowlog_get(client *c) {
         }
         count = v == -1 ? (long long)ring_len : v;
     }
-    if ((size_t)server.slowlog_max_len != ring_cap)
-        resize((size_t)server.slowlog_max_len);
+    if ((size_t)server.slowlog_max_len != ring_cap) resize((size_t)server.slowlog_max_len);
     long long n = count < (long long)ring_len ? count : (long long)ring_len;
     reply_array(c, n);
     for (long long i = 0; i < n; i++) {
@@ -163,14 +159,44 @@ static void cmd_slowlog_help(client *c) {
 }
 
 static command slowlog_subcommands[] = {
-    {.name = "get", .proc = cmd_slowlog_get, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Get the slow log's entries", .since = "2.2.12", .group = "server"},
-    {.name = "len", .proc = cmd_slowlog_len, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Get the slow log's length", .since = "2.2.12", .group = "server"},
-    {.name = "reset", .proc = cmd_slowlog_reset, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE, .summary = "Clear all entries from the slow log", .since = "2.2.12", .group = "server"},
-    {.name = "help", .proc = cmd_slowlog_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .summary = "Show helpful text about the different subcommands", .since = "6.2.0", .group = "server"},
+    {.name = "get",
+     .proc = cmd_slowlog_get,
+     .arity = -2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Get the slow log's entries",
+     .since = "2.2.12",
+     .group = "server"},
+    {.name = "len",
+     .proc = cmd_slowlog_len,
+     .arity = 2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Get the slow log's length",
+     .since = "2.2.12",
+     .group = "server"},
+    {.name = "reset",
+     .proc = cmd_slowlog_reset,
+     .arity = 2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Clear all entries from the slow log",
+     .since = "2.2.12",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_slowlog_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands",
+     .since = "6.2.0",
+     .group = "server"},
     {.name = NULL},
 };
 
 static command slowlog_commands[] = {
-    {.name = "slowlog", .proc = NULL, .arity = -2, .subcommands = slowlog_subcommands, .summary = "A container for slow log commands", .since = "2.2.12", .group = "server"},
+    {.name = "slowlog",
+     .proc = NULL,
+     .arity = -2,
+     .subcommands = slowlog_subcommands,
+     .summary = "A container for slow log commands",
+     .since = "2.2.12",
+     .group = "server"},
 };
 COMMAND_TABLE(slowlog_commands)

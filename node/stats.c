@@ -34,8 +34,7 @@ void stats_count_error(client *c, const char *msg, size_t n) {
             return;
         }
     }
-    if (nkinds == STATS_MAX_ERROR_KINDS)
-        return;
+    if (nkinds == STATS_MAX_ERROR_KINDS) return;
     memcpy(kinds[nkinds].prefix, msg, plen);
     kinds[nkinds].prefix[plen] = '\0';
     kinds[nkinds].count = 1;

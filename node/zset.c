@@ -24,12 +24,12 @@ typedef struct zlevel {
 } zlevel;
 
 struct zelem {
-    dict_node hn;      /* in SL(zs)->members */
+    dict_node hn; /* in SL(zs)->members */
     double score;
     zelem *backward;
     uint32_t mlen;
     uint8_t nlevel;
-    zlevel level[];    /* followed by the member bytes */
+    zlevel level[]; /* followed by the member bytes */
 };
 
 static inline char *elem_member(const zelem *e) {
@@ -55,8 +55,7 @@ static zelem *elem_new(int nlevel, double score, const char *m, size_t len) {
         e->level[i].forward = NULL;
         e->level[i].span = 0;
     }
-    if (len)
-        memcpy(elem_member(e), m, len);
+    if (len) memcpy(elem_member(e), m, len);
     elem_member(e)[len] = '\0';
     return e;
 }
@@ -69,8 +68,7 @@ static int random_level(void) {
         rng_state ^= rng_state << 13;
         rng_state ^= rng_state >> 7;
         rng_state ^= rng_state << 17;
-        if ((rng_state & 0xFFFF) >= 0xFFFF / 4 || level >= ZSKIPLIST_MAXLEVEL)
-            return level;
+        if ((rng_state & 0xFFFF) >= 0xFFFF / 4 || level >= ZSKIPLIST_MAXLEVEL) return level;
         level++;
     }
 }
@@ -78,14 +76,14 @@ static int random_level(void) {
 static int cmp_member(const char *a, size_t alen, const char *b, size_t blen) {
     size_t n = alen < blen ? alen : blen;
     int c = memcmp(a, b, n);
-    if (c)
-        return c;
+    if (c) return c;
     return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
 /* (score, member) of e sorts before (score, m)? */
 static bool elem_before(const zelem *e, double score, const char *m, size_t len) {
-    return e->score < score || (e->score == score && cmp_member(elem_member(e), e->mlen, m, len) < 0);
+    return e->score < score ||
+           (e->score == score && cmp_member(elem_member(e), e->mlen, m, len) < 0);
 }
 
 static inline unsigned char *LP(const zset *zs) {
@@ -122,8 +120,7 @@ static void free_skiplist(zskiplist *sl) {
 }
 
 void zset_free(zset *zs) {
-    if (zs == NULL || zs->p == NULL)
-        return;
+    if (zs == NULL || zs->p == NULL) return;
     if (LP(zs))
         lp_free(LP(zs));
     else
@@ -132,10 +129,10 @@ void zset_free(zset *zs) {
 }
 
 size_t zset_memory(const zset *zs) {
-    if (LP(zs))
-        return lp_alloc_size(LP(zs));
+    if (LP(zs)) return lp_alloc_size(LP(zs));
     zskiplist *sl = SL(zs);
-    size_t total = vg_alloc_size(sl) + vg_alloc_size(sl->header) + dict_buckets(&sl->members) * sizeof(void *);
+    size_t total =
+        vg_alloc_size(sl) + vg_alloc_size(sl->header) + dict_buckets(&sl->members) * sizeof(void *);
     for (zelem *e = sl->header->level[0].forward; e; e = e->level[0].forward)
         total += vg_alloc_size(e);
     return total;
@@ -148,18 +145,17 @@ static double lp_score_at(const unsigned char *p) {
     size_t len;
     const char *s = lp_get_str(p, buf, &len);
     char tmp[64];
-    if (len >= sizeof(tmp))
-        len = sizeof(tmp) - 1;
+    if (len >= sizeof(tmp)) len = sizeof(tmp) - 1;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
     return strtod(tmp, NULL);
 }
 
-static unsigned char *lp_append_score(unsigned char *lp, unsigned char *p, double score, bool before) {
+static unsigned char *lp_append_score(unsigned char *lp, unsigned char *p, double score,
+                                      bool before) {
     char buf[64];
     int n = vg_d2str(buf, sizeof(buf), score);
-    if (p == NULL)
-        return lp_append(lp, buf, (size_t)n);
+    if (p == NULL) return lp_append(lp, buf, (size_t)n);
     return lp_insert(lp, buf, (size_t)n, p, before ? LP_BEFORE : LP_AFTER, NULL);
 }
 
@@ -264,7 +260,8 @@ static void zsl_delete(zset *zs, zelem *e) {
     zelem *update[ZSKIPLIST_MAXLEVEL];
     zelem *x = SL(zs)->header;
     for (int i = SL(zs)->level - 1; i >= 0; i--) {
-        while (x->level[i].forward && elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen))
+        while (x->level[i].forward &&
+               elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen))
             x = x->level[i].forward;
         update[i] = x;
     }
@@ -279,12 +276,12 @@ static size_t zsl_rank(const zset *zs, const zelem *e) {
     const zelem *x = SL(zs)->header;
     for (int i = SL(zs)->level - 1; i >= 0; i--) {
         while (x->level[i].forward &&
-               (elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen) || x->level[i].forward == e)) {
+               (elem_before(x->level[i].forward, e->score, elem_member(e), e->mlen) ||
+                x->level[i].forward == e)) {
             rank += x->level[i].span;
             x = x->level[i].forward;
         }
-        if (x == e)
-            return rank;
+        if (x == e) return rank;
     }
     return 0;
 }
@@ -298,15 +295,13 @@ static zelem *zsl_at_rank(const zset *zs, size_t rank) {
             traversed += x->level[i].span;
             x = x->level[i].forward;
         }
-        if (traversed == rank)
-            return x;
+        if (traversed == rank) return x;
     }
     return NULL;
 }
 
 void zset_convert_to_skiplist(zset *zs) {
-    if (LP(zs) == NULL)
-        return;
+    if (LP(zs) == NULL) return;
     unsigned char *lp = LP(zs);
     zsl_init(zs);
     dict_expand(&SL(zs)->members, lp_length(lp) / 2);
@@ -320,8 +315,7 @@ void zset_convert_to_skiplist(zset *zs) {
 }
 
 void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value) {
-    if (LP(zs) == NULL)
-        return;
+    if (LP(zs) == NULL) return;
     if (zset_len(zs) > max_entries) {
         zset_convert_to_skiplist(zs);
         return;
@@ -355,14 +349,12 @@ zset zset_dup(const zset *zs) {
 bool zset_score(const zset *zs, const char *m, size_t len, double *score) {
     if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
-        if (p == NULL)
-            return false;
+        if (p == NULL) return false;
         *score = lp_score_at(lp_next(LP(zs), p));
         return true;
     }
     zelem *e = (zelem *)dict_find((dict *)&SL(zs)->members, m, len);
-    if (e == NULL)
-        return false;
+    if (e == NULL) return false;
     *score = e->score;
     return true;
 }
@@ -371,8 +363,7 @@ int zset_set(zset *zs, const char *m, size_t len, double score) {
     if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
         if (p) {
-            if (lp_score_at(lp_next(LP(zs), p)) == score)
-                return 0;
+            if (lp_score_at(lp_next(LP(zs), p)) == score) return 0;
             unsigned char *next;
             zs->p = lp_delete(LP(zs), p, &next);
             zs->p = lp_delete(LP(zs), next, NULL);
@@ -384,8 +375,7 @@ int zset_set(zset *zs, const char *m, size_t len, double score) {
     }
     zelem *e = (zelem *)dict_find(&SL(zs)->members, m, len);
     if (e) {
-        if (e->score == score)
-            return 0;
+        if (e->score == score) return 0;
         /* Stays in place when the order does not change. */
         if ((e->backward == NULL || e->backward->score < score) &&
             (e->level[0].forward == NULL || e->level[0].forward->score > score)) {
@@ -403,16 +393,14 @@ int zset_set(zset *zs, const char *m, size_t len, double score) {
 bool zset_del(zset *zs, const char *m, size_t len) {
     if (LP(zs)) {
         unsigned char *p = lp_find_member(zs, m, len);
-        if (p == NULL)
-            return false;
+        if (p == NULL) return false;
         unsigned char *next;
         zs->p = lp_delete(LP(zs), p, &next);
         zs->p = lp_delete(LP(zs), next, NULL);
         return true;
     }
     zelem *e = (zelem *)dict_find(&SL(zs)->members, m, len);
-    if (e == NULL)
-        return false;
+    if (e == NULL) return false;
     zsl_delete(zs, e);
     return true;
 }
@@ -426,12 +414,10 @@ long zset_rank(const zset *zs, const char *m, size_t len, bool reverse) {
             p = lp_next(LP(zs), lp_next(LP(zs), p));
             rank++;
         }
-        if (p == NULL)
-            return -1;
+        if (p == NULL) return -1;
     } else {
         zelem *e = (zelem *)dict_find((dict *)&SL(zs)->members, m, len);
-        if (e == NULL)
-            return -1;
+        if (e == NULL) return -1;
         rank = zsl_rank(zs, e) - 1;
     }
     return (long)(reverse ? n - 1 - rank : rank);
@@ -444,15 +430,13 @@ bool zset_score_in_range(double s, const zrange_score *r) {
 }
 
 bool zset_lex_gte_min(const char *m, size_t len, const zrange_lex *r) {
-    if (r->mininf)
-        return r->mininf < 0;
+    if (r->mininf) return r->mininf < 0;
     int c = cmp_member(m, len, r->min, r->minlen);
     return r->minex ? c > 0 : c >= 0;
 }
 
 bool zset_lex_lte_max(const char *m, size_t len, const zrange_lex *r) {
-    if (r->maxinf)
-        return r->maxinf > 0;
+    if (r->maxinf) return r->maxinf > 0;
     int c = cmp_member(m, len, r->max, r->maxlen);
     return r->maxex ? c < 0 : c <= 0;
 }
@@ -494,33 +478,32 @@ static bool pred_lex_max(const char *m, size_t len, double s, const void *r) {
 static bool ranks_between(const zset *zs, elem_pred at_least, elem_pred at_most, const void *range,
                           size_t *first, size_t *last) {
     size_t n = zset_len(zs);
-    if (n == 0)
-        return false;
+    if (n == 0) return false;
     if (LP(zs)) {
         long lo = -1, hi = -1;
         size_t rank = 0;
-        for (unsigned char *p = lp_first(LP(zs)); p; p = lp_next(LP(zs), lp_next(LP(zs), p)), rank++) {
+        for (unsigned char *p = lp_first(LP(zs)); p;
+             p = lp_next(LP(zs), lp_next(LP(zs), p)), rank++) {
             char ibuf[LP_INTBUF_SIZE];
             size_t len;
             const char *m = lp_get_str(p, ibuf, &len);
             double s = lp_score_at(lp_next(LP(zs), p));
-            if (lo < 0 && at_least(m, len, s, range))
-                lo = (long)rank;
-            if (at_most(m, len, s, range))
-                hi = (long)rank;
+            if (lo < 0 && at_least(m, len, s, range)) lo = (long)rank;
+            if (at_most(m, len, s, range)) hi = (long)rank;
         }
-        if (lo < 0 || hi < 0 || lo > hi)
-            return false;
+        if (lo < 0 || hi < 0 || lo > hi) return false;
         *first = (size_t)lo;
         *last = (size_t)hi;
         return true;
     }
-    /* Skiplist: descend to the last element failing at_least, and to the last satisfying at_most. */
+    /* Skiplist: descend to the last element failing at_least, and to the last satisfying at_most.
+     */
     zelem *x = SL(zs)->header;
     size_t rank = 0;
     for (int i = SL(zs)->level - 1; i >= 0; i--)
         while (x->level[i].forward &&
-               !at_least(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
+               !at_least(elem_member(x->level[i].forward), x->level[i].forward->mlen,
+                         x->level[i].forward->score, range)) {
             rank += x->level[i].span;
             x = x->level[i].forward;
         }
@@ -529,20 +512,19 @@ static bool ranks_between(const zset *zs, elem_pred at_least, elem_pred at_most,
     rank = 0;
     for (int i = SL(zs)->level - 1; i >= 0; i--)
         while (x->level[i].forward &&
-               at_most(elem_member(x->level[i].forward), x->level[i].forward->mlen, x->level[i].forward->score, range)) {
+               at_most(elem_member(x->level[i].forward), x->level[i].forward->mlen,
+                       x->level[i].forward->score, range)) {
             rank += x->level[i].span;
             x = x->level[i].forward;
         }
-    if (rank == 0 || lo >= n || lo > rank - 1)
-        return false;
+    if (rank == 0 || lo >= n || lo > rank - 1) return false;
     *first = lo;
     *last = rank - 1;
     return true;
 }
 
 bool zset_score_ranks(const zset *zs, const zrange_score *r, size_t *first, size_t *last) {
-    if (r->min > r->max || (r->min == r->max && (r->minex || r->maxex)))
-        return false;
+    if (r->min > r->max || (r->min == r->max && (r->minex || r->maxex))) return false;
     return ranks_between(zs, pred_score_min, pred_score_max, r, first, last);
 }
 
@@ -552,10 +534,8 @@ bool zset_lex_ranks(const zset *zs, const zrange_lex *r, size_t *first, size_t *
 
 size_t zset_del_rank_range(zset *zs, size_t start, size_t end) {
     size_t n = zset_len(zs);
-    if (start >= n || start > end)
-        return 0;
-    if (end >= n)
-        end = n - 1;
+    if (start >= n || start > end) return 0;
+    if (end >= n) end = n - 1;
     size_t count = end - start + 1;
     if (LP(zs)) {
         zs->p = lp_delete_range(LP(zs), (long long)(start * 2), count * 2);
@@ -575,8 +555,7 @@ void zset_iter_at(zset_iter *it, const zset *zs, size_t rank, bool reverse) {
     it->reverse = reverse;
     it->lp_pos = NULL;
     it->node = NULL;
-    if (rank >= zset_len(zs))
-        return;
+    if (rank >= zset_len(zs)) return;
     if (LP(zs))
         it->lp_pos = lp_seek(LP(zs), (long long)(rank * 2));
     else
@@ -587,8 +566,7 @@ bool zset_iter_next(zset_iter *it, const char **m, size_t *len, double *score) {
     const zset *zs = it->zs;
     if (LP(zs)) {
         unsigned char *p = it->lp_pos;
-        if (p == NULL)
-            return false;
+        if (p == NULL) return false;
         unsigned char *sp = lp_next(LP(zs), p);
         *m = lp_get_str(p, it->ibuf, len);
         *score = lp_score_at(sp);
@@ -601,8 +579,7 @@ bool zset_iter_next(zset_iter *it, const char **m, size_t *len, double *score) {
         return true;
     }
     zelem *e = it->node;
-    if (e == NULL)
-        return false;
+    if (e == NULL) return false;
     *m = elem_member(e);
     *len = e->mlen;
     *score = e->score;
@@ -621,7 +598,8 @@ static void scan_one(dict_node *n, void *arg) {
     x->cb(elem_member(e), e->mlen, e->score, x->arg);
 }
 
-uint64_t zset_scan(zset *zs, uint64_t cursor, void (*cb)(const char *m, size_t len, double score, void *arg), void *arg) {
+uint64_t zset_scan(zset *zs, uint64_t cursor,
+                   void (*cb)(const char *m, size_t len, double score, void *arg), void *arg) {
     struct scan_ctx x = {cb, arg};
     return dict_scan(&SL(zs)->members, cursor, scan_one, &x);
 }

@@ -21,11 +21,11 @@
 typedef struct zelem zelem;
 
 typedef struct zskiplist {
-    zelem *header;     /* owned: sentinel with ZSKIPLIST_MAXLEVEL levels */
-    zelem *tail;       /* borrowed */
+    zelem *header; /* owned: sentinel with ZSKIPLIST_MAXLEVEL levels */
+    zelem *tail;   /* borrowed */
     size_t length;
     int level;
-    dict members;      /* member -> zelem (intrusive) */
+    dict members; /* member -> zelem (intrusive) */
 } zskiplist;
 
 /* A sorted set is one tagged word, so a kv can hold it in v.ptr with no
@@ -99,6 +99,7 @@ bool zset_lex_gte_min(const char *m, size_t len, const zrange_lex *r);
 bool zset_lex_lte_max(const char *m, size_t len, const zrange_lex *r);
 
 /* Scan the dict (skiplist encoding) for ZSCAN. */
-uint64_t zset_scan(zset *zs, uint64_t cursor, void (*cb)(const char *m, size_t len, double score, void *arg), void *arg);
+uint64_t zset_scan(zset *zs, uint64_t cursor,
+                   void (*cb)(const char *m, size_t len, double score, void *arg), void *arg);
 
 #endif

@@ -24,8 +24,7 @@ void buf_free(buf *b) {
 }
 
 void buf_reserve(buf *b, size_t extra) {
-    if (b->cap - b->len >= extra && b->data != NULL)
-        return;
+    if (b->cap - b->len >= extra && b->data != NULL) return;
     size_t need = b->len + extra;
     size_t ncap = b->cap ? b->cap : 16;
     while (ncap < need)
@@ -37,8 +36,7 @@ void buf_reserve(buf *b, size_t extra) {
 
 void buf_append(buf *b, const void *p, size_t n) {
     buf_reserve(b, n);
-    if (n)
-        memcpy(b->data + b->len, p, n);
+    if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
@@ -59,8 +57,7 @@ void buf_append_vfmt(buf *b, const char *fmt, va_list ap) {
     char small[256];
     int n = vsnprintf(small, sizeof(small), fmt, cp);
     va_end(cp);
-    if (n < 0)
-        return;
+    if (n < 0) return;
     if ((size_t)n < sizeof(small)) {
         buf_append(b, small, (size_t)n);
         return;
@@ -78,8 +75,7 @@ void buf_append_fmt(buf *b, const char *fmt, ...) {
 }
 
 void buf_insert(buf *b, size_t off, const void *p, size_t n) {
-    if (off > b->len)
-        off = b->len;
+    if (off > b->len) off = b->len;
     buf_reserve(b, n);
     memmove(b->data + off + n, b->data + off, b->len - off);
     memcpy(b->data + off, p, n);
@@ -90,8 +86,7 @@ void buf_insert(buf *b, size_t off, const void *p, size_t n) {
 void buf_consume(buf *b, size_t n) {
     if (n >= b->len) {
         b->len = 0;
-        if (b->data)
-            b->data[0] = '\0';
+        if (b->data) b->data[0] = '\0';
         return;
     }
     memmove(b->data, b->data + n, b->len - n);
@@ -101,13 +96,11 @@ void buf_consume(buf *b, size_t n) {
 
 void buf_clear(buf *b) {
     b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
+    if (b->data) b->data[0] = '\0';
 }
 
 void buf_shrink(buf *b) {
-    if (b->data == NULL)
-        return;
+    if (b->data == NULL) return;
     if (b->len == 0 && b->cap > 4096) {
         buf_free(b);
         return;
@@ -148,8 +141,7 @@ int vg_ll2str(char *dst, long long v) {
 }
 
 int vg_str2ll(const char *s, size_t len, long long *out) {
-    if (len == 0 || len > 20)
-        return 0;
+    if (len == 0 || len > 20) return 0;
     size_t i = 0;
     int neg = 0;
     if (len == 1 && s[0] == '0') {
@@ -159,38 +151,31 @@ int vg_str2ll(const char *s, size_t len, long long *out) {
     if (s[0] == '-') {
         neg = 1;
         i = 1;
-        if (len == 1)
-            return 0;
+        if (len == 1) return 0;
     }
-    if (s[i] < '1' || s[i] > '9')
-        return 0;
+    if (s[i] < '1' || s[i] > '9') return 0;
     unsigned long long v = 0;
     for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
+        if (s[i] < '0' || s[i] > '9') return 0;
         unsigned d = (unsigned)(s[i] - '0');
-        if (v > (1844674407370955161ULL))
-            return 0;
+        if (v > (1844674407370955161ULL)) return 0;
         v = v * 10;
-        if (v > ~0ULL - d)
-            return 0;
+        if (v > ~0ULL - d) return 0;
         v += d;
     }
     if (neg) {
-        if (v > (unsigned long long)9223372036854775808ULL)
-            return 0;
-        *out = v == (unsigned long long)9223372036854775808ULL ? (-9223372036854775807LL - 1) : -(long long)v;
+        if (v > (unsigned long long)9223372036854775808ULL) return 0;
+        *out = v == (unsigned long long)9223372036854775808ULL ? (-9223372036854775807LL - 1)
+                                                               : -(long long)v;
     } else {
-        if (v > 9223372036854775807ULL)
-            return 0;
+        if (v > 9223372036854775807ULL) return 0;
         *out = (long long)v;
     }
     return 1;
 }
 
 static int has_space_or_empty(const char *s, size_t len) {
-    if (len == 0)
-        return 1;
+    if (len == 0) return 1;
     for (size_t i = 0; i < len; i++)
         if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' ||
             s[i] == '\f' || s[i] == '\0')
@@ -200,15 +185,14 @@ static int has_space_or_empty(const char *s, size_t len) {
 
 int vg_str2ld(const char *s, size_t len, long double *out) {
     char tmp[5120];
-    if (len >= sizeof(tmp) || has_space_or_empty(s, len))
-        return 0;
+    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return 0;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
     errno = 0;
     char *end;
     long double v = strtold(tmp, &end);
-    if ((size_t)(end - tmp) != len || (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) ||
-        isnan(v))
+    if ((size_t)(end - tmp) != len ||
+        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) || isnan(v))
         return 0;
     *out = v;
     return 1;
@@ -216,32 +200,28 @@ int vg_str2ld(const char *s, size_t len, long double *out) {
 
 int vg_str2d(const char *s, size_t len, double *out) {
     char tmp[5120];
-    if (len >= sizeof(tmp) || has_space_or_empty(s, len))
-        return 0;
+    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return 0;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
     errno = 0;
     char *end;
     double v = strtod(tmp, &end);
-    if ((size_t)(end - tmp) != len || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) ||
-        isnan(v))
+    if ((size_t)(end - tmp) != len ||
+        (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) || isnan(v))
         return 0;
     *out = v;
     return 1;
 }
 
 int vg_ld2str(char *dst, size_t cap, long double v) {
-    if (isinf(v))
-        return snprintf(dst, cap, "%s", v > 0 ? "inf" : "-inf");
+    if (isinf(v)) return snprintf(dst, cap, "%s", v > 0 ? "inf" : "-inf");
     int n = snprintf(dst, cap, "%.17Lf", v);
-    if (n < 0 || (size_t)n >= cap)
-        return snprintf(dst, cap, "%.17Lg", v);
+    if (n < 0 || (size_t)n >= cap) return snprintf(dst, cap, "%.17Lg", v);
     /* Trim trailing zeroes after the point, then a dangling point. */
     if (strchr(dst, '.') != NULL) {
         while (n > 0 && dst[n - 1] == '0')
             n--;
-        if (n > 0 && dst[n - 1] == '.')
-            n--;
+        if (n > 0 && dst[n - 1] == '.') n--;
         dst[n] = '\0';
     }
     if (n == 2 && dst[0] == '-' && dst[1] == '0') {
@@ -253,9 +233,7 @@ int vg_ld2str(char *dst, size_t cap, long double v) {
 }
 
 int vg_d2str(char *dst, size_t cap, double v) {
-    if (isinf(v))
-        return snprintf(dst, cap, "%s", v > 0 ? "inf" : "-inf");
-    if (v == 0)
-        return snprintf(dst, cap, "%s", signbit(v) ? "-0" : "0");
+    if (isinf(v)) return snprintf(dst, cap, "%s", v > 0 ? "inf" : "-inf");
+    if (v == 0) return snprintf(dst, cap, "%s", signbit(v) ? "-0" : "0");
     return snprintf(dst, cap, "%.17g", v);
 }

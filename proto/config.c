@@ -59,8 +59,7 @@ int config_parse_bool(const char *s, int *out) {
 int config_parse_memory(const char *s, long long *out) {
     size_t n = strlen(s);
     size_t digits = 0;
-    if (n && s[0] == '-')
-        digits = 1;
+    if (n && s[0] == '-') digits = 1;
     while (digits < n && s[digits] >= '0' && s[digits] <= '9')
         digits++;
     const char *unit = s + digits;
@@ -82,8 +81,7 @@ int config_parse_memory(const char *s, long long *out) {
     else
         return 0;
     long long v;
-    if (!vg_str2ll(s, digits, &v))
-        return 0;
+    if (!vg_str2ll(s, digits, &v)) return 0;
     if (v != 0 && (v > 0 ? v > (long long)(9223372036854775807LL / mul)
                          : v < -(long long)(9223372036854775807LL / mul)))
         return 0;
@@ -149,8 +147,7 @@ static int set_typed(config_param *p, const char *value, bool first, vg_error *e
 int config_set_defaults(config_table *t, vg_error *err) {
     for (size_t i = 0; i < t->count; i++) {
         config_param *p = &t->params[i];
-        if (p->default_value == NULL)
-            continue;
+        if (p->default_value == NULL) continue;
         if (set_typed(p, p->default_value, true, err) != VG_OK) {
             char why[sizeof(err->msg)];
             snprintf(why, sizeof(why), "%s", err->msg);
@@ -161,8 +158,8 @@ int config_set_defaults(config_table *t, vg_error *err) {
     return VG_OK;
 }
 
-static int set_param(config_table *t, const char *name, const char *value, bool runtime,
-                     bool apply, vg_error *err) {
+static int set_param(config_table *t, const char *name, const char *value, bool runtime, bool apply,
+                     vg_error *err) {
     config_param *p = config_find(t, name);
     if (p == NULL) {
         vg_error_set(err, "Bad directive or wrong number of arguments");
@@ -174,11 +171,9 @@ static int set_param(config_table *t, const char *name, const char *value, bool 
     }
     size_t idx = (size_t)(p - t->params);
     bool first = runtime || !t->seen[idx];
-    if (set_typed(p, value, first, err) != VG_OK)
-        return VG_ERR;
+    if (set_typed(p, value, first, err) != VG_OK) return VG_ERR;
     t->seen[idx] = 1;
-    if (runtime && apply && p->apply && p->apply(p, err) != VG_OK)
-        return VG_ERR;
+    if (runtime && apply && p->apply && p->apply(p, err) != VG_OK) return VG_ERR;
     return VG_OK;
 }
 
@@ -200,15 +195,15 @@ struct load_ctx {
 static int on_ini_line(void *user, const char *section, const char *name, const char *value) {
     struct load_ctx *ctx = user;
     VG_UNUSED(section);
-    if (ctx->failed)
-        return 0;
+    if (ctx->failed) return 0;
     vg_error why;
     if (config_set(ctx->t, name, value, false, &why) != VG_OK) {
-        vg_error_set(ctx->err, "'%s = %s': %s", name,
-                     (config_find(ctx->t, name) && (config_find(ctx->t, name)->flags & CONFIG_SENSITIVE))
-                         ? "***"
-                         : value,
-                     why.msg);
+        vg_error_set(
+            ctx->err, "'%s = %s': %s", name,
+            (config_find(ctx->t, name) && (config_find(ctx->t, name)->flags & CONFIG_SENSITIVE))
+                ? "***"
+                : value,
+            why.msg);
         ctx->failed = 1;
         return 0;
     }
@@ -228,8 +223,8 @@ static int load_common(config_table *t, int rc, struct load_ctx *ctx, vg_error *
         return VG_ERR;
     }
     if (rc != 0) {
-        vg_error_set(err, "%s:%d: syntax error (expected 'name = value' or '[section]')",
-                     ctx->path, rc);
+        vg_error_set(err, "%s:%d: syntax error (expected 'name = value' or '[section]')", ctx->path,
+                     rc);
         return VG_ERR;
     }
     return VG_OK;
@@ -243,8 +238,7 @@ static int overlong_line(const char *text, size_t len) {
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
-            if (i - start >= INI_MAX_LINE - 1)
-                return lineno;
+            if (i - start >= INI_MAX_LINE - 1) return lineno;
             lineno++;
             start = i + 1;
         }
@@ -273,22 +267,19 @@ int config_load_file(config_table *t, const char *path, vg_error *err) {
         fclose(fp);
         int rc = check_line_lengths(text.data ? text.data : "", text.len, path, err);
         buf_free(&text);
-        if (rc != VG_OK)
-            return VG_ERR;
+        if (rc != VG_OK) return VG_ERR;
     }
     struct load_ctx ctx = {t, err, path, 0};
     memset(t->seen, 0, t->count ? t->count : 1);
     int rc = ini_parse(path, on_ini_line, &ctx);
-    if (load_common(t, rc, &ctx, err) != VG_OK)
-        return VG_ERR;
+    if (load_common(t, rc, &ctx, err) != VG_OK) return VG_ERR;
     vg_free(t->path);
     t->path = vg_strdup(path);
     return VG_OK;
 }
 
 int config_load_string(config_table *t, const char *text, vg_error *err) {
-    if (check_line_lengths(text, strlen(text), "(string)", err) != VG_OK)
-        return VG_ERR;
+    if (check_line_lengths(text, strlen(text), "(string)", err) != VG_OK) return VG_ERR;
     struct load_ctx ctx = {t, err, "(string)", 0};
     memset(t->seen, 0, t->count ? t->count : 1);
     int rc = ini_parse_string(text, on_ini_line, &ctx);
@@ -328,8 +319,7 @@ static size_t line_key(const char *line, size_t len, const char **key) {
     size_t i = 0;
     while (i < len && (line[i] == ' ' || line[i] == '\t'))
         i++;
-    if (i >= len || line[i] == ';' || line[i] == '#' || line[i] == '[')
-        return 0;
+    if (i >= len || line[i] == ';' || line[i] == '#' || line[i] == '[') return 0;
     size_t start = i;
     while (i < len && line[i] != '=' && line[i] != ':' && line[i] != ' ' && line[i] != '\t')
         i++;
@@ -389,17 +379,14 @@ int config_rewrite(config_table *t, vg_error *err) {
     bool header = false;
     for (size_t i = 0; i < t->count; i++) {
         config_param *p = &t->params[i];
-        if (written[i])
-            continue;
+        if (written[i]) continue;
         buf_clear(&val);
         config_get_value(p, &val);
         const char *cur = val.data ? val.data : "";
         if (!(p->flags & CONFIG_MULTI) && p->default_value && strcmp(cur, p->default_value) == 0)
             continue;
-        if (p->default_value == NULL && cur[0] == '\0')
-            continue;
-        if ((p->flags & CONFIG_MULTI) && cur[0] == '\0')
-            continue;
+        if (p->default_value == NULL && cur[0] == '\0') continue;
+        if ((p->flags & CONFIG_MULTI) && cur[0] == '\0') continue;
         if (!header) {
             buf_append_str(&out, "; Generated by CONFIG REWRITE\n");
             header = true;

@@ -57,7 +57,7 @@ struct config_param {
 typedef struct config_table {
     config_param *params; /* borrowed: static array */
     size_t count;
-    char *path; /* owned: file loaded, for REWRITE */
+    char *path;          /* owned: file loaded, for REWRITE */
     unsigned char *seen; /* owned: per-param "set during this load" marks */
 } config_table;
 

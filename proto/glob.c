@@ -13,10 +13,9 @@ static int fold(int c, bool nocase) {
     return nocase ? tolower(c) : c;
 }
 
-static bool match(const char *p, size_t plen, const char *s, size_t slen, bool nocase,
-                  int nesting, bool *skip_longer) {
-    if (nesting > GLOB_MAX_NESTING)
-        return false;
+static bool match(const char *p, size_t plen, const char *s, size_t slen, bool nocase, int nesting,
+                  bool *skip_longer) {
+    if (nesting > GLOB_MAX_NESTING) return false;
     while (plen && slen) {
         switch (p[0]) {
         case '*':
@@ -24,13 +23,10 @@ static bool match(const char *p, size_t plen, const char *s, size_t slen, bool n
                 p++;
                 plen--;
             }
-            if (plen == 1)
-                return true;
+            if (plen == 1) return true;
             while (slen) {
-                if (match(p + 1, plen - 1, s, slen, nocase, nesting + 1, skip_longer))
-                    return true;
-                if (*skip_longer)
-                    return false;
+                if (match(p + 1, plen - 1, s, slen, nocase, nesting + 1, skip_longer)) return true;
+                if (*skip_longer) return false;
                 s++;
                 slen--;
             }
@@ -53,18 +49,17 @@ static bool match(const char *p, size_t plen, const char *s, size_t slen, bool n
                 if (p[0] == '\\' && plen >= 2) {
                     p++;
                     plen--;
-                    if (p[0] == s[0])
-                        hit = true;
+                    if (p[0] == s[0]) hit = true;
                 } else if (plen >= 3 && p[1] == '-') {
-                    int lo = fold((unsigned char)p[0], nocase), hi = fold((unsigned char)p[2], nocase);
+                    int lo = fold((unsigned char)p[0], nocase),
+                        hi = fold((unsigned char)p[2], nocase);
                     int c = fold((unsigned char)s[0], nocase);
                     if (lo > hi) {
                         int t = lo;
                         lo = hi;
                         hi = t;
                     }
-                    if (c >= lo && c <= hi)
-                        hit = true;
+                    if (c >= lo && c <= hi) hit = true;
                     p += 2;
                     plen -= 2;
                 } else if (fold((unsigned char)p[0], nocase) == fold((unsigned char)s[0], nocase)) {
@@ -77,10 +72,8 @@ static bool match(const char *p, size_t plen, const char *s, size_t slen, bool n
                 p--;
                 plen++;
             }
-            if (neg)
-                hit = !hit;
-            if (!hit)
-                return false;
+            if (neg) hit = !hit;
+            if (!hit) return false;
             s++;
             slen--;
             break;
@@ -123,7 +116,6 @@ bool glob_match(const char *pat, size_t plen, const char *str, size_t slen, bool
 
 bool glob_is_literal(const char *pat, size_t plen) {
     for (size_t i = 0; i < plen; i++)
-        if (pat[i] == '*' || pat[i] == '?' || pat[i] == '[' || pat[i] == '\\')
-            return false;
+        if (pat[i] == '*' || pat[i] == '?' || pat[i] == '[' || pat[i] == '\\') return false;
     return true;
 }

@@ -21,18 +21,15 @@ static const char *level_names[] = {"debug", "verbose", "notice", "warning"};
 
 int log_open(const char *path) {
     log_close();
-    if (path == NULL || path[0] == '\0')
-        return VG_OK;
+    if (path == NULL || path[0] == '\0') return VG_OK;
     FILE *fp = fopen(path, "a");
-    if (fp == NULL)
-        return VG_ERR;
+    if (fp == NULL) return VG_ERR;
     log_fp = fp;
     return VG_OK;
 }
 
 void log_close(void) {
-    if (log_fp)
-        fclose(log_fp);
+    if (log_fp) fclose(log_fp);
     log_fp = NULL;
 }
 
@@ -42,8 +39,7 @@ void log_set_role(char role) {
 
 int log_level_from_name(const char *name) {
     for (int i = 0; i < 4; i++)
-        if (strcasecmp(name, level_names[i]) == 0)
-            return i;
+        if (strcasecmp(name, level_names[i]) == 0) return i;
     return -1;
 }
 
@@ -66,6 +62,9 @@ void log_write(int level, const char *fmt, ...) {
     snprintf(stamp + n, sizeof(stamp) - n, "%03d", (int)(tv.tv_usec / 1000));
     FILE *fp = log_fp ? log_fp : stderr;
     fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), log_role, stamp,
-            marks[level < 0 ? 0 : level > 3 ? 3 : level], msg);
+            marks[level < 0   ? 0
+                  : level > 3 ? 3
+                              : level],
+            msg);
     fflush(fp);
 }

@@ -21,8 +21,7 @@ void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2,
 
 #define LOG_AT(lvl, ...)                                                                           \
     do {                                                                                           \
-        if ((lvl) >= log_verbosity)                                                                \
-            log_write((lvl), __VA_ARGS__);                                                         \
+        if ((lvl) >= log_verbosity) log_write((lvl), __VA_ARGS__);                                 \
     } while (0)
 #define LOG_DEBUG(...) LOG_AT(LOG_LVL_DEBUG, __VA_ARGS__)
 #define LOG_VERBOSE(...) LOG_AT(LOG_LVL_VERBOSE, __VA_ARGS__)

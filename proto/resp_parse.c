@@ -56,8 +56,7 @@ static void push_arg(resp_req_parser *p, size_t off, size_t len) {
  * '\r') or -1 when more bytes are needed; -2 when the line is over the limit. */
 static long header_end(const char *data, size_t len, size_t pos) {
     const char *cr = memchr(data + pos, '\r', len - pos);
-    if (cr == NULL)
-        return len - pos > RESP_INLINE_MAX ? -2 : -1;
+    if (cr == NULL) return len - pos > RESP_INLINE_MAX ? -2 : -1;
     if ((size_t)(cr - data) + 1 >= len) /* need the '\n' too */
         return -1;
     return (long)(cr - data);
@@ -66,10 +65,8 @@ static long header_end(const char *data, size_t len, size_t pos) {
 static int parse_multibulk(resp_req_parser *p, char *data, size_t len, size_t *consumed) {
     if (p->remaining == 0 && p->argc == 0) {
         long e = header_end(data, len, p->pos);
-        if (e == -2)
-            return fail(p, "too big mbulk count string", 0);
-        if (e < 0)
-            return RESP_AGAIN;
+        if (e == -2) return fail(p, "too big mbulk count string", 0);
+        if (e < 0) return RESP_AGAIN;
         long long n;
         if (!vg_str2ll(data + p->pos + 1, (size_t)e - p->pos - 1, &n) || n > RESP_MAX_MULTIBULK)
             return fail(p, "invalid multibulk length", 0);
@@ -84,15 +81,11 @@ static int parse_multibulk(resp_req_parser *p, char *data, size_t len, size_t *c
     }
     while (p->remaining > 0) {
         if (p->bulklen < 0) {
-            if (p->pos >= len)
-                return RESP_AGAIN;
+            if (p->pos >= len) return RESP_AGAIN;
             long e = header_end(data, len, p->pos);
-            if (e == -2)
-                return fail(p, "too big bulk count string", 0);
-            if (e < 0)
-                return RESP_AGAIN;
-            if (data[p->pos] != '$')
-                return fail(p, "expected '$', got ", data[p->pos]);
+            if (e == -2) return fail(p, "too big bulk count string", 0);
+            if (e < 0) return RESP_AGAIN;
+            if (data[p->pos] != '$') return fail(p, "expected '$', got ", data[p->pos]);
             long long n;
             if (!vg_str2ll(data + p->pos + 1, (size_t)e - p->pos - 1, &n) || n < 0 ||
                 n > p->max_bulk)
@@ -102,8 +95,7 @@ static int parse_multibulk(resp_req_parser *p, char *data, size_t len, size_t *c
             p->pos = (size_t)e + 2;
             p->bulklen = n;
         }
-        if (len - p->pos < (size_t)p->bulklen + 2)
-            return RESP_AGAIN;
+        if (len - p->pos < (size_t)p->bulklen + 2) return RESP_AGAIN;
         push_arg(p, p->pos, (size_t)p->bulklen);
         p->pos += (size_t)p->bulklen + 2;
         p->bulklen = -1;
@@ -118,10 +110,8 @@ static int is_hex(char c) {
 }
 
 static int hex_val(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return c - 'A' + 10;
 }
 
@@ -152,14 +142,18 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
             }
             if (c == '\\' && i + 1 < len) {
                 char e = line[i + 1];
-                line[w++] = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e == 'b' ? '\b' : e == 'a' ? '\a' : e;
+                line[w++] = e == 'n'   ? '\n'
+                            : e == 'r' ? '\r'
+                            : e == 't' ? '\t'
+                            : e == 'b' ? '\b'
+                            : e == 'a' ? '\a'
+                                       : e;
                 i += 2;
                 continue;
             }
             if (c == '"') {
                 /* closing quote must be followed by a space or the end */
-                if (i + 1 < len && !is_space(line[i + 1]))
-                    return -1;
+                if (i + 1 < len && !is_space(line[i + 1])) return -1;
                 inq = 0;
                 i++;
                 break;
@@ -173,8 +167,7 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
                 continue;
             }
             if (c == '\'') {
-                if (i + 1 < len && !is_space(line[i + 1]))
-                    return -1;
+                if (i + 1 < len && !is_space(line[i + 1])) return -1;
                 insq = 0;
                 i++;
                 break;
@@ -182,8 +175,7 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
             line[w++] = c;
             i++;
         } else {
-            if (is_blank(c))
-                break;
+            if (is_blank(c)) break;
             if (c == '"') {
                 inq = 1;
                 i++;
@@ -198,8 +190,7 @@ static long split_one(char *line, size_t len, size_t i, size_t *tok_len) {
             i++;
         }
     }
-    if (inq || insq)
-        return -1;
+    if (inq || insq) return -1;
     *tok_len = w;
     return (long)i;
 }
@@ -210,12 +201,10 @@ int resp_split_args(char *line, size_t len, resp_span **spans, int *cap) {
     for (;;) {
         while (i < len && is_space(line[i]))
             i++;
-        if (i >= len)
-            return n;
+        if (i >= len) return n;
         size_t start = i, end;
         long next = split_one(line, len, i, &end);
-        if (next < 0)
-            return -1;
+        if (next < 0) return -1;
         if (n == *cap) {
             int ncap = *cap ? *cap * 2 : 8;
             *spans = vg_realloc(*spans, (size_t)ncap * sizeof(**spans));
@@ -231,35 +220,28 @@ int resp_split_args(char *line, size_t len, resp_span **spans, int *cap) {
 static int parse_inline(resp_req_parser *p, char *data, size_t len, size_t *consumed) {
     char *nl = memchr(data, '\n', len);
     if (nl == NULL) {
-        if (len > RESP_INLINE_MAX)
-            return fail(p, "too big inline request", 0);
+        if (len > RESP_INLINE_MAX) return fail(p, "too big inline request", 0);
         return RESP_AGAIN;
     }
     size_t line_len = (size_t)(nl - data);
-    if (line_len > 0 && data[line_len - 1] == '\r')
-        line_len--;
+    if (line_len > 0 && data[line_len - 1] == '\r') line_len--;
     int n = resp_split_args(data, line_len, &p->args, &p->argcap);
-    if (n < 0)
-        return fail(p, "unbalanced quotes in request", 0);
+    if (n < 0) return fail(p, "unbalanced quotes in request", 0);
     p->argc = n;
     *consumed = (size_t)(nl - data) + 1;
     return RESP_DONE;
 }
 
 int resp_req_parse(resp_req_parser *p, char *data, size_t len, size_t *consumed) {
-    if (p->failed)
-        return RESP_FAIL;
-    if (len == 0)
-        return RESP_AGAIN;
-    if (p->mode == 0)
-        p->mode = data[0] == '*' ? 1 : 2;
+    if (p->failed) return RESP_FAIL;
+    if (len == 0) return RESP_AGAIN;
+    if (p->mode == 0) p->mode = data[0] == '*' ? 1 : 2;
     return p->mode == 1 ? parse_multibulk(p, data, len, consumed)
                         : parse_inline(p, data, len, consumed);
 }
 
 size_t resp_req_wanted(const resp_req_parser *p, size_t have) {
-    if (p->mode != 1 || p->bulklen < 0)
-        return 0;
+    if (p->mode != 1 || p->bulklen < 0) return 0;
     size_t need = p->pos + (size_t)p->bulklen + 2;
     return need > have ? need - have : 0;
 }

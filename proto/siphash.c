@@ -49,8 +49,7 @@ static uint64_t sip(const uint8_t *in, size_t len, const uint8_t key[16], int no
     }
     for (size_t i = 0; i < len % 8; i++) {
         uint8_t c = in[whole + i];
-        if (nocase)
-            c = (uint8_t)tolower(c);
+        if (nocase) c = (uint8_t)tolower(c);
         b |= ((uint64_t)c) << (8 * i);
     }
     v3 ^= b;

@@ -21,8 +21,7 @@ typedef struct write_req {
 
 static void on_accept(uv_stream_t *server, int status) {
     stream_listener *l = server->data;
-    if (status < 0)
-        return;
+    if (status < 0) return;
     stream *s = vg_calloc(sizeof(*s));
     uv_tcp_init(l->loop, &s->tcp);
     s->tcp.data = s;
@@ -38,10 +37,8 @@ static void on_accept(uv_stream_t *server, int status) {
 }
 
 static int resolve(const char *host, int port, struct sockaddr_storage *ss) {
-    if (strchr(host, ':'))
-        return uv_ip6_addr(host, port, (struct sockaddr_in6 *)ss);
-    if (strcmp(host, "localhost") == 0)
-        host = "127.0.0.1";
+    if (strchr(host, ':')) return uv_ip6_addr(host, port, (struct sockaddr_in6 *)ss);
+    if (strcmp(host, "localhost") == 0) host = "127.0.0.1";
     return uv_ip4_addr(host, port, (struct sockaddr_in *)ss);
 }
 
@@ -50,16 +47,14 @@ int stream_listen(stream_listener *l, uv_loop_t *loop, const char *host, int por
     struct sockaddr_storage ss;
     memset(l, 0, sizeof(*l));
     int rc = resolve(host, port, &ss);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     l->loop = loop;
     l->tls = tls;
     l->on_conn = cb;
     uv_tcp_init(loop, &l->tcp);
     l->tcp.data = l;
     rc = uv_tcp_bind(&l->tcp, (struct sockaddr *)&ss, strchr(host, ':') ? UV_TCP_IPV6ONLY : 0);
-    if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&l->tcp, backlog, on_accept);
+    if (rc == 0) rc = uv_listen((uv_stream_t *)&l->tcp, backlog, on_accept);
     snprintf(l->addr, sizeof(l->addr), "%s:%d", host, port);
     return rc;
 }
@@ -67,33 +62,28 @@ int stream_listen(stream_listener *l, uv_loop_t *loop, const char *host, int por
 int stream_listener_port(const stream_listener *l) {
     struct sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len) != 0)
-        return -1;
-    if (ss.ss_family == AF_INET6)
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    if (uv_tcp_getsockname(&l->tcp, (struct sockaddr *)&ss, &len) != 0) return -1;
+    if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void stream_listener_close(stream_listener *l, uv_close_cb cb) {
-    if (!uv_is_closing((uv_handle_t *)&l->tcp))
-        uv_close((uv_handle_t *)&l->tcp, cb);
+    if (!uv_is_closing((uv_handle_t *)&l->tcp)) uv_close((uv_handle_t *)&l->tcp, cb);
 }
 
 static void on_connect(uv_connect_t *req, int status) {
     stream *s = req->data;
     vg_free(req);
-    if (s->closing)
-        return;
+    if (s->closing) return;
     if (status == 0 && s->tls) {
         tls_session_start_client(s);
         return; /* the TLS layer calls conn_cb after the handshake */
     }
-    if (s->conn_cb)
-        s->conn_cb(s, status);
+    if (s->conn_cb) s->conn_cb(s, status);
 }
 
-stream *stream_connect(uv_loop_t *loop, const char *host, int port, tls_ctx *tls,
-                       const char *sni, stream_connect_cb cb, void *data, int *err) {
+stream *stream_connect(uv_loop_t *loop, const char *host, int port, tls_ctx *tls, const char *sni,
+                       stream_connect_cb cb, void *data, int *err) {
     struct sockaddr_storage ss;
     int rc = resolve(host, port, &ss);
     if (rc != 0) {
@@ -132,8 +122,7 @@ static void plain_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out) {
 static void plain_read(uv_stream_t *h, ssize_t nread, const uv_buf_t *b) {
     (void)b;
     stream *s = h->data;
-    if (nread == 0 || s->closing)
-        return;
+    if (nread == 0 || s->closing) return;
     s->read_cb(s, nread);
 }
 
@@ -141,25 +130,20 @@ int stream_read_start(stream *s, stream_alloc_cb alloc_cb, stream_read_cb read_c
     s->alloc_cb = alloc_cb;
     s->read_cb = read_cb;
     s->reading = true;
-    if (s->tls)
-        return tls_session_read_start(s);
+    if (s->tls) return tls_session_read_start(s);
     return uv_read_start((uv_stream_t *)&s->tcp, plain_alloc, plain_read);
 }
 
 int stream_read_stop(stream *s) {
     s->reading = false;
-    if (s->tls)
-        return tls_session_read_stop(s);
+    if (s->tls) return tls_session_read_stop(s);
     return uv_read_stop((uv_stream_t *)&s->tcp);
 }
 
 ssize_t stream_try_write(stream *s, const char *p, size_t n) {
-    if (s->closing)
-        return UV_EPIPE;
-    if (s->tls)
-        return tls_session_try_write(s, p, n);
-    if (s->write_pending)
-        return UV_EAGAIN; /* keep byte order behind queued writes */
+    if (s->closing) return UV_EPIPE;
+    if (s->tls) return tls_session_try_write(s, p, n);
+    if (s->write_pending) return UV_EAGAIN; /* keep byte order behind queued writes */
     uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
     int rc = uv_try_write((uv_stream_t *)&s->tcp, &b, 1);
     return rc;
@@ -169,8 +153,7 @@ static void on_write(uv_write_t *req, int status) {
     write_req *w = (write_req *)req;
     stream *s = req->handle->data;
     s->write_pending -= w->len;
-    if (w->cb)
-        w->cb(s, status, w->arg);
+    if (w->cb) w->cb(s, status, w->arg);
     vg_free(w);
 }
 
@@ -190,24 +173,20 @@ int stream_write_raw(stream *s, const char *p, size_t n, stream_write_cb cb, voi
 }
 
 int stream_write(stream *s, const char *p, size_t n, stream_write_cb cb, void *arg) {
-    if (s->closing)
-        return UV_EPIPE;
-    if (s->tls)
-        return tls_session_write(s, p, n, cb, arg);
+    if (s->closing) return UV_EPIPE;
+    if (s->tls) return tls_session_write(s, p, n, cb, arg);
     return stream_write_raw(s, p, n, cb, arg);
 }
 
 static void on_closed(uv_handle_t *h) {
     stream *s = h->data;
-    if (s->close_cb)
-        s->close_cb(s);
+    if (s->close_cb) s->close_cb(s);
     tls_session_free(s);
     vg_free(s);
 }
 
 void stream_close(stream *s, stream_close_cb cb) {
-    if (s->closing)
-        return;
+    if (s->closing) return;
     s->closing = true;
     s->close_cb = cb;
     tls_session_close(s);
@@ -255,8 +234,7 @@ int stream_sock_name(stream *s, char *out, size_t cap) {
 bool stream_peer_is_loopback(stream *s) {
     struct sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&ss, &len) != 0)
-        return false;
+    if (uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&ss, &len) != 0) return false;
     if (ss.ss_family == AF_INET) {
         uint32_t a = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
         return (a >> 24) == 127;

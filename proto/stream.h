@@ -59,8 +59,8 @@ int stream_listener_port(const stream_listener *l);
 void stream_listener_close(stream_listener *l, uv_close_cb cb);
 
 /* Start an outgoing connection. Returns a new stream (freed through close). */
-stream *stream_connect(uv_loop_t *loop, const char *host, int port, tls_ctx *tls,
-                       const char *sni, stream_connect_cb cb, void *data, int *err);
+stream *stream_connect(uv_loop_t *loop, const char *host, int port, tls_ctx *tls, const char *sni,
+                       stream_connect_cb cb, void *data, int *err);
 
 int stream_read_start(stream *s, stream_alloc_cb alloc_cb, stream_read_cb read_cb);
 int stream_read_stop(stream *s);

@@ -20,27 +20,23 @@ static void oom(size_t n) {
 
 void *vg_malloc(size_t n) {
     void *p = malloc(n ? n : 1);
-    if (p == NULL)
-        oom(n);
+    if (p == NULL) oom(n);
     __atomic_add_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     return p;
 }
 
 void *vg_calloc(size_t n) {
     void *p = calloc(1, n ? n : 1);
-    if (p == NULL)
-        oom(n);
+    if (p == NULL) oom(n);
     __atomic_add_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     return p;
 }
 
 void *vg_realloc(void *p, size_t n) {
-    if (p == NULL)
-        return vg_malloc(n);
+    if (p == NULL) return vg_malloc(n);
     size_t old = malloc_usable_size(p);
     void *q = realloc(p, n ? n : 1);
-    if (q == NULL)
-        oom(n);
+    if (q == NULL) oom(n);
     size_t now = malloc_usable_size(q);
     if (now >= old)
         __atomic_add_fetch(&used_memory, now - old, __ATOMIC_RELAXED);
@@ -50,8 +46,7 @@ void *vg_realloc(void *p, size_t n) {
 }
 
 void vg_free(void *p) {
-    if (p == NULL)
-        return;
+    if (p == NULL) return;
     __atomic_sub_fetch(&used_memory, malloc_usable_size(p), __ATOMIC_RELAXED);
     free(p);
 }

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 
 void vg_error_set(vg_error *err, const char *fmt, ...) {
-    if (err == NULL)
-        return;
+    if (err == NULL) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
