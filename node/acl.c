@@ -18,8 +18,9 @@
 #include "server.h"
 #include "vg_alloc.h"
 
-#define ACL_KEY_READ 1
-#define ACL_KEY_WRITE 2
+/* The same bits command_keys_need() reports, so a need tests directly. */
+#define ACL_KEY_READ CMD_KEY_READ
+#define ACL_KEY_WRITE CMD_KEY_WRITE
 
 typedef struct acl_pattern {
     int flags;  /* ACL_KEY_READ | ACL_KEY_WRITE (keys); unused for channels */
@@ -610,12 +611,11 @@ void acl_set_requirepass(const char *pass) {
 
 typedef struct key_check {
     const acl_selector *s;
-    int need;     /* ACL_KEY_* */
-    bool ok;
-    int bad;      /* index of the first denied key among visited, or -1 */
-    int seen;
+    const vg_slice *argv; /* borrowed: the checked command's arguments */
+    int bad;              /* argv index of the first denied key, or -1 */
 } key_check;
 
+/* need: CMD_KEY_READ | CMD_KEY_WRITE bits; 0 lets any matching pattern do. */
 static bool key_allowed(const acl_selector *s, const char *key, size_t len, int need) {
     if (s->allkeys)
         return true;
@@ -625,13 +625,10 @@ static bool key_allowed(const acl_selector *s, const char *key, size_t len, int 
     return false;
 }
 
-static void check_key_cb(const vg_slice *key, void *arg) {
+static void check_key_cb(const vg_slice *key, int need, void *arg) {
     key_check *k = arg;
-    if (k->ok && !key_allowed(k->s, key->ptr, key->len, k->need)) {
-        k->ok = false;
-        k->bad = k->seen;
-    }
-    k->seen++;
+    if (k->bad < 0 && !key_allowed(k->s, key->ptr, key->len, need))
+        k->bad = (int)(key - k->argv);
 }
 
 static bool channel_allowed(const acl_selector *s, const char *ch, size_t len, bool is_pattern) {
@@ -674,12 +671,10 @@ static int selector_allows(const acl_selector *s, const command *cmd, const vg_s
     if (!bit_get(s->allowed, cmd->id))
         return ACL_DENIED_CMD;
     if (!s->allkeys) {
-        key_check k = {s, (cmd->flags & CMD_WRITE) ? ACL_KEY_WRITE : (cmd->flags & CMD_READONLY) ? ACL_KEY_READ : ACL_KEY_READ | ACL_KEY_WRITE, true, -1, 0};
-        if (cmd->flags & CMD_WRITE && !(cmd->flags & CMD_READONLY))
-            k.need = ACL_KEY_WRITE;
-        command_keys(cmd, argv, argc, check_key_cb, &k);
-        if (!k.ok) {
-            *obj = k.bad; /* position among the command's keys */
+        key_check k = {s, argv, -1};
+        command_keys_need(cmd, argv, argc, check_key_cb, &k);
+        if (k.bad >= 0) {
+            *obj = k.bad;
             return ACL_DENIED_KEY;
         }
     }
@@ -872,18 +867,7 @@ bool acl_check_command(client *c, const command *cmd, const char *context) {
         acl_log_add(c, r, context, cmd->fullname, strlen(cmd->fullname), uname, strlen(uname));
         reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command", cmd->fullname);
     } else if (r == ACL_DENIED_KEY) {
-        /* find the denied key's text */
-        const vg_slice *bad = NULL;
-        int seen = 0;
-        int first = cmd->first_key, last = cmd->last_key < 0 ? c->argc + cmd->last_key : cmd->last_key;
-        int step = cmd->key_step > 0 ? cmd->key_step : 1;
-        for (int i = first; first > 0 && i <= last && i < c->argc; i += step, seen++)
-            if (seen == obj)
-                bad = &c->argv[i];
-        if (bad == NULL && cmd->numkeys_arg > 0 && obj >= seen)
-            bad = &c->argv[cmd->numkeys_arg + 1 + (obj - seen)];
-        if (bad)
-            acl_log_add(c, r, context, bad->ptr, bad->len, uname, strlen(uname));
+        acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
         reply_error(c, "NOPERM this user has no permissions to access one of the keys used as arguments");
     } else {
         acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));

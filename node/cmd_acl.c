@@ -267,21 +267,11 @@ static void cmd_acl_dryrun(client *c) {
     char msg[512];
     if (r == ACL_DENIED_CMD) {
         snprintf(msg, sizeof(msg), "This user has no permissions to run the '%s' command", cmd->fullname);
-    } else if (r == ACL_DENIED_KEY) {
-        const vg_slice *bad = NULL;
-        int seen = 0, first = cmd->first_key;
-        int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-        int step = cmd->key_step > 0 ? cmd->key_step : 1;
-        for (int i = first; first > 0 && i <= last && i < argc; i += step, seen++)
-            if (seen == obj)
-                bad = &argv[i];
-        if (bad == NULL && cmd->numkeys_arg > 0)
-            bad = &argv[cmd->numkeys_arg + 1 + (obj - seen)];
-        snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' key",
-                 (int)(bad ? (bad->len > 128 ? 128 : bad->len) : 0), bad ? bad->ptr : "");
     } else {
-        snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' channel",
-                 (int)(argv[obj].len > 128 ? 128 : argv[obj].len), argv[obj].ptr);
+        /* obj is the argv index of the denied key or channel. */
+        snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' %s",
+                 (int)(argv[obj].len > 128 ? 128 : argv[obj].len), argv[obj].ptr,
+                 r == ACL_DENIED_KEY ? "key" : "channel");
     }
     reply_bulk_str(c, msg);
 }

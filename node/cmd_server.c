@@ -704,6 +704,7 @@ static command memory_subcommands[] = {
      .first_key = 2,
      .last_key = 2,
      .key_step = 1,
+     .key_need_first = CMD_KEY_NONE,
      .summary = "Estimate the memory usage of a key",
      .since = "4.0.0",
      .group = "server"},

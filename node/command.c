@@ -144,7 +144,30 @@ void command_reset_stats(void) {
     }
 }
 
-int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg) {
+/* SET asks read permission too when it returns the old value (Redis'
+ * setGetKeys): any argument after the value spelled GET, in any case. */
+static bool has_get_option(const vg_slice *argv, int argc) {
+    for (int i = 3; i < argc; i++)
+        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
+            return true;
+    return false;
+}
+
+/* The resolved CMD_KEY_READ | CMD_KEY_WRITE bits of a table need. */
+static int resolve_need(const command *cmd, int need, const vg_slice *argv, int argc) {
+    if (need == CMD_KEY_W_RW_IF_GET)
+        return has_get_option(argv, argc) ? CMD_KEY_READ | CMD_KEY_WRITE : CMD_KEY_WRITE;
+    if (need != CMD_KEY_DERIVE)
+        return need & (CMD_KEY_READ | CMD_KEY_WRITE);
+    if (cmd->flags & CMD_WRITE)
+        return CMD_KEY_WRITE;
+    if (cmd->flags & CMD_READONLY)
+        return CMD_KEY_READ;
+    return CMD_KEY_READ | CMD_KEY_WRITE;
+}
+
+int command_keys_need(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
+                      void *arg) {
     long long count = 0;
     /* As Redis' key specs do: a numkeys that is not an integer, is below 1
      * or runs past the arguments makes the command malformed, and then it
@@ -154,6 +177,8 @@ int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key
          !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) ||
          count < 1 || count > argc - 1 - cmd->numkeys_arg))
         return 0;
+    int first_need = resolve_need(cmd, cmd->key_need_first, argv, argc);
+    int rest_need = resolve_need(cmd, cmd->key_need_rest, argv, argc);
     int n = 0;
     if (cmd->first_key > 0 && cmd->first_key < argc) {
         int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -161,11 +186,27 @@ int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key
         if (last >= argc)
             last = argc - 1;
         for (int i = cmd->first_key; i <= last; i += step, n++)
-            cb(&argv[i], arg);
+            cb(&argv[i], n == 0 ? first_need : rest_need, arg);
     }
     for (long long i = 0; i < count; i++, n++)
-        cb(&argv[cmd->numkeys_arg + 1 + i], arg);
+        cb(&argv[cmd->numkeys_arg + 1 + i], n == 0 ? first_need : rest_need, arg);
     return n;
+}
+
+typedef struct plain_keys {
+    command_key_cb cb;
+    void *arg;
+} plain_keys;
+
+static void plain_key_cb(const vg_slice *key, int need, void *arg) {
+    (void)need;
+    plain_keys *p = arg;
+    p->cb(key, p->arg);
+}
+
+int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg) {
+    plain_keys p = {cb, arg};
+    return command_keys_need(cmd, argv, argc, plain_key_cb, &p);
 }
 
 static bool arity_ok(const command *cmd, int argc) {

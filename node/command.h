@@ -36,6 +36,23 @@ typedef void (*command_proc)(client *c);
 #define CMD_ONLY_SENTINEL (1u << 17)
 #define CMD_MOVABLE_KEYS (1u << 18)
 
+/* What the ACL asks of a key argument: Redis 7 gives each key spec its own
+ * flags, and a key needs read permission when its spec has ACCESS, write
+ * when it has INSERT, DELETE or UPDATE, and only a matching pattern when
+ * it has neither (EXISTS, TYPE, STRLEN ...). A table row names the need of
+ * its first key and of the keys after it (the numkeys group included); 0
+ * derives it from the command flags (write -> W, readonly -> R, else RW). */
+#define CMD_KEY_READ 1  /* resolved need: read permission */
+#define CMD_KEY_WRITE 2 /* resolved need: write permission */
+enum command_key_need {
+    CMD_KEY_DERIVE = 0,
+    CMD_KEY_NONE = 4,
+    CMD_KEY_R = 4 | CMD_KEY_READ,
+    CMD_KEY_W = 4 | CMD_KEY_WRITE,
+    CMD_KEY_RW = 4 | CMD_KEY_READ | CMD_KEY_WRITE,
+    CMD_KEY_W_RW_IF_GET = 8, /* SET: RW when an argument after the value is GET, else W */
+};
+
 typedef struct command {
     const char *name;      /* lower case; "config|get" style is built for subcommands */
     command_proc proc;     /* handler; NULL for a container with subcommands */
@@ -50,6 +67,8 @@ typedef struct command {
     const char *summary;   /* COMMAND DOCS */
     const char *since;     /* COMMAND DOCS */
     const char *group;     /* COMMAND DOCS: "string", "generic", ... */
+    uint8_t key_need_first; /* enum command_key_need of the first key */
+    uint8_t key_need_rest;  /* enum command_key_need of every later key */
     /* --- runtime, filled by command.c --- */
     struct command *parent;
     int id;                /* dense index (commands and subcommands) for ACL bitmaps */
@@ -84,6 +103,12 @@ int command_id_count(void);
  * numkeys argument is malformed (not an integer, < 1, past the end). */
 typedef void (*command_key_cb)(const vg_slice *key, void *arg);
 int command_keys(const command *cmd, const vg_slice *argv, int argc, command_key_cb cb, void *arg);
+/* As command_keys, and cb also gets the key's resolved need: CMD_KEY_READ
+ * | CMD_KEY_WRITE bits, 0 when any matching pattern will do. key borrows
+ * argv, so key - argv is its position. */
+typedef void (*command_key_need_cb)(const vg_slice *key, int need, void *arg);
+int command_keys_need(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
+                      void *arg);
 /* Iterate over all top-level commands. */
 size_t command_count(void);
 command *command_at(size_t i);

@@ -399,10 +399,9 @@ def test_acl_dryrun_sees_every_key(vigil, redis_ref):
     assert mismatches == []
 
 
-@pytest.mark.xfail(strict=True, reason="command.h has no per-key access needs (Redis key-spec "
-                   "flags: COPY reads its source and writes its destination), so acl.c asks "
-                   "write for every key of a write command")
 def test_acl_read_write_selectors_follow_key_specs(vigil, redis_ref):
+    """Each key asks what its Redis key spec asks: COPY reads its source and
+    writes its destination, INCR needs both, EXISTS only a matching pattern."""
     ours = command_table(vigil)
     mismatches = []
     for c in (vigil, redis_ref):
@@ -414,6 +413,30 @@ def test_acl_read_write_selectors_follow_key_specs(vigil, redis_ref):
             mine, theirs = reply_or_error(vigil, *argv), reply_or_error(redis_ref, *argv)
             if mine != theirs:
                 mismatches.append((user, name, mine, theirs))
+    assert mismatches == []
+
+
+def test_acl_each_key_needs_what_its_key_spec_says(vigil, redis_ref):
+    """Key by key: the key under test ("t") may only be read (user tr) or
+    only be written (user tw), the others ("o...") allow both. LMOVE's
+    source needs both and its destination only write; COPY's the reverse."""
+    ours = command_table(vigil)
+    for c in (vigil, redis_ref):
+        c.execute_command("ACL", "SETUSER", "tr", "on", "nopass", "+@all", "~o*", "%R~t")
+        c.execute_command("ACL", "SETUSER", "tw", "on", "nopass", "+@all", "~o*", "%W~t")
+    extra = [["set", "k1", "v"], ["set", "k1", "v", "NX", "get"], ["set", "k1", "GET"]]
+    mismatches = []
+    for argv in [sample_argv(n) for n in sorted(SAMPLES) if n in ours] + extra:
+        keys = redis_ref.execute_command("COMMAND", "GETKEYS", *argv)
+        positions = [i for i, a in enumerate(argv) if a in keys]
+        for pos in positions:
+            v = [("t" if i == pos else "o%d" % i) if i in positions else a
+                 for i, a in enumerate(argv)]
+            for user in ("tr", "tw"):
+                mine = reply_or_error(vigil, "ACL", "DRYRUN", user, *v)
+                theirs = reply_or_error(redis_ref, "ACL", "DRYRUN", user, *v)
+                if mine != theirs:
+                    mismatches.append((user, v, mine, theirs))
     assert mismatches == []
 
 
