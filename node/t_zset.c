@@ -48,6 +48,17 @@ static void sync_encoding(kv *o) {
     o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
 }
 
+/* Insert a member known to be absent, converting to a skiplist first when
+ * the listpack would outgrow its limits (as Redis' zsetAdd does): a listpack
+ * insert walks the whole pack, so growing one to n members inside a single
+ * command (ZADD, ZUNIONSTORE, ZRANGESTORE) would cost O(n^2). */
+static void zset_add_new(zset *zs, const char *m, size_t len, double score) {
+    if (zset_is_listpack(zs) && (zset_len(zs) + 1 > (size_t)server.zset_max_listpack_entries ||
+                                 len > (size_t)server.zset_max_listpack_value))
+        zset_convert_to_skiplist(zs);
+    zset_set(zs, m, len, score);
+}
+
 /* A zset kv for reading: NULL if absent; *wrong set on type mismatch (replied). */
 static kv *lookup_zset(client *c, const vg_slice *key, bool write, bool *wrong) {
     kv *o = write ? db_lookup_write(c->db, key->ptr, key->len) : db_lookup_read(c->db, key->ptr, key->len, 0);
@@ -190,7 +201,7 @@ static int zadd_one(zset *zs, const char *m, size_t len, double score, int flags
     }
     if (flags & ZADD_XX)
         return 0;
-    zset_set(zs, m, len, score);
+    zset_add_new(zs, m, len, score);
     *newscore = score;
     return 1;
 }
@@ -409,7 +420,7 @@ typedef struct range_sink {
 
 static void sink_emit(range_sink *s, const char *m, size_t len, double score) {
     if (s->dst)
-        zset_set(s->dst, m, len, score);
+        zset_add_new(s->dst, m, len, score);
     else
         reply_pair(s->c, m, len, score, s->withscores);
     s->n++;
@@ -1001,7 +1012,7 @@ static void union_visit(const char *m, size_t len, double s, visit_ctx *x) {
     if (zset_score(x->acc, m, len, &cur))
         zset_set(x->acc, m, len, aggregate(x->how, cur, v));
     else
-        zset_set(x->acc, m, len, v);
+        zset_add_new(x->acc, m, len, v);
 }
 
 static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
@@ -1012,7 +1023,7 @@ static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
             return;
         total = aggregate(x->how, total, weighted(other, x->inputs[j].weight));
     }
-    zset_set(x->acc, m, len, total);
+    zset_add_new(x->acc, m, len, total);
 }
 
 static void diff_visit(const char *m, size_t len, double s, visit_ctx *x) {
@@ -1021,7 +1032,7 @@ static void diff_visit(const char *m, size_t len, double s, visit_ctx *x) {
         if (input_score(&x->inputs[j], m, len, &other))
             return;
     }
-    zset_set(x->acc, m, len, s);
+    zset_add_new(x->acc, m, len, s);
 }
 
 static void dispatch_visit(const char *m, size_t len, double s, visit_ctx *x) {

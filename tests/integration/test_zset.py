@@ -339,3 +339,22 @@ def test_bzpop_fifo_among_waiters(node, r):
     assert b.read() == ["fifo", "two", "2"]
     a.close()
     b.close()
+
+
+def test_one_command_growing_a_big_zset_does_not_stall(node):
+    # Growing a listpack to n members inside one command used to cost O(n^2)
+    # (each insert walks the pack); 100,000 members held the loop for many
+    # minutes. The generous socket timeout only detects that stall.
+    c = node.client(socket_timeout=60)
+    n = 100000
+    assert c.zadd("big", {"m%d" % i: i for i in range(n)}) == n
+    assert c.object("encoding", "big") == "skiplist"
+    assert c.zrange("big", 0, 2) == ["m0", "m1", "m2"]
+    assert c.zrangestore("copy", "big", 0, -1) == n
+    assert c.object("encoding", "copy") == "skiplist"
+    assert c.zunionstore("u", ["big", "copy"]) == n
+    assert c.zscore("u", "m99999") == 2 * 99999
+    assert c.zinterstore("i", ["big", "copy"]) == n
+    assert c.zdiffstore("d", ["big", "nothing"]) == n
+    assert c.zrange("d", -1, -1, withscores=True) == [("m99999", 99999.0)]
+    c.close()
