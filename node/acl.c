@@ -23,8 +23,8 @@
 #define ACL_KEY_WRITE CMD_KEY_WRITE
 
 typedef struct acl_pattern {
-    int flags;  /* ACL_KEY_READ | ACL_KEY_WRITE (keys); unused for channels */
-    char *pat;  /* owned */
+    int flags; /* ACL_KEY_READ | ACL_KEY_WRITE (keys); unused for channels */
+    char *pat; /* owned */
     size_t len;
 } acl_pattern;
 
@@ -33,11 +33,11 @@ typedef struct acl_rule {
 } acl_rule;
 
 typedef struct acl_selector {
-    uint64_t *allowed;   /* owned bitmap over command ids */
-    bool base_all;       /* description base: +@all rather than -@all */
-    acl_rule *rules;     /* owned: category rules first, then commands, in order */
+    uint64_t *allowed; /* owned bitmap over command ids */
+    bool base_all;     /* description base: +@all rather than -@all */
+    acl_rule *rules;   /* owned: category rules first, then commands, in order */
     int nrules;
-    acl_pattern *keys;   /* owned */
+    acl_pattern *keys; /* owned */
     int nkeys;
     bool allkeys;
     acl_pattern *channels; /* owned */
@@ -46,10 +46,10 @@ typedef struct acl_selector {
 } acl_selector;
 
 struct acl_user {
-    char *name;        /* owned */
+    char *name; /* owned */
     bool on;
     bool nopass;
-    char (*pw)[65];    /* owned: hex SHA-256 */
+    char (*pw)[65]; /* owned: hex SHA-256 */
     int npw;
     acl_selector root;
     acl_selector *sel; /* owned: "(...)" selectors */
@@ -150,12 +150,10 @@ static void set_command(acl_selector *s, command *cmd, bool on) {
 static void set_category(acl_selector *s, uint64_t catbit, bool on) {
     for (size_t i = 0; i < command_count(); i++) {
         command *cmd = command_at(i);
-        if (cmd->acl_bits & catbit)
-            bit_set(s->allowed, cmd->id, on);
+        if (cmd->acl_bits & catbit) bit_set(s->allowed, cmd->id, on);
         if (cmd->subcommands)
             for (command *sub = cmd->subcommands; sub->name; sub++)
-                if (sub->acl_bits & catbit)
-                    bit_set(s->allowed, sub->id, on);
+                if (sub->acl_bits & catbit) bit_set(s->allowed, sub->id, on);
     }
 }
 
@@ -168,7 +166,8 @@ static void set_all(acl_selector *s, bool on) {
 /* Record a rule for the description, replacing an older rule on the same target. */
 static void add_rule(acl_selector *s, const char *text, size_t len) {
     for (int i = 0; i < s->nrules; i++) {
-        if (strlen(s->rules[i].text + 1) == len - 1 && memcmp(s->rules[i].text + 1, text + 1, len - 1) == 0) {
+        if (strlen(s->rules[i].text + 1) == len - 1 &&
+            memcmp(s->rules[i].text + 1, text + 1, len - 1) == 0) {
             vg_free(s->rules[i].text);
             memmove(&s->rules[i], &s->rules[i + 1], (size_t)(s->nrules - i - 1) * sizeof(acl_rule));
             s->nrules--;
@@ -217,14 +216,12 @@ static void sha256_hex(const char *p, size_t len, char out[65]) {
 
 static int find_pw(const acl_user *u, const char *hash) {
     for (int i = 0; i < u->npw; i++)
-        if (memcmp(u->pw[i], hash, 64) == 0)
-            return i;
+        if (memcmp(u->pw[i], hash, 64) == 0) return i;
     return -1;
 }
 
 static void add_pw_hash(acl_user *u, const char *hash) {
-    if (find_pw(u, hash) >= 0)
-        return;
+    if (find_pw(u, hash) >= 0) return;
     u->pw = vg_realloc(u->pw, (size_t)(u->npw + 1) * sizeof(*u->pw));
     memcpy(u->pw[u->npw], hash, 65);
     u->npw++;
@@ -237,10 +234,10 @@ static void del_pw_hash(acl_user *u, int i) {
 }
 
 static bool valid_hash(const char *p, size_t len) {
-    if (len != 64)
-        return false;
+    if (len != 64) return false;
     for (size_t i = 0; i < len; i++)
-        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F')))
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F')))
             return false;
     return true;
 }
@@ -256,20 +253,17 @@ static int apply_command_rule(acl_selector *s, const char *op, size_t len, vg_er
     }
     if (nlen > 1 && name[0] == '@') {
         uint64_t bit = acl_cat_bit(name + 1, nlen - 1);
-        if (bit == 0)
-            goto unknown;
+        if (bit == 0) goto unknown;
         set_category(s, bit, on);
         add_rule(s, op, len);
         return VG_OK;
     }
     const char *bar = memchr(name, '|', nlen);
     command *cmd = command_lookup(name, bar ? (size_t)(bar - name) : nlen);
-    if (cmd == NULL)
-        goto unknown;
+    if (cmd == NULL) goto unknown;
     if (bar) {
         command *sub = command_lookup_sub(cmd, bar + 1, nlen - (size_t)(bar - name) - 1);
-        if (sub == NULL)
-            goto unknown;
+        if (sub == NULL) goto unknown;
         bit_set(s->allowed, sub->id, on);
     } else {
         set_command(s, cmd, on);
@@ -283,8 +277,7 @@ unknown:
 
 /* One rule that applies to a selector (commands, keys, channels). */
 static int apply_selector_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
-    if ((op[0] == '+' || op[0] == '-') && len > 1)
-        return apply_command_rule(s, op, len, err);
+    if ((op[0] == '+' || op[0] == '-') && len > 1) return apply_command_rule(s, op, len, err);
     if (len == 11 && strncasecmp(op, "allcommands", len) == 0) {
         set_all(s, true);
     } else if (len == 10 && strncasecmp(op, "nocommands", len) == 0) {
@@ -406,7 +399,8 @@ static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *er
         }
     } else if (op[0] == '#' || op[0] == '!') {
         if (!valid_hash(op + 1, len - 1)) {
-            vg_error_set(err, "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters");
+            vg_error_set(err, "The password hash must be exactly 64 characters and contain only "
+                              "lowercase hexadecimal characters");
             return VG_ERR;
         }
         char hash[65];
@@ -443,7 +437,8 @@ static acl_user *user_clone(const acl_user *src);
 /* Split args into rules, joining "(" ... ")" selectors that span several
  * arguments. Applies to a copy of the user, so a bad rule changes nothing. */
 int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err);
-int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err) {
+int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs,
+                     vg_error *err) {
     acl_user *existing = acl_find(name, nlen);
     acl_user *u = existing ? user_clone(existing) : user_new(name, nlen);
     if (!existing) {
@@ -461,16 +456,15 @@ int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int na
         if (sel.len) {
             buf_append_char(&sel, ' ');
             buf_append(&sel, op, len);
-            if (len == 0 || op[len - 1] != ')')
-                continue;
+            if (len == 0 || op[len - 1] != ')') continue;
             op = sel.data;
             len = sel.len;
         }
         vg_error why;
         if (len == 0 || apply_user_rule(u, op, len, &why) != VG_OK) {
-            if (len == 0)
-                vg_error_set(&why, "Syntax error");
-            vg_error_set(err, "ERR Error in ACL SETUSER modifier '%.*s': %s", (int)(len > 128 ? 128 : len), op, why.msg);
+            if (len == 0) vg_error_set(&why, "Syntax error");
+            vg_error_set(err, "ERR Error in ACL SETUSER modifier '%.*s': %s",
+                         (int)(len > 128 ? 128 : len), op, why.msg);
             buf_free(&sel);
             user_free(u);
             return VG_ERR;
@@ -478,7 +472,8 @@ int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int na
         buf_clear(&sel);
     }
     if (sel.len) {
-        vg_error_set(err, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.", (int)(sel.len > 128 ? 128 : sel.len), sel.data);
+        vg_error_set(err, "ERR Unmatched parenthesis in acl selector starting at '%.*s'.",
+                     (int)(sel.len > 128 ? 128 : sel.len), sel.data);
         buf_free(&sel);
         user_free(u);
         return VG_ERR;
@@ -504,7 +499,8 @@ static void selector_copy(acl_selector *dst, const acl_selector *src) {
     for (int i = 0; i < src->nrules; i++)
         add_rule(dst, src->rules[i].text, strlen(src->rules[i].text));
     for (int i = 0; i < src->nkeys; i++)
-        add_pattern(&dst->keys, &dst->nkeys, src->keys[i].flags, src->keys[i].pat, src->keys[i].len);
+        add_pattern(&dst->keys, &dst->nkeys, src->keys[i].flags, src->keys[i].pat,
+                    src->keys[i].len);
     dst->allkeys = src->allkeys;
     for (int i = 0; i < src->nchannels; i++)
         add_pattern(&dst->channels, &dst->nchannels, 0, src->channels[i].pat, src->channels[i].len);
@@ -531,7 +527,8 @@ int acl_setuser_line(const char *line, vg_error *err) {
     char *copy = vg_strdup(line);
     vg_slice *args = NULL;
     int n = 0;
-    for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+    for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w;
+         w = strtok_r(NULL, " \t", &save)) {
         args = vg_realloc(args, (size_t)(n + 1) * sizeof(vg_slice));
         args[n].ptr = w;
         args[n].len = strlen(w);
@@ -550,8 +547,7 @@ int acl_setuser_line(const char *line, vg_error *err) {
 }
 
 void acl_init(void) {
-    if (default_user)
-        return;
+    if (default_user) return;
     vg_error err;
     acl_setuser_line("default on nopass ~* &* +@all", &err);
     default_user = acl_find("default", 7);
@@ -565,17 +561,21 @@ int acl_start(vg_error *err) {
     for (int i = 0; i < server.nconfig_users; i++) {
         vg_error why;
         if (acl_setuser_line(server.config_users[i], &why) != VG_OK) {
-            vg_error_set(err, "Error in user declaration '%s': %s", server.config_users[i], why.msg);
+            vg_error_set(err, "Error in user declaration '%s': %s", server.config_users[i],
+                         why.msg);
             return VG_ERR;
         }
     }
     if (server.aclfile && server.aclfile[0]) {
         if (server.nconfig_users > 0) {
-            vg_error_set(err, "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+            vg_error_set(err,
+                         "Configuring Redis with users defined in redis.conf and at the same "
+                         "setting an ACL file path is invalid. This setup is very likely to lead "
+                         "to configuration errors and security holes, please define either an ACL "
+                         "file or declare users directly in your redis.conf, but not both.");
             return VG_ERR;
         }
-        if (acl_load_file(err) != VG_OK)
-            return VG_ERR;
+        if (acl_load_file(err) != VG_OK) return VG_ERR;
     }
     return VG_OK;
 }
@@ -617,27 +617,24 @@ typedef struct key_check {
 
 /* need: CMD_KEY_READ | CMD_KEY_WRITE bits; 0 lets any matching pattern do. */
 static bool key_allowed(const acl_selector *s, const char *key, size_t len, int need) {
-    if (s->allkeys)
-        return true;
+    if (s->allkeys) return true;
     for (int i = 0; i < s->nkeys; i++)
-        if ((s->keys[i].flags & need) == need && glob_match(s->keys[i].pat, s->keys[i].len, key, len, false))
+        if ((s->keys[i].flags & need) == need &&
+            glob_match(s->keys[i].pat, s->keys[i].len, key, len, false))
             return true;
     return false;
 }
 
 static void check_key_cb(const vg_slice *key, int need, void *arg) {
     key_check *k = arg;
-    if (k->bad < 0 && !key_allowed(k->s, key->ptr, key->len, need))
-        k->bad = (int)(key - k->argv);
+    if (k->bad < 0 && !key_allowed(k->s, key->ptr, key->len, need)) k->bad = (int)(key - k->argv);
 }
 
 static bool channel_allowed(const acl_selector *s, const char *ch, size_t len, bool is_pattern) {
-    if (s->allchannels)
-        return true;
+    if (s->allchannels) return true;
     for (int i = 0; i < s->nchannels; i++) {
         if (is_pattern) {
-            if (s->channels[i].len == len && memcmp(s->channels[i].pat, ch, len) == 0)
-                return true;
+            if (s->channels[i].len == len && memcmp(s->channels[i].pat, ch, len) == 0) return true;
         } else if (glob_match(s->channels[i].pat, s->channels[i].len, ch, len, false)) {
             return true;
         }
@@ -667,9 +664,9 @@ static bool channel_args(const command *cmd, int argc, int *first, int *last, bo
     return false;
 }
 
-static int selector_allows(const acl_selector *s, const command *cmd, const vg_slice *argv, int argc, int *obj) {
-    if (!bit_get(s->allowed, cmd->id))
-        return ACL_DENIED_CMD;
+static int selector_allows(const acl_selector *s, const command *cmd, const vg_slice *argv,
+                           int argc, int *obj) {
+    if (!bit_get(s->allowed, cmd->id)) return ACL_DENIED_CMD;
     if (!s->allkeys) {
         key_check k = {s, argv, -1};
         command_keys_need(cmd, argv, argc, check_key_cb, &k);
@@ -690,18 +687,17 @@ static int selector_allows(const acl_selector *s, const command *cmd, const vg_s
     return ACL_OK;
 }
 
-int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc, int *obj) {
+int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc,
+                    int *obj) {
     *obj = -1;
     int first = selector_allows(&u->root, cmd, argv, argc, obj);
-    if (first == ACL_OK)
-        return ACL_OK;
+    if (first == ACL_OK) return ACL_OK;
     /* All selectors refused: report the most relevant reason (key and
      * channel denials say more than a command denial), as Redis does. */
     for (int i = 0; i < u->nsel; i++) {
         int o = -1;
         int r = selector_allows(&u->sel[i], cmd, argv, argc, &o);
-        if (r == ACL_OK)
-            return ACL_OK;
+        if (r == ACL_OK) return ACL_OK;
         if (r > first) {
             first = r;
             *obj = o;
@@ -768,8 +764,7 @@ void acl_log_add(client *c, int reason, const char *context, const char *object,
         }
     }
     long long max = server.acllog_max_len;
-    if (max <= 0)
-        return;
+    if (max <= 0) return;
     if (acl_log_len >= max) {
         log_entry_free(&acl_log[acl_log_len - 1]);
         acl_log_len--;
@@ -831,8 +826,7 @@ void acl_log_reset(void) {
 /* ---- authentication and dispatch ---- */
 
 static bool password_ok(const acl_user *u, const char *pass, size_t plen) {
-    if (u->nopass)
-        return true;
+    if (u->nopass) return true;
     char hash[65];
     sha256_hex(pass, plen, hash);
     bool ok = false;
@@ -856,30 +850,31 @@ bool acl_authenticate(client *c, const char *user, size_t ulen, const char *pass
 
 bool acl_check_command(client *c, const command *cmd, const char *context) {
     const acl_user *u = c->acl ? c->acl : default_user;
-    if (u == NULL)
-        return true;
+    if (u == NULL) return true;
     int obj;
     int r = acl_user_allows(u, cmd, c->argv, c->argc, &obj);
-    if (r == ACL_OK)
-        return true;
+    if (r == ACL_OK) return true;
     const char *uname = u->name;
     if (r == ACL_DENIED_CMD) {
         acl_log_add(c, r, context, cmd->fullname, strlen(cmd->fullname), uname, strlen(uname));
-        reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command", cmd->fullname);
+        reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command",
+                     cmd->fullname);
     } else if (r == ACL_DENIED_KEY) {
         acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
-        reply_error(c, "NOPERM this user has no permissions to access one of the keys used as arguments");
+        reply_error(
+            c, "NOPERM this user has no permissions to access one of the keys used as arguments");
     } else {
         acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
-        reply_error(c, "NOPERM this user has no permissions to access one of the channels used as arguments");
+        reply_error(
+            c,
+            "NOPERM this user has no permissions to access one of the channels used as arguments");
     }
     return false;
 }
 
 void acl_kill_clients_of(const acl_user *u) {
     for (client *c = server.clients; c; c = c->next)
-        if (c->acl == u)
-            client_close_async(c);
+        if (c->acl == u) client_close_async(c);
 }
 
 /* ---- descriptions ---- */
@@ -906,8 +901,7 @@ static void describe_channels(const acl_selector *s, buf *out, bool with_reset) 
         buf_append_str(out, "&*");
         return;
     }
-    if (with_reset)
-        buf_append_str(out, "resetchannels");
+    if (with_reset) buf_append_str(out, "resetchannels");
     for (int i = 0; i < s->nchannels; i++) {
         if (out->len && out->data[out->len - 1] != ' ' && out->data[out->len - 1] != '(')
             buf_append_char(out, ' ');
@@ -927,8 +921,7 @@ static void describe_commands(const acl_selector *s, buf *out) {
 static void describe_selector(const acl_selector *s, buf *out) {
     size_t mark = out->len;
     describe_keys(s, out);
-    if (out->len > mark)
-        buf_append_char(out, ' ');
+    if (out->len > mark) buf_append_char(out, ' ');
     describe_channels(s, out, true);
     buf_append_char(out, ' ');
     describe_commands(s, out);
@@ -937,8 +930,7 @@ static void describe_selector(const acl_selector *s, buf *out) {
 void acl_describe_user(const acl_user *u, buf *out);
 void acl_describe_user(const acl_user *u, buf *out) {
     buf_append_fmt(out, "user %s %s", u->name, u->on ? "on" : "off");
-    if (u->nopass)
-        buf_append_str(out, " nopass");
+    if (u->nopass) buf_append_str(out, " nopass");
     for (int i = 0; i < u->npw; i++)
         buf_append_fmt(out, " #%s", u->pw[i]);
     buf_append_char(out, ' ');
@@ -973,8 +965,7 @@ void acl_reply_getuser(client *c, const acl_user *u) {
     reply_bulk_str(c, "flags");
     reply_set(c, u->nopass ? 2 : 1);
     reply_bulk_str(c, u->on ? "on" : "off");
-    if (u->nopass)
-        reply_bulk_str(c, "nopass");
+    if (u->nopass) reply_bulk_str(c, "nopass");
     reply_bulk_str(c, "passwords");
     reply_array(c, u->npw);
     for (int i = 0; i < u->npw; i++)
@@ -1002,13 +993,11 @@ acl_user *acl_user_at(int i) {
 bool acl_deluser(const char *name, size_t len);
 bool acl_deluser(const char *name, size_t len) {
     for (int i = 0; i < nusers; i++) {
-        if (strlen(users[i]->name) != len || memcmp(users[i]->name, name, len) != 0)
-            continue;
+        if (strlen(users[i]->name) != len || memcmp(users[i]->name, name, len) != 0) continue;
         acl_user *u = users[i];
         acl_kill_clients_of(u);
         for (client *c = server.clients; c; c = c->next)
-            if (c->acl == u)
-                c->acl = NULL; /* closing: never used again */
+            if (c->acl == u) c->acl = NULL; /* closing: never used again */
         memmove(&users[i], &users[i + 1], (size_t)(nusers - i - 1) * sizeof(acl_user *));
         nusers--;
         user_free(u);
@@ -1036,8 +1025,7 @@ int acl_load_lines(const char *text, const char *path, vg_error *err) {
         char *line = vg_malloc(len + 1);
         memcpy(line, p, len);
         line[len] = '\0';
-        if (len && line[len - 1] == '\r')
-            line[--len] = '\0';
+        if (len && line[len - 1] == '\r') line[--len] = '\0';
         char *q = line;
         while (*q == ' ' || *q == '\t')
             q++;
@@ -1048,7 +1036,8 @@ int acl_load_lines(const char *text, const char *path, vg_error *err) {
             } else {
                 vg_error why;
                 if (acl_setuser_line(q + 5, &why) != VG_OK) {
-                    vg_error_set(err, "ERR %s:%d: %s", path, lineno, why.msg + (strncmp(why.msg, "ERR ", 4) == 0 ? 4 : 0));
+                    vg_error_set(err, "ERR %s:%d: %s", path, lineno,
+                                 why.msg + (strncmp(why.msg, "ERR ", 4) == 0 ? 4 : 0));
                     rc = VG_ERR;
                 }
             }
@@ -1070,11 +1059,9 @@ int acl_load_lines(const char *text, const char *path, vg_error *err) {
     default_user = acl_find("default", 7);
     /* Clients keep pointers: rebind by name, close those whose user vanished. */
     for (client *c = server.clients; c; c = c->next) {
-        if (c->acl == NULL)
-            continue;
+        if (c->acl == NULL) continue;
         acl_user *nu = acl_find(c->acl->name, strlen(c->acl->name));
-        if (nu == NULL)
-            client_close_async(c);
+        if (nu == NULL) client_close_async(c);
         c->acl = nu;
     }
     for (int i = 0; i < nsaved; i++)

@@ -39,7 +39,8 @@ bool acl_authenticate(client *c, const char *user, size_t ulen, const char *pass
 bool acl_check_command(client *c, const command *cmd, const char *context);
 /* Pure check without side effects; *obj gets the argv index of the
  * offending key or channel (or -1). */
-int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc, int *obj);
+int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc,
+                    int *obj);
 /* Client's user was deleted or changed: clients bound to u are closed. */
 void acl_kill_clients_of(const acl_user *u);
 

@@ -132,8 +132,10 @@ static void cmd_acl_cat(client *c) {
 
 static void cmd_acl_genpass(client *c) {
     long long bits = 256;
-    if (c->argc == 3 && (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &bits) || bits <= 0 || bits > 4096)) {
-        reply_error(c, "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096");
+    if (c->argc == 3 &&
+        (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &bits) || bits <= 0 || bits > 4096)) {
+        reply_error(c, "ERR ACL GENPASS argument must be the number of bits for the output "
+                       "password, a positive number up to 4096");
         return;
     }
     size_t chars = (size_t)(bits + 3) / 4;
@@ -189,15 +191,16 @@ static void cmd_acl_save(client *c) {
     FILE *fp = fopen(tmp, "w");
     bool ok = fp != NULL;
     if (fp) {
-        ok = fwrite(b.data ? b.data : "", 1, b.len, fp) == b.len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+        ok = fwrite(b.data ? b.data : "", 1, b.len, fp) == b.len && fflush(fp) == 0 &&
+             fsync(fileno(fp)) == 0;
         ok = fclose(fp) == 0 && ok;
         ok = ok && rename(tmp, server.aclfile) == 0;
-        if (!ok)
-            unlink(tmp);
+        if (!ok) unlink(tmp);
     }
     buf_free(&b);
     if (!ok) {
-        reply_errorf(c, "ERR There was an error trying to save the ACLs. Please check the server logs for more information");
+        reply_errorf(c, "ERR There was an error trying to save the ACLs. Please check the server "
+                        "logs for more information");
         return;
     }
     reply_ok(c);
@@ -208,7 +211,8 @@ int acl_load_file(vg_error *err);
 int acl_load_file(vg_error *err) {
     FILE *fp = fopen(server.aclfile, "r");
     if (fp == NULL) {
-        vg_error_set(err, "ERR Error loading ACLs, opening file '%s': %s", server.aclfile, strerror(errno));
+        vg_error_set(err, "ERR Error loading ACLs, opening file '%s': %s", server.aclfile,
+                     strerror(errno));
         return VG_ERR;
     }
     buf text;
@@ -251,8 +255,7 @@ static void cmd_acl_dryrun(client *c) {
     int argc = c->argc - 3;
     if (cmd->subcommands && argc >= 2) {
         command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
-        if (sub)
-            cmd = sub;
+        if (sub) cmd = sub;
     }
     if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
         reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd->fullname);
@@ -266,7 +269,8 @@ static void cmd_acl_dryrun(client *c) {
     }
     char msg[512];
     if (r == ACL_DENIED_CMD) {
-        snprintf(msg, sizeof(msg), "This user has no permissions to run the '%s' command", cmd->fullname);
+        snprintf(msg, sizeof(msg), "This user has no permissions to run the '%s' command",
+                 cmd->fullname);
     } else {
         /* obj is the argv index of the denied key or channel. */
         snprintf(msg, sizeof(msg), "This user has no permissions to access the '%.*s' %s",
@@ -314,26 +318,55 @@ static void cmd_acl_help(client *c) {
 }
 
 #define ACL_SUB(n, fn, ar, fl, sum)                                                                \
-    {.name = n, .proc = fn, .arity = ar, .flags = (fl), .summary = sum, .since = "6.0.0", .group = "server"}
+    {                                                                                              \
+        .name = n, .proc = fn, .arity = ar, .flags = (fl), .summary = sum, .since = "6.0.0",       \
+        .group = "server"                                                                          \
+    }
 
 static command acl_subcommands[] = {
-    ACL_SUB("setuser", cmd_acl_setuser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Modify or create the rules for a specific ACL user"),
-    ACL_SUB("getuser", cmd_acl_getuser, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Get the rules for a specific ACL user"),
-    ACL_SUB("deluser", cmd_acl_deluser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Remove the specified ACL users and the associated rules"),
-    ACL_SUB("list", cmd_acl_list, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the current ACL rules in ACL config file format"),
-    ACL_SUB("users", cmd_acl_users, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the username of all the configured ACL rules"),
-    ACL_SUB("whoami", cmd_acl_whoami, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Return the name of the user associated to the current connection"),
-    ACL_SUB("cat", cmd_acl_cat, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List the ACL categories or the commands inside a category"),
-    ACL_SUB("log", cmd_acl_log, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "List latest events denied because of ACLs in place"),
-    ACL_SUB("save", cmd_acl_save, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Save the current ACL rules in the configured ACL file"),
-    ACL_SUB("load", cmd_acl_load, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Reload the ACLs from the configured ACL file"),
-    ACL_SUB("genpass", cmd_acl_genpass, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, "Generate a pseudorandom secure password to use for ACL users"),
-    {.name = "dryrun", .proc = cmd_acl_dryrun, .arity = -4, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, .summary = "Returns whether the user can execute the given command without executing the command.", .since = "7.0.0", .group = "server"},
-    ACL_SUB("help", cmd_acl_help, 2, CMD_LOADING | CMD_STALE, "Show helpful text about the different subcommands"),
+    ACL_SUB("setuser", cmd_acl_setuser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Modify or create the rules for a specific ACL user"),
+    ACL_SUB("getuser", cmd_acl_getuser, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Get the rules for a specific ACL user"),
+    ACL_SUB("deluser", cmd_acl_deluser, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Remove the specified ACL users and the associated rules"),
+    ACL_SUB("list", cmd_acl_list, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "List the current ACL rules in ACL config file format"),
+    ACL_SUB("users", cmd_acl_users, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "List the username of all the configured ACL rules"),
+    ACL_SUB("whoami", cmd_acl_whoami, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Return the name of the user associated to the current connection"),
+    ACL_SUB("cat", cmd_acl_cat, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "List the ACL categories or the commands inside a category"),
+    ACL_SUB("log", cmd_acl_log, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "List latest events denied because of ACLs in place"),
+    ACL_SUB("save", cmd_acl_save, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Save the current ACL rules in the configured ACL file"),
+    ACL_SUB("load", cmd_acl_load, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Reload the ACLs from the configured ACL file"),
+    ACL_SUB("genpass", cmd_acl_genpass, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+            "Generate a pseudorandom secure password to use for ACL users"),
+    {.name = "dryrun",
+     .proc = cmd_acl_dryrun,
+     .arity = -4,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .summary =
+         "Returns whether the user can execute the given command without executing the command.",
+     .since = "7.0.0",
+     .group = "server"},
+    ACL_SUB("help", cmd_acl_help, 2, CMD_LOADING | CMD_STALE,
+            "Show helpful text about the different subcommands"),
     {.name = NULL},
 };
 
 static command acl_commands[] = {
-    {.name = "acl", .proc = NULL, .arity = -2, .flags = CMD_SENTINEL, .subcommands = acl_subcommands, .summary = "A container for Access List Control commands ", .since = "6.0.0", .group = "server"},
+    {.name = "acl",
+     .proc = NULL,
+     .arity = -2,
+     .flags = CMD_SENTINEL,
+     .subcommands = acl_subcommands,
+     .summary = "A container for Access List Control commands ",
+     .since = "6.0.0",
+     .group = "server"},
 };
 COMMAND_TABLE(acl_commands)

@@ -70,8 +70,7 @@ static void init_one(command *cmd, command *parent) {
 }
 
 void command_table_init(void) {
-    if (sorted)
-        return;
+    if (sorted) return;
     size_t total = 0;
     for (size_t t = 0; t < ntables; t++)
         total += tables[t].n;
@@ -92,12 +91,9 @@ void command_table_init(void) {
 static int name_cmp(const char *name, size_t len, const char *cmdname) {
     for (size_t i = 0; i < len; i++) {
         unsigned char a = (unsigned char)name[i], b = (unsigned char)cmdname[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (unsigned char)(a + 32);
-        if (b == '\0')
-            return 1;
-        if (a != b)
-            return a < b ? -1 : 1;
+        if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
+        if (b == '\0') return 1;
+        if (a != b) return a < b ? -1 : 1;
     }
     return cmdname[len] == '\0' ? 0 : -1;
 }
@@ -107,8 +103,7 @@ command *command_lookup(const char *name, size_t len) {
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int r = name_cmp(name, len, sorted[mid]->name);
-        if (r == 0)
-            return sorted[mid];
+        if (r == 0) return sorted[mid];
         if (r < 0)
             hi = mid;
         else
@@ -118,11 +113,9 @@ command *command_lookup(const char *name, size_t len) {
 }
 
 command *command_lookup_sub(const command *cmd, const char *name, size_t len) {
-    if (cmd->subcommands == NULL)
-        return NULL;
+    if (cmd->subcommands == NULL) return NULL;
     for (command *sub = cmd->subcommands; sub->name; sub++)
-        if (name_cmp(name, len, sub->name) == 0)
-            return sub;
+        if (name_cmp(name, len, sub->name) == 0) return sub;
     return NULL;
 }
 
@@ -148,8 +141,7 @@ void command_reset_stats(void) {
  * setGetKeys): any argument after the value spelled GET, in any case. */
 static bool has_get_option(const vg_slice *argv, int argc) {
     for (int i = 3; i < argc; i++)
-        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0)
-            return true;
+        if (argv[i].len == 3 && strncasecmp(argv[i].ptr, "get", 3) == 0) return true;
     return false;
 }
 
@@ -157,12 +149,9 @@ static bool has_get_option(const vg_slice *argv, int argc) {
 static int resolve_need(const command *cmd, int need, const vg_slice *argv, int argc) {
     if (need == CMD_KEY_W_RW_IF_GET)
         return has_get_option(argv, argc) ? CMD_KEY_READ | CMD_KEY_WRITE : CMD_KEY_WRITE;
-    if (need != CMD_KEY_DERIVE)
-        return need & (CMD_KEY_READ | CMD_KEY_WRITE);
-    if (cmd->flags & CMD_WRITE)
-        return CMD_KEY_WRITE;
-    if (cmd->flags & CMD_READONLY)
-        return CMD_KEY_READ;
+    if (need != CMD_KEY_DERIVE) return need & (CMD_KEY_READ | CMD_KEY_WRITE);
+    if (cmd->flags & CMD_WRITE) return CMD_KEY_WRITE;
+    if (cmd->flags & CMD_READONLY) return CMD_KEY_READ;
     return CMD_KEY_READ | CMD_KEY_WRITE;
 }
 
@@ -174,8 +163,8 @@ int command_keys_need(const command *cmd, const vg_slice *argv, int argc, comman
      * has no keys at all (its handler replies the syntax error). */
     if (cmd->numkeys_arg > 0 &&
         (cmd->numkeys_arg >= argc ||
-         !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) ||
-         count < 1 || count > argc - 1 - cmd->numkeys_arg))
+         !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) || count < 1 ||
+         count > argc - 1 - cmd->numkeys_arg))
         return 0;
     int first_need = resolve_need(cmd, cmd->key_need_first, argv, argc);
     int rest_need = resolve_need(cmd, cmd->key_need_rest, argv, argc);
@@ -183,8 +172,7 @@ int command_keys_need(const command *cmd, const vg_slice *argv, int argc, comman
     if (cmd->first_key > 0 && cmd->first_key < argc) {
         int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
         int step = cmd->key_step > 0 ? cmd->key_step : 1;
-        if (last >= argc)
-            last = argc - 1;
+        if (last >= argc) last = argc - 1;
         for (int i = cmd->first_key; i <= last; i += step, n++)
             cb(&argv[i], n == 0 ? first_need : rest_need, arg);
     }
@@ -220,11 +208,9 @@ static void reply_unknown_command(client *c) {
     for (int i = 1; i < c->argc && used < sizeof(args) - 1; i++) {
         int n = snprintf(args + used, sizeof(args) - used, "'%.*s' ",
                          (int)(c->argv[i].len > 128 ? 128 : c->argv[i].len), c->argv[i].ptr);
-        if (n < 0)
-            break;
+        if (n < 0) break;
         used += (size_t)n;
-        if (used >= sizeof(args))
-            used = sizeof(args) - 1;
+        if (used >= sizeof(args)) used = sizeof(args) - 1;
     }
     reply_errorf(c, "ERR unknown command '%.128s', with args beginning with: %s", c->argv[0].ptr,
                  args);
@@ -232,10 +218,10 @@ static void reply_unknown_command(client *c) {
 
 void command_reply_unknown_sub(client *c) {
     char up[64];
-    snprintf(up, sizeof(up), "%s", c->cmd && c->cmd->parent ? c->cmd->parent->name : c->argv[0].ptr);
+    snprintf(up, sizeof(up), "%s",
+             c->cmd && c->cmd->parent ? c->cmd->parent->name : c->argv[0].ptr);
     for (char *p = up; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 32);
+        if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 32);
     reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.", c->argv[1].ptr, up);
 }
 
@@ -256,20 +242,14 @@ void command_call(client *c, command *cmd) {
     long long duration = ustime() - start;
     cmd->calls++;
     cmd->usec += duration;
-    if (stats_command_failed)
-        cmd->failed_calls++;
+    if (stats_command_failed) cmd->failed_calls++;
     if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) {
-        if (c->reply.len >= reply_mark)
-            c->reply.len = reply_mark;
-        if (c->reply.data)
-            c->reply.data[c->reply.len] = '\0';
+        if (c->reply.len >= reply_mark) c->reply.len = reply_mark;
+        if (c->reply.data) c->reply.data[c->reply.len] = '\0';
     }
-    if (skip_this)
-        c->flags &= ~CLIENT_REPLY_SKIP;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
-        slowlog_consider(c, duration);
-    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH)))
-        monitor_feed(c);
+    if (skip_this) c->flags &= ~CLIENT_REPLY_SKIP;
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
+    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH))) monitor_feed(c);
     c->lastcmd = cmd;
     latency_track_command(cmd, duration);
     latency_add_if_needed((cmd->flags & CMD_FAST) ? "fast-command" : "command", duration / 1000);
@@ -321,8 +301,7 @@ void command_process(client *c) {
         multi_flag_error(c);
         return;
     }
-    if (multi_maybe_queue(c, cmd))
-        return;
+    if (multi_maybe_queue(c, cmd)) return;
     command_call(c, cmd);
 }
 
@@ -330,21 +309,30 @@ static const struct {
     uint32_t flag;
     const char *name;
 } flag_names[] = {
-    {CMD_WRITE, "write"},       {CMD_READONLY, "readonly"},   {CMD_DENYOOM, "denyoom"},
-    {CMD_ADMIN, "admin"},       {CMD_PUBSUB, "pubsub"},       {CMD_NOSCRIPT, "noscript"},
-    {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"},     {CMD_STALE, "stale"},
-    {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"}, {CMD_FAST, "fast"},
-    {CMD_NO_AUTH, "no_auth"},   {CMD_MAY_REPLICATE, "may_replicate"}, {CMD_NO_MULTI, "no_multi"},
-    {CMD_ALLOW_BUSY, "allow_busy"}, {CMD_MOVABLE_KEYS, "movablekeys"},
+    {CMD_WRITE, "write"},
+    {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},
+    {CMD_PUBSUB, "pubsub"},
+    {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},
+    {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"},
+    {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_FAST, "fast"},
+    {CMD_NO_AUTH, "no_auth"},
+    {CMD_MAY_REPLICATE, "may_replicate"},
+    {CMD_NO_MULTI, "no_multi"},
+    {CMD_ALLOW_BUSY, "allow_busy"},
+    {CMD_MOVABLE_KEYS, "movablekeys"},
 };
 
 void command_reply_flags(client *c, const command *cmd) {
     int n = 0;
     for (size_t i = 0; i < VG_ARRAY_LEN(flag_names); i++)
-        if (cmd->flags & flag_names[i].flag)
-            n++;
+        if (cmd->flags & flag_names[i].flag) n++;
     reply_set(c, n);
     for (size_t i = 0; i < VG_ARRAY_LEN(flag_names); i++)
-        if (cmd->flags & flag_names[i].flag)
-            reply_simple(c, flag_names[i].name);
+        if (cmd->flags & flag_names[i].flag) reply_simple(c, flag_names[i].name);
 }

@@ -54,26 +54,26 @@ enum command_key_need {
 };
 
 typedef struct command {
-    const char *name;      /* lower case; "config|get" style is built for subcommands */
-    command_proc proc;     /* handler; NULL for a container with subcommands */
-    int arity;             /* > 0 exact, < 0 at least -arity */
-    uint32_t flags;        /* CMD_* */
-    const char *acl_cats;  /* space separated: "@keyspace @read @fast" */
-    int first_key;         /* 0 if none */
-    int last_key;          /* -1 = last argument */
+    const char *name;     /* lower case; "config|get" style is built for subcommands */
+    command_proc proc;    /* handler; NULL for a container with subcommands */
+    int arity;            /* > 0 exact, < 0 at least -arity */
+    uint32_t flags;       /* CMD_* */
+    const char *acl_cats; /* space separated: "@keyspace @read @fast" */
+    int first_key;        /* 0 if none */
+    int last_key;         /* -1 = last argument */
     int key_step;
-    int numkeys_arg;       /* > 0: argv[numkeys_arg] counts the keys that follow it */
+    int numkeys_arg;             /* > 0: argv[numkeys_arg] counts the keys that follow it */
     struct command *subcommands; /* borrowed: static array, NULL-name terminated */
-    const char *summary;   /* COMMAND DOCS */
-    const char *since;     /* COMMAND DOCS */
-    const char *group;     /* COMMAND DOCS: "string", "generic", ... */
-    uint8_t key_need_first; /* enum command_key_need of the first key */
-    uint8_t key_need_rest;  /* enum command_key_need of every later key */
+    const char *summary;         /* COMMAND DOCS */
+    const char *since;           /* COMMAND DOCS */
+    const char *group;           /* COMMAND DOCS: "string", "generic", ... */
+    uint8_t key_need_first;      /* enum command_key_need of the first key */
+    uint8_t key_need_rest;       /* enum command_key_need of every later key */
     /* --- runtime, filled by command.c --- */
     struct command *parent;
-    int id;                /* dense index (commands and subcommands) for ACL bitmaps */
-    char fullname[64];     /* "get" or "config|get" */
-    uint64_t acl_bits;     /* categories as bits */
+    int id;            /* dense index (commands and subcommands) for ACL bitmaps */
+    char fullname[64]; /* "get" or "config|get" */
+    uint64_t acl_bits; /* categories as bits */
     long long calls;
     long long usec;
     long long rejected_calls;

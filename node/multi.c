@@ -14,8 +14,8 @@
 #include "vg_alloc.h"
 
 typedef struct watch_entry {
-    dict_node node;     /* in registry[db] */
-    client **clients;   /* owned array of borrowed clients */
+    dict_node node;   /* in registry[db] */
+    client **clients; /* owned array of borrowed clients */
     size_t nclients;
     size_t cap;
     uint32_t keylen;
@@ -23,14 +23,14 @@ typedef struct watch_entry {
 } watch_entry;
 
 typedef struct queued_cmd {
-    command *cmd;     /* borrowed: static table */
-    vg_slice *argv;   /* owned copies */
+    command *cmd;   /* borrowed: static table */
+    vg_slice *argv; /* owned copies */
     int argc;
 } queued_cmd;
 
 typedef struct watched_key {
     int dbid;
-    bool was_expired; /* logically expired when WATCHed */
+    bool was_expired;   /* logically expired when WATCHed */
     watch_entry *entry; /* borrowed: registry node */
 } watched_key;
 
@@ -64,8 +64,7 @@ static dict *registry_for(int dbid) {
 }
 
 static multi_state *state(client *c, bool create) {
-    if (c->multi == NULL && create)
-        c->multi = vg_calloc(sizeof(multi_state));
+    if (c->multi == NULL && create) c->multi = vg_calloc(sizeof(multi_state));
     return c->multi;
 }
 
@@ -79,8 +78,7 @@ static void free_queue(multi_state *m) {
 
 static void unwatch_all(client *c) {
     multi_state *m = c->multi;
-    if (m == NULL)
-        return;
+    if (m == NULL) return;
     for (size_t i = 0; i < m->nwatched; i++) {
         watch_entry *e = m->watched[i].entry;
         for (size_t j = 0; j < e->nclients; j++) {
@@ -103,8 +101,7 @@ static void unwatch_all(client *c) {
 
 static void discard(client *c) {
     multi_state *m = c->multi;
-    if (m)
-        free_queue(m);
+    if (m) free_queue(m);
     c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_EXEC | CLIENT_DIRTY_CAS);
     unwatch_all(c);
 }
@@ -124,8 +121,7 @@ long long multi_watched_count(const client *c) {
 }
 
 void multi_flag_error(client *c) {
-    if (c->flags & CLIENT_MULTI)
-        c->flags |= CLIENT_DIRTY_EXEC;
+    if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
 }
 
 static bool runs_inside_multi(const command *cmd) {
@@ -135,8 +131,7 @@ static bool runs_inside_multi(const command *cmd) {
 }
 
 bool multi_maybe_queue(client *c, command *cmd) {
-    if (!(c->flags & CLIENT_MULTI) || runs_inside_multi(cmd))
-        return false;
+    if (!(c->flags & CLIENT_MULTI) || runs_inside_multi(cmd)) return false;
     if (cmd->flags & CMD_NO_MULTI) {
         reply_error(c, "ERR Command not allowed inside a transaction");
         multi_flag_error(c);
@@ -178,13 +173,11 @@ static void cmd_discard(client *c) {
 static bool watched_key_expired(client *c) {
     multi_state *m = c->multi;
     for (size_t i = 0; m && i < m->nwatched; i++) {
-        if (m->watched[i].was_expired)
-            continue;
+        if (m->watched[i].was_expired) continue;
         watch_entry *e = m->watched[i].entry;
         db *d = &server.dbs[m->watched[i].dbid];
         kv *o = db_find(d, e->key, e->keylen);
-        if (o && db_key_is_expired(d, o, server.now_ms))
-            return true;
+        if (o && db_key_is_expired(d, o, server.now_ms)) return true;
     }
     return false;
 }
@@ -219,8 +212,7 @@ static void cmd_exec(client *c) {
         c->argv = cmds[i].argv;
         c->argc = cmds[i].argc;
         /* The user's rules may have changed since queuing. */
-        if (acl_check_command(c, cmds[i].cmd, "multi"))
-            command_call(c, cmds[i].cmd);
+        if (acl_check_command(c, cmds[i].cmd, "multi")) command_call(c, cmds[i].cmd);
         client_argv_free(cmds[i].argv, cmds[i].argc);
     }
     vg_free(cmds);
@@ -277,11 +269,9 @@ static void cmd_unwatch(client *c) {
 }
 
 void multi_touch_key(int dbid, const char *key, size_t klen) {
-    if (total_watched == 0)
-        return;
+    if (total_watched == 0) return;
     watch_entry *e = (watch_entry *)dict_find(registry_for(dbid), key, klen);
-    if (e == NULL)
-        return;
+    if (e == NULL) return;
     for (size_t i = 0; i < e->nclients; i++)
         e->clients[i]->flags |= CLIENT_DIRTY_CAS;
 }
@@ -294,16 +284,55 @@ static void mark_entry(dict_node *n, void *arg) {
 }
 
 void multi_touch_db(int dbid) {
-    if (total_watched == 0)
-        return;
+    if (total_watched == 0) return;
     dict_foreach(registry_for(dbid), mark_entry, NULL);
 }
 
 static command multi_commands[] = {
-    {.name = "multi", .proc = cmd_multi, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Mark the start of a transaction block", .since = "1.2.0", .group = "transactions"},
-    {.name = "exec", .proc = cmd_exec, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, .acl_cats = "@transaction", .summary = "Execute all commands issued after MULTI", .since = "1.2.0", .group = "transactions"},
-    {.name = "discard", .proc = cmd_discard, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Discard all commands issued after MULTI", .since = "2.0.0", .group = "transactions"},
-    {.name = "watch", .proc = cmd_watch, .arity = -2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .first_key = 1, .last_key = -1, .key_step = 1, .key_need_first = CMD_KEY_NONE, .key_need_rest = CMD_KEY_NONE, .summary = "Watch the given keys to determine execution of the MULTI/EXEC block", .since = "2.2.0", .group = "transactions"},
-    {.name = "unwatch", .proc = cmd_unwatch, .arity = 1, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, .acl_cats = "@transaction", .summary = "Forget about all watched keys", .since = "2.2.0", .group = "transactions"},
+    {.name = "multi",
+     .proc = cmd_multi,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl_cats = "@transaction",
+     .summary = "Mark the start of a transaction block",
+     .since = "1.2.0",
+     .group = "transactions"},
+    {.name = "exec",
+     .proc = cmd_exec,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,
+     .acl_cats = "@transaction",
+     .summary = "Execute all commands issued after MULTI",
+     .since = "1.2.0",
+     .group = "transactions"},
+    {.name = "discard",
+     .proc = cmd_discard,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl_cats = "@transaction",
+     .summary = "Discard all commands issued after MULTI",
+     .since = "2.0.0",
+     .group = "transactions"},
+    {.name = "watch",
+     .proc = cmd_watch,
+     .arity = -2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl_cats = "@transaction",
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_NONE,
+     .key_need_rest = CMD_KEY_NONE,
+     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+     .since = "2.2.0",
+     .group = "transactions"},
+    {.name = "unwatch",
+     .proc = cmd_unwatch,
+     .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl_cats = "@transaction",
+     .summary = "Forget about all watched keys",
+     .since = "2.2.0",
+     .group = "transactions"},
 };
 COMMAND_TABLE(multi_commands)

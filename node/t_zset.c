@@ -44,7 +44,8 @@ __attribute__((constructor)) static void register_zset_type(void) {
 
 static void sync_encoding(kv *o) {
     zset *zs = ZSET_OF(o);
-    zset_maybe_convert(zs, (size_t)server.zset_max_listpack_entries, (size_t)server.zset_max_listpack_value);
+    zset_maybe_convert(zs, (size_t)server.zset_max_listpack_entries,
+                       (size_t)server.zset_max_listpack_value);
     o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
 }
 
@@ -61,7 +62,8 @@ static void zset_add_new(zset *zs, const char *m, size_t len, double score) {
 
 /* A zset kv for reading: NULL if absent; *wrong set on type mismatch (replied). */
 static kv *lookup_zset(client *c, const vg_slice *key, bool write, bool *wrong) {
-    kv *o = write ? db_lookup_write(c->db, key->ptr, key->len) : db_lookup_read(c->db, key->ptr, key->len, 0);
+    kv *o = write ? db_lookup_write(c->db, key->ptr, key->len)
+                  : db_lookup_read(c->db, key->ptr, key->len, 0);
     *wrong = false;
     if (o && o->type != OBJ_ZSET) {
         reply_wrong_type(c);
@@ -74,8 +76,7 @@ static kv *lookup_zset(client *c, const vg_slice *key, bool write, bool *wrong) 
 static kv *create_zset(db *d, const vg_slice *key) {
     zset zs = zset_new();
     kv *o = kv_new_ptr(key->ptr, key->len, OBJ_ZSET, OBJ_ENC_LISTPACK, zs.p);
-    if (server.zset_max_listpack_entries == 0)
-        zset_convert_to_skiplist(ZSET_OF(o));
+    if (server.zset_max_listpack_entries == 0) zset_convert_to_skiplist(ZSET_OF(o));
     db_add(d, o);
     sync_encoding(o);
     return o;
@@ -98,11 +99,9 @@ static void reply_score(client *c, double d) {
 
 /* One (member, score) as the WITHSCORES forms want it. */
 static void reply_pair(client *c, const char *m, size_t len, double score, bool withscores) {
-    if (withscores && c->resp > 2)
-        reply_array(c, 2);
+    if (withscores && c->resp > 2) reply_array(c, 2);
     reply_bulk(c, m, len);
-    if (withscores)
-        reply_score(c, score);
+    if (withscores) reply_score(c, score);
 }
 
 /* ---- range parsing ---- */
@@ -119,8 +118,10 @@ static bool parse_score_bound(const vg_slice *a, double *v, bool *ex) {
     return vg_str2d(p, len, v);
 }
 
-static bool parse_score_range(client *c, const vg_slice *min, const vg_slice *max, zrange_score *r) {
-    if (!parse_score_bound(min, &r->min, &r->minex) || !parse_score_bound(max, &r->max, &r->maxex)) {
+static bool parse_score_range(client *c, const vg_slice *min, const vg_slice *max,
+                              zrange_score *r) {
+    if (!parse_score_bound(min, &r->min, &r->minex) ||
+        !parse_score_bound(max, &r->max, &r->maxex)) {
         reply_error(c, "ERR min or max is not a float");
         return false;
     }
@@ -159,14 +160,11 @@ static bool parse_lex_range(client *c, const vg_slice *min, const vg_slice *max,
 
 /* Lex range "max < min" or "+ ... -" selects nothing. */
 static bool lex_range_empty(const zrange_lex *r) {
-    if (r->mininf > 0 || r->maxinf < 0)
-        return true;
-    if (r->mininf || r->maxinf)
-        return false;
+    if (r->mininf > 0 || r->maxinf < 0) return true;
+    if (r->mininf || r->maxinf) return false;
     size_t n = r->minlen < r->maxlen ? r->minlen : r->maxlen;
     int cmp = memcmp(r->min, r->max, n);
-    if (cmp == 0)
-        cmp = r->minlen < r->maxlen ? -1 : r->minlen > r->maxlen ? 1 : 0;
+    if (cmp == 0) cmp = r->minlen < r->maxlen ? -1 : r->minlen > r->maxlen ? 1 : 0;
     return cmp > 0 || (cmp == 0 && (r->minex || r->maxex));
 }
 
@@ -180,27 +178,23 @@ static bool lex_range_empty(const zrange_lex *r) {
 #define ZADD_INCR 32
 
 /* Apply one element. Returns 1 added, 2 updated, 0 nothing, -1 NaN. */
-static int zadd_one(zset *zs, const char *m, size_t len, double score, int flags, double *newscore) {
+static int zadd_one(zset *zs, const char *m, size_t len, double score, int flags,
+                    double *newscore) {
     double cur;
     bool exists = zset_score(zs, m, len, &cur);
     if (exists) {
-        if (flags & ZADD_NX)
-            return 0;
+        if (flags & ZADD_NX) return 0;
         if (flags & ZADD_INCR) {
             score = cur + score;
-            if (isnan(score))
-                return -1;
+            if (isnan(score)) return -1;
         }
-        if (((flags & ZADD_GT) && score <= cur) || ((flags & ZADD_LT) && score >= cur))
-            return 0;
+        if (((flags & ZADD_GT) && score <= cur) || ((flags & ZADD_LT) && score >= cur)) return 0;
         *newscore = score;
-        if (score == cur)
-            return 0;
+        if (score == cur) return 0;
         zset_set(zs, m, len, score);
         return 2;
     }
-    if (flags & ZADD_XX)
-        return 0;
+    if (flags & ZADD_XX) return 0;
     zset_add_new(zs, m, len, score);
     *newscore = score;
     return 1;
@@ -272,8 +266,7 @@ static void zadd_generic(client *c, int flags, int first) {
             reply_int(c, 0);
         return;
     }
-    if (o == NULL)
-        o = create_zset(c->db, key);
+    if (o == NULL) o = create_zset(c->db, key);
     long long added = 0, updated = 0;
     double newscore = 0;
     int last = 0;
@@ -293,7 +286,8 @@ static void zadd_generic(client *c, int flags, int first) {
     sync_encoding(o);
     if (added || updated) {
         db_signal_modified(c->db, key->ptr, key->len);
-        notify_keyspace_event(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key->ptr, key->len, c->db->id);
+        notify_keyspace_event(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key->ptr,
+                              key->len, c->db->id);
     }
     delete_if_empty(c, key, o);
     if (flags & ZADD_INCR) {
@@ -331,8 +325,7 @@ static void cmd_zincrby(client *c) {
 static void cmd_zrem(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     long long n = 0;
     for (int i = 2; o && i < c->argc; i++)
         n += zset_del(ZSET_OF(o), c->argv[i].ptr, c->argv[i].len);
@@ -347,16 +340,14 @@ static void cmd_zrem(client *c) {
 static void cmd_zcard(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (!wrong)
-        reply_int(c, o ? (long long)zset_len(ZSET_OF(o)) : 0);
+    if (!wrong) reply_int(c, o ? (long long)zset_len(ZSET_OF(o)) : 0);
 }
 
 static void cmd_zscore(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
     double s;
-    if (wrong)
-        return;
+    if (wrong) return;
     if (o && zset_score(ZSET_OF(o), c->argv[2].ptr, c->argv[2].len, &s))
         reply_score(c, s);
     else
@@ -366,8 +357,7 @@ static void cmd_zscore(client *c) {
 static void cmd_zmscore(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     reply_array(c, c->argc - 2);
     for (int i = 2; i < c->argc; i++) {
         double s;
@@ -381,8 +371,7 @@ static void cmd_zmscore(client *c) {
 static void rank_generic(client *c, bool reverse) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     long r = o ? zset_rank(ZSET_OF(o), c->argv[2].ptr, c->argv[2].len, reverse) : -1;
     if (r < 0)
         reply_null(c);
@@ -406,14 +395,14 @@ typedef struct range_req {
     int kind;
     bool rev;
     bool withscores;
-    long long offset, limit; /* limit < 0: all */
+    long long offset, limit;   /* limit < 0: all */
     const vg_slice *min, *max; /* as given (for REV: min is the first argument) */
 } range_req;
 
 /* Destination for range results: a client reply or a zset being built. */
 typedef struct range_sink {
-    client *c;     /* reply here when dst == NULL */
-    zset *dst;     /* ZRANGESTORE */
+    client *c; /* reply here when dst == NULL */
+    zset *dst; /* ZRANGESTORE */
     long long n;
     bool withscores;
 } range_sink;
@@ -427,14 +416,13 @@ static void sink_emit(range_sink *s, const char *m, size_t len, double score) {
 }
 
 /* Emit ascending ranks [first, last] (or descending for rev) with offset/limit. */
-static void emit_ranks(const zset *zs, size_t first, size_t last, const range_req *q, range_sink *s) {
+static void emit_ranks(const zset *zs, size_t first, size_t last, const range_req *q,
+                       range_sink *s) {
     size_t count = last - first + 1;
     long long off = q->offset;
-    if (off >= (long long)count)
-        return;
+    if (off >= (long long)count) return;
     size_t take = count - (size_t)off;
-    if (q->limit >= 0 && (size_t)q->limit < take)
-        take = (size_t)q->limit;
+    if (q->limit >= 0 && (size_t)q->limit < take) take = (size_t)q->limit;
     zset_iter it;
     zset_iter_at(&it, zs, q->rev ? last - (size_t)off : first + (size_t)off, q->rev);
     const char *m;
@@ -445,26 +433,23 @@ static void emit_ranks(const zset *zs, size_t first, size_t last, const range_re
 }
 
 /* Compute the ascending rank window of the request; false: empty. Replies on bad input via *err. */
-static bool range_window(client *c, const zset *zs, const range_req *q, size_t *first, size_t *last, bool *err) {
+static bool range_window(client *c, const zset *zs, const range_req *q, size_t *first, size_t *last,
+                         bool *err) {
     *err = false;
     size_t n = zset_len(zs);
     if (q->kind == RANGE_RANK) {
         long long start, end;
-        if (!vg_str2ll(q->min->ptr, q->min->len, &start) || !vg_str2ll(q->max->ptr, q->max->len, &end)) {
+        if (!vg_str2ll(q->min->ptr, q->min->len, &start) ||
+            !vg_str2ll(q->max->ptr, q->max->len, &end)) {
             reply_not_integer(c);
             *err = true;
             return false;
         }
-        if (start < 0)
-            start += (long long)n;
-        if (end < 0)
-            end += (long long)n;
-        if (start < 0)
-            start = 0;
-        if (start > end || start >= (long long)n)
-            return false;
-        if (end >= (long long)n)
-            end = (long long)n - 1;
+        if (start < 0) start += (long long)n;
+        if (end < 0) end += (long long)n;
+        if (start < 0) start = 0;
+        if (start > end || start >= (long long)n) return false;
+        if (end >= (long long)n) end = (long long)n - 1;
         if (q->rev) { /* ranks count from the top */
             long long s2 = (long long)n - 1 - end, e2 = (long long)n - 1 - start;
             start = s2;
@@ -489,8 +474,7 @@ static bool range_window(client *c, const zset *zs, const range_req *q, size_t *
         *err = true;
         return false;
     }
-    if (lex_range_empty(&r))
-        return false;
+    if (lex_range_empty(&r)) return false;
     return zset_lex_ranks(zs, &r, first, last);
 }
 
@@ -536,7 +520,8 @@ static bool parse_range_options(client *c, int from, range_req *q, bool allow_wi
         }
     }
     if (has_limit && q->kind == RANGE_RANK) {
-        reply_error(c, "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        reply_error(c, "ERR syntax error, LIMIT is only supported in combination with either "
+                       "BYSCORE or BYLEX");
         return false;
     }
     if (q->withscores && q->kind == RANGE_LEX) {
@@ -547,16 +532,13 @@ static bool parse_range_options(client *c, int from, range_req *q, bool allow_wi
 }
 
 static void range_run(client *c, const vg_slice *key, range_req *q, zset *dst, long long *stored) {
-    if (!range_args_valid(c, q))
-        return;
+    if (!range_args_valid(c, q)) return;
     bool wrong;
     kv *o = lookup_zset(c, key, false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     range_sink s = {c, dst, 0, q->withscores};
     size_t h = 0;
-    if (!dst)
-        h = reply_deferred(c);
+    if (!dst) h = reply_deferred(c);
     if (o && q->offset >= 0) {
         size_t first, last;
         bool err;
@@ -583,8 +565,7 @@ static void range_req_init(range_req *q, int kind, bool rev, const vg_slice *a, 
 static void cmd_zrange(client *c) {
     range_req q;
     range_req_init(&q, RANGE_RANK, false, &c->argv[2], &c->argv[3]);
-    if (!parse_range_options(c, 4, &q, true))
-        return;
+    if (!parse_range_options(c, 4, &q, true)) return;
     range_run(c, &c->argv[1], &q, NULL, NULL);
 }
 
@@ -660,8 +641,7 @@ static void store_result(client *c, const vg_slice *dstkey, zset *zs, const char
 static void cmd_zrangestore(client *c) {
     range_req q;
     range_req_init(&q, RANGE_RANK, false, &c->argv[3], &c->argv[4]);
-    if (!parse_range_options(c, 5, &q, false))
-        return;
+    if (!parse_range_options(c, 5, &q, false)) return;
     zset dst = zset_new();
     long long stored = -1;
     size_t mark = c->reply.len;
@@ -676,12 +656,10 @@ static void cmd_zrangestore(client *c) {
 static void count_generic(client *c, int kind) {
     range_req q;
     range_req_init(&q, kind, false, &c->argv[2], &c->argv[3]);
-    if (!range_args_valid(c, &q))
-        return;
+    if (!range_args_valid(c, &q)) return;
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     size_t first, last;
     bool err = false;
     if (o && range_window(c, ZSET_OF(o), &q, &first, &last, &err))
@@ -701,19 +679,16 @@ static void cmd_zlexcount(client *c) {
 static void remrange_generic(client *c, int kind) {
     range_req q;
     range_req_init(&q, kind, false, &c->argv[2], &c->argv[3]);
-    if (!range_args_valid(c, &q))
-        return;
+    if (!range_args_valid(c, &q)) return;
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     size_t first, last;
     bool err = false;
     long long n = 0;
     if (o && range_window(c, ZSET_OF(o), &q, &first, &last, &err))
         n = (long long)zset_del_rank_range(ZSET_OF(o), first, last);
-    if (err)
-        return;
+    if (err) return;
     if (n) {
         static const char *events[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};
         db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
@@ -741,11 +716,11 @@ enum pair_nesting { PAIRS_FLAT, PAIRS_NESTED_RESP3, PAIRS_NESTED };
 
 /* Pop up to count elements from one end of the zset at key (present),
  * emitting (member, score) pairs flat or nested in 2-element arrays. */
-static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count, int nesting) {
+static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long long count,
+                          int nesting) {
     zset *zs = ZSET_OF(o);
     long long n = (long long)zset_len(zs);
-    if (count > n)
-        count = n;
+    if (count > n) count = n;
     for (long long i = 0; i < count; i++) {
         zset_iter it;
         zset_iter_at(&it, zs, max ? zset_len(zs) - 1 : 0, max);
@@ -761,7 +736,8 @@ static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long 
     }
     if (count > 0) {
         db_signal_modified(c->db, key->ptr, key->len);
-        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len, c->db->id);
+        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len,
+                              c->db->id);
         delete_if_empty(c, key, o);
     }
     return count;
@@ -780,8 +756,7 @@ static void zpop_generic(client *c, bool max) {
     }
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], true, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     if (o == NULL || count == 0) {
         reply_array(c, 0);
         return;
@@ -846,10 +821,8 @@ bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long 
     for (int i = 0; i < nkeys; i++) {
         bool wrong;
         kv *o = lookup_zset(c, &keys[i], true, &wrong);
-        if (wrong)
-            return true;
-        if (o == NULL)
-            continue;
+        if (wrong) return true;
+        if (o == NULL) continue;
         long long avail = (long long)zset_len(ZSET_OF(o));
         long long take = count < avail ? count : avail;
         reply_array(c, 2);
@@ -865,10 +838,8 @@ static void cmd_zmpop(client *c) {
     int nkeys;
     bool max;
     long long count;
-    if (!zmpop_parse(c, 1, &nkeys, &max, &count))
-        return;
-    if (!zset_mpop_serve(c, &c->argv[2], nkeys, max, count))
-        reply_null_array(c);
+    if (!zmpop_parse(c, 1, &nkeys, &max, &count)) return;
+    if (!zset_mpop_serve(c, &c->argv[2], nkeys, max, count)) reply_null_array(c);
 }
 
 /* ---- blocking pops ---- */
@@ -876,8 +847,7 @@ static void cmd_zmpop(client *c) {
 /* BZPOPMIN/BZPOPMAX reply: [key, member, score], flat in both protocols. */
 static bool bzpop_serve_key(client *c, const vg_slice *key, bool max) {
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
-    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0)
-        return false;
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0) return false;
     reply_array(c, 3);
     reply_bulk(c, key->ptr, key->len);
     pop_from(c, key, o, max, 1, PAIRS_FLAT);
@@ -894,16 +864,14 @@ static bool bzpop_serve_cb(client *c, const vg_slice *key) {
 
 static void bzpop_generic(client *c, bool max) {
     int64_t deadline;
-    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline))
-        return;
+    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline)) return;
     for (int i = 1; i < c->argc - 1; i++) {
         kv *o = db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len);
         if (o && o->type != OBJ_ZSET) {
             reply_wrong_type(c);
             return;
         }
-        if (o && bzpop_serve_key(c, &c->argv[i], max))
-            return;
+        if (o && bzpop_serve_key(c, &c->argv[i], max)) return;
     }
     if (!blocking_allowed(c)) {
         reply_null_array(c);
@@ -930,20 +898,17 @@ static bool bzmpop_serve_cb(client *c, const vg_slice *key) {
         return false;
     }
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
-    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0)
-        return false;
+    if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0) return false;
     return zset_mpop_serve(c, key, 1, max, count);
 }
 
 static void cmd_bzmpop(client *c) {
     int64_t deadline;
-    if (!blocking_parse_timeout(c, &c->argv[1], &deadline))
-        return;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
     int nkeys;
     bool max;
     long long count;
-    if (!zmpop_parse(c, 2, &nkeys, &max, &count))
-        return;
+    if (!zmpop_parse(c, 2, &nkeys, &max, &count)) return;
     for (int i = 0; i < nkeys; i++) {
         kv *o = db_lookup_write(c->db, c->argv[3 + i].ptr, c->argv[3 + i].len);
         if (o && o->type != OBJ_ZSET) {
@@ -951,8 +916,7 @@ static void cmd_bzmpop(client *c) {
             return;
         }
     }
-    if (zset_mpop_serve(c, &c->argv[3], nkeys, max, count))
-        return;
+    if (zset_mpop_serve(c, &c->argv[3], nkeys, max, count)) return;
     if (!blocking_allowed(c)) {
         reply_null_array(c);
         return;
@@ -966,27 +930,23 @@ enum setop { SETOP_UNION, SETOP_INTER, SETOP_DIFF };
 enum aggr { AGGR_SUM, AGGR_MIN, AGGR_MAX };
 
 typedef struct setop_input {
-    kv *o;          /* borrowed, NULL if missing */
+    kv *o; /* borrowed, NULL if missing */
     double weight;
     size_t len;
 } setop_input;
 
 static double aggregate(int how, double a, double b) {
-    if (how == AGGR_MIN)
-        return a < b ? a : b;
-    if (how == AGGR_MAX)
-        return a > b ? a : b;
+    if (how == AGGR_MIN) return a < b ? a : b;
+    if (how == AGGR_MAX) return a > b ? a : b;
     double r = a + b;
     return isnan(r) ? 0.0 : r; /* inf + -inf: Redis uses 0 */
 }
 
 /* Score of m in input (zset score, or 1 for a plain set member). */
 static bool input_score(const setop_input *in, const char *m, size_t len, double *s) {
-    if (in->o == NULL)
-        return false;
+    if (in->o == NULL) return false;
     if (in->o->type == OBJ_SET) {
-        if (!set_is_member(in->o, m, len))
-            return false;
+        if (!set_is_member(in->o, m, len)) return false;
         *s = 1.0;
         return true;
     }
@@ -1019,8 +979,7 @@ static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
     double total = weighted(s, x->inputs[0].weight);
     for (int j = 1; j < x->ninputs; j++) {
         double other;
-        if (!input_score(&x->inputs[j], m, len, &other))
-            return;
+        if (!input_score(&x->inputs[j], m, len, &other)) return;
         total = aggregate(x->how, total, weighted(other, x->inputs[j].weight));
     }
     zset_add_new(x->acc, m, len, total);
@@ -1029,8 +988,7 @@ static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
 static void diff_visit(const char *m, size_t len, double s, visit_ctx *x) {
     for (int j = 1; j < x->ninputs; j++) {
         double other;
-        if (input_score(&x->inputs[j], m, len, &other))
-            return;
+        if (input_score(&x->inputs[j], m, len, &other)) return;
     }
     zset_add_new(x->acc, m, len, s);
 }
@@ -1049,8 +1007,7 @@ static void set_member_visit(const char *m, size_t len, void *arg) {
 }
 
 static void visit_input(const setop_input *in, visit_ctx *x) {
-    if (in->o == NULL)
-        return;
+    if (in->o == NULL) return;
     if (in->o->type == OBJ_SET) {
         set_foreach(in->o, set_member_visit, x);
         return;
@@ -1071,7 +1028,8 @@ static int cmp_input_len(const void *a, const void *b) {
 
 /* Parse numkeys, keys, WEIGHTS, AGGREGATE, WITHSCORES from argv[first];
  * build the result into *out (new). Returns false after replying an error. */
-static bool setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores, zset *out) {
+static bool setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores,
+                        zset *out) {
     long long n;
     const char *name = c->cmd->fullname;
     if (!vg_str2ll(c->argv[first].ptr, c->argv[first].len, &n)) {
@@ -1144,8 +1102,7 @@ static bool setop_build(client *c, int first, int op, bool allow_withscores, boo
     } else {
         if (op == SETOP_INTER) /* walk the smallest input */
             qsort(in, (size_t)n, sizeof(setop_input), cmp_input_len);
-        if (in[0].o && (op != SETOP_INTER || in[0].len > 0))
-            visit_input(&in[0], &x);
+        if (in[0].o && (op != SETOP_INTER || in[0].len > 0)) visit_input(&in[0], &x);
     }
     vg_free(in);
     return true;
@@ -1154,8 +1111,7 @@ static bool setop_build(client *c, int first, int op, bool allow_withscores, boo
 static void setop_reply(client *c, int op) {
     bool withscores;
     zset result;
-    if (!setop_build(c, 1, op, true, &withscores, &result))
-        return;
+    if (!setop_build(c, 1, op, true, &withscores, &result)) return;
     zset *acc = &result;
     size_t n = zset_len(acc);
     reply_array(c, (long long)(withscores && c->resp <= 2 ? n * 2 : n));
@@ -1232,8 +1188,7 @@ static void cmd_zintercard(client *c) {
     zset result;
     bool ok = setop_build(c, 1, SETOP_INTER, false, &ws, &result);
     c->argc = saved;
-    if (!ok)
-        return;
+    if (!ok) return;
     long long card = (long long)zset_len(&result);
     zset_free(&result);
     reply_int(c, limit && card > limit ? limit : card);
@@ -1247,15 +1202,13 @@ static void reply_rank(client *c, const zset *zs, size_t rank, bool withscores) 
     const char *m;
     size_t len;
     double s;
-    if (zset_iter_next(&it, &m, &len, &s))
-        reply_pair(c, m, len, s, withscores);
+    if (zset_iter_next(&it, &m, &len, &s)) reply_pair(c, m, len, s, withscores);
 }
 
 static void cmd_zrandmember(client *c) {
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     if (c->argc == 2) {
         if (o == NULL)
             reply_null(c);
@@ -1265,8 +1218,7 @@ static void cmd_zrandmember(client *c) {
     }
     long long count;
     bool withscores = false;
-    if (!arg_ll(c, &c->argv[2], &count))
-        return;
+    if (!arg_ll(c, &c->argv[2], &count)) return;
     if (c->argc == 4) {
         if (!arg_is(&c->argv[3], "withscores")) {
             reply_syntax_error(c);
@@ -1316,7 +1268,7 @@ static void cmd_zrandmember(client *c) {
 }
 
 typedef struct zscan_ctx {
-    buf out;        /* RESP of collected members and scores */
+    buf out; /* RESP of collected members and scores */
     long long n;
     const vg_slice *pattern;
     client *c;
@@ -1324,8 +1276,7 @@ typedef struct zscan_ctx {
 
 static void zscan_collect(const char *m, size_t len, double score, void *arg) {
     zscan_ctx *x = arg;
-    if (x->pattern && !glob_match(x->pattern->ptr, x->pattern->len, m, len, false))
-        return;
+    if (x->pattern && !glob_match(x->pattern->ptr, x->pattern->len, m, len, false)) return;
     char tmp[64];
     int n = vg_d2str(tmp, sizeof(tmp), score);
     resp_add_bulk(&x->out, m, len);
@@ -1338,7 +1289,8 @@ static void cmd_zscan(client *c) {
     const char *cp = c->argv[2].ptr;
     size_t clen = c->argv[2].len;
     char *end = NULL;
-    if (clen == 0 || clen > 20 || cp[0] == '-' || (cursor = strtoull(cp, &end, 10), end != cp + clen)) {
+    if (clen == 0 || clen > 20 || cp[0] == '-' ||
+        (cursor = strtoull(cp, &end, 10), end != cp + clen)) {
         reply_error(c, "ERR invalid cursor");
         return;
     }
@@ -1350,16 +1302,14 @@ static void cmd_zscan(client *c) {
             return;
         }
         if (arg_is(&c->argv[i], "count")) {
-            if (!arg_ll(c, &c->argv[i + 1], &count))
-                return;
+            if (!arg_ll(c, &c->argv[i + 1], &count)) return;
             if (count < 1) {
                 reply_syntax_error(c);
                 return;
             }
         } else if (arg_is(&c->argv[i], "match")) {
             pattern = &c->argv[i + 1];
-            if (pattern->len == 1 && pattern->ptr[0] == '*')
-                pattern = NULL;
+            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
         } else {
             reply_syntax_error(c);
             return;
@@ -1367,8 +1317,7 @@ static void cmd_zscan(client *c) {
     }
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong)
-        return;
+    if (wrong) return;
     zscan_ctx x;
     buf_init(&x.out);
     x.n = 0;
@@ -1402,45 +1351,250 @@ static void cmd_zscan(client *c) {
 
 /* ---- table ---- */
 
-#define ZCMD(n, fn, ar, fl, fk, lk, st, sum, ver)                                                 \
-    {.name = n, .proc = fn, .arity = ar, .flags = (fl), .acl_cats = "@sortedset", .first_key = fk, \
-     .last_key = lk, .key_step = st, .summary = sum, .since = ver, .group = "sorted-set"}
+#define ZCMD(n, fn, ar, fl, fk, lk, st, sum, ver)                                                  \
+    {                                                                                              \
+        .name = n, .proc = fn, .arity = ar, .flags = (fl), .acl_cats = "@sortedset",               \
+        .first_key = fk, .last_key = lk, .key_step = st, .summary = sum, .since = ver,             \
+        .group = "sorted-set"                                                                      \
+    }
 
 static command zset_commands[] = {
-    ZCMD("zadd", cmd_zadd, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0"),
-    {.name = "zincrby", .proc = cmd_zincrby, .arity = 4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .key_need_first = CMD_KEY_RW, .summary = "Increment the score of a member in a sorted set", .since = "1.2.0", .group = "sorted-set"},
-    ZCMD("zrem", cmd_zrem, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "Remove one or more members from a sorted set", "1.2.0"),
-    {.name = "zcard", .proc = cmd_zcard, .arity = 2, .flags = CMD_READONLY | CMD_FAST, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .key_need_first = CMD_KEY_NONE, .summary = "Get the number of members in a sorted set", .since = "1.2.0", .group = "sorted-set"},
-    ZCMD("zscore", cmd_zscore, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Get the score associated with the given member in a sorted set", "1.2.0"),
-    ZCMD("zmscore", cmd_zmscore, -3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Get the score associated with the given members in a sorted set", "6.2.0"),
-    ZCMD("zrank", cmd_zrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Determine the index of a member in a sorted set", "2.0.0"),
-    ZCMD("zrevrank", cmd_zrevrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0"),
-    ZCMD("zrange", cmd_zrange, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set", "1.2.0"),
-    ZCMD("zrevrange", cmd_zrevrange, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0"),
-    ZCMD("zrangebyscore", cmd_zrangebyscore, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set, by score", "1.0.5"),
-    ZCMD("zrevrangebyscore", cmd_zrevrangebyscore, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0"),
-    ZCMD("zrangebylex", cmd_zrangebylex, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set, by lexicographical range", "2.8.9"),
-    ZCMD("zrevrangebylex", cmd_zrevrangebylex, -4, CMD_READONLY, 1, 1, 1, "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9"),
-    {.name = "zrangestore", .proc = cmd_zrangestore, .arity = -5, .flags = CMD_WRITE | CMD_DENYOOM, .acl_cats = "@sortedset", .first_key = 1, .last_key = 2, .key_step = 1, .key_need_first = CMD_KEY_W, .key_need_rest = CMD_KEY_R, .summary = "Store a range of members from sorted set into another key", .since = "6.2.0", .group = "sorted-set"},
-    ZCMD("zcount", cmd_zcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1, "Count the members in a sorted set with scores within the given values", "2.0.0"),
-    ZCMD("zlexcount", cmd_zlexcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1, "Count the number of members in a sorted set between a given lexicographical range", "2.8.9"),
-    ZCMD("zremrangebyrank", cmd_zremrangebyrank, 4, CMD_WRITE, 1, 1, 1, "Remove all members in a sorted set within the given indexes", "2.0.0"),
-    ZCMD("zremrangebyscore", cmd_zremrangebyscore, 4, CMD_WRITE, 1, 1, 1, "Remove all members in a sorted set within the given scores", "1.2.0"),
-    ZCMD("zremrangebylex", cmd_zremrangebylex, 4, CMD_WRITE, 1, 1, 1, "Remove all members in a sorted set between the given lexicographical range", "2.8.9"),
-    {.name = "zpopmin", .proc = cmd_zpopmin, .arity = -2, .flags = CMD_WRITE | CMD_FAST, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .key_need_first = CMD_KEY_RW, .summary = "Remove and return members with the lowest scores in a sorted set", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "zpopmax", .proc = cmd_zpopmax, .arity = -2, .flags = CMD_WRITE | CMD_FAST, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .key_need_first = CMD_KEY_RW, .summary = "Remove and return members with the highest scores in a sorted set", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "zmpop", .proc = cmd_zmpop, .arity = -4, .flags = CMD_WRITE | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .key_need_first = CMD_KEY_RW, .key_need_rest = CMD_KEY_RW, .summary = "Remove and return members with scores in a sorted set", .since = "7.0.0", .group = "sorted-set"},
-    {.name = "bzpopmin", .proc = cmd_bzpopmin, .arity = -3, .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .key_need_first = CMD_KEY_RW, .key_need_rest = CMD_KEY_RW, .summary = "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "bzpopmax", .proc = cmd_bzpopmax, .arity = -3, .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, .acl_cats = "@sortedset", .first_key = 1, .last_key = -2, .key_step = 1, .key_need_first = CMD_KEY_RW, .key_need_rest = CMD_KEY_RW, .summary = "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", .since = "5.0.0", .group = "sorted-set"},
-    {.name = "bzmpop", .proc = cmd_bzmpop, .arity = -5, .flags = CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 2, .key_need_first = CMD_KEY_RW, .key_need_rest = CMD_KEY_RW, .summary = "Remove and return members with scores in a sorted set or block until one is available", .since = "7.0.0", .group = "sorted-set"},
-    {.name = "zunion", .proc = cmd_zunion, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Add multiple sorted sets", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zinter", .proc = cmd_zinter, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Intersect multiple sorted sets", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zdiff", .proc = cmd_zdiff, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Subtract multiple sorted sets", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zunionstore", .proc = cmd_zunionstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .key_need_first = CMD_KEY_W, .key_need_rest = CMD_KEY_R, .summary = "Add multiple sorted sets and store the resulting sorted set in a new key", .since = "2.0.0", .group = "sorted-set"},
-    {.name = "zinterstore", .proc = cmd_zinterstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .key_need_first = CMD_KEY_W, .key_need_rest = CMD_KEY_R, .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key", .since = "2.0.0", .group = "sorted-set"},
-    {.name = "zdiffstore", .proc = cmd_zdiffstore, .arity = -4, .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .first_key = 1, .last_key = 1, .key_step = 1, .numkeys_arg = 2, .key_need_first = CMD_KEY_W, .key_need_rest = CMD_KEY_R, .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key", .since = "6.2.0", .group = "sorted-set"},
-    {.name = "zintercard", .proc = cmd_zintercard, .arity = -3, .flags = CMD_READONLY | CMD_MOVABLE_KEYS, .acl_cats = "@sortedset", .numkeys_arg = 1, .summary = "Intersect multiple sorted sets and return the cardinality of the result", .since = "7.0.0", .group = "sorted-set"},
-    ZCMD("zrandmember", cmd_zrandmember, -2, CMD_READONLY, 1, 1, 1, "Get one or multiple random elements from a sorted set", "6.2.0"),
-    ZCMD("zscan", cmd_zscan, -3, CMD_READONLY, 1, 1, 1, "Incrementally iterate sorted sets elements and associated scores", "2.8.0"),
+    ZCMD("zadd", cmd_zadd, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1,
+         "Add one or more members to a sorted set, or update its score if it already exists",
+         "1.2.0"),
+    {.name = "zincrby",
+     .proc = cmd_zincrby,
+     .arity = 4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_RW,
+     .summary = "Increment the score of a member in a sorted set",
+     .since = "1.2.0",
+     .group = "sorted-set"},
+    ZCMD("zrem", cmd_zrem, -3, CMD_WRITE | CMD_FAST, 1, 1, 1,
+         "Remove one or more members from a sorted set", "1.2.0"),
+    {.name = "zcard",
+     .proc = cmd_zcard,
+     .arity = 2,
+     .flags = CMD_READONLY | CMD_FAST,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_NONE,
+     .summary = "Get the number of members in a sorted set",
+     .since = "1.2.0",
+     .group = "sorted-set"},
+    ZCMD("zscore", cmd_zscore, 3, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Get the score associated with the given member in a sorted set", "1.2.0"),
+    ZCMD("zmscore", cmd_zmscore, -3, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Get the score associated with the given members in a sorted set", "6.2.0"),
+    ZCMD("zrank", cmd_zrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Determine the index of a member in a sorted set", "2.0.0"),
+    ZCMD("zrevrank", cmd_zrevrank, 3, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Determine the index of a member in a sorted set, with scores ordered from high to low",
+         "2.0.0"),
+    ZCMD("zrange", cmd_zrange, -4, CMD_READONLY, 1, 1, 1,
+         "Return a range of members in a sorted set", "1.2.0"),
+    ZCMD(
+        "zrevrange", cmd_zrevrange, -4, CMD_READONLY, 1, 1, 1,
+        "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+        "1.2.0"),
+    ZCMD("zrangebyscore", cmd_zrangebyscore, -4, CMD_READONLY, 1, 1, 1,
+         "Return a range of members in a sorted set, by score", "1.0.5"),
+    ZCMD(
+        "zrevrangebyscore", cmd_zrevrangebyscore, -4, CMD_READONLY, 1, 1, 1,
+        "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+        "2.2.0"),
+    ZCMD("zrangebylex", cmd_zrangebylex, -4, CMD_READONLY, 1, 1, 1,
+         "Return a range of members in a sorted set, by lexicographical range", "2.8.9"),
+    ZCMD("zrevrangebylex", cmd_zrevrangebylex, -4, CMD_READONLY, 1, 1, 1,
+         "Return a range of members in a sorted set, by lexicographical range, ordered from higher "
+         "to lower strings.",
+         "2.8.9"),
+    {.name = "zrangestore",
+     .proc = cmd_zrangestore,
+     .arity = -5,
+     .flags = CMD_WRITE | CMD_DENYOOM,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_W,
+     .key_need_rest = CMD_KEY_R,
+     .summary = "Store a range of members from sorted set into another key",
+     .since = "6.2.0",
+     .group = "sorted-set"},
+    ZCMD("zcount", cmd_zcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Count the members in a sorted set with scores within the given values", "2.0.0"),
+    ZCMD("zlexcount", cmd_zlexcount, 4, CMD_READONLY | CMD_FAST, 1, 1, 1,
+         "Count the number of members in a sorted set between a given lexicographical range",
+         "2.8.9"),
+    ZCMD("zremrangebyrank", cmd_zremrangebyrank, 4, CMD_WRITE, 1, 1, 1,
+         "Remove all members in a sorted set within the given indexes", "2.0.0"),
+    ZCMD("zremrangebyscore", cmd_zremrangebyscore, 4, CMD_WRITE, 1, 1, 1,
+         "Remove all members in a sorted set within the given scores", "1.2.0"),
+    ZCMD("zremrangebylex", cmd_zremrangebylex, 4, CMD_WRITE, 1, 1, 1,
+         "Remove all members in a sorted set between the given lexicographical range", "2.8.9"),
+    {.name = "zpopmin",
+     .proc = cmd_zpopmin,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_RW,
+     .summary = "Remove and return members with the lowest scores in a sorted set",
+     .since = "5.0.0",
+     .group = "sorted-set"},
+    {.name = "zpopmax",
+     .proc = cmd_zpopmax,
+     .arity = -2,
+     .flags = CMD_WRITE | CMD_FAST,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_RW,
+     .summary = "Remove and return members with the highest scores in a sorted set",
+     .since = "5.0.0",
+     .group = "sorted-set"},
+    {.name = "zmpop",
+     .proc = cmd_zmpop,
+     .arity = -4,
+     .flags = CMD_WRITE | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 1,
+     .key_need_first = CMD_KEY_RW,
+     .key_need_rest = CMD_KEY_RW,
+     .summary = "Remove and return members with scores in a sorted set",
+     .since = "7.0.0",
+     .group = "sorted-set"},
+    {.name = "bzpopmin",
+     .proc = cmd_bzpopmin,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_RW,
+     .key_need_rest = CMD_KEY_RW,
+     .summary = "Remove and return the member with the lowest score from one or more sorted sets, "
+                "or block until one is available",
+     .since = "5.0.0",
+     .group = "sorted-set"},
+    {.name = "bzpopmax",
+     .proc = cmd_bzpopmax,
+     .arity = -3,
+     .flags = CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = -2,
+     .key_step = 1,
+     .key_need_first = CMD_KEY_RW,
+     .key_need_rest = CMD_KEY_RW,
+     .summary = "Remove and return the member with the highest score from one or more sorted sets, "
+                "or block until one is available",
+     .since = "5.0.0",
+     .group = "sorted-set"},
+    {.name = "bzmpop",
+     .proc = cmd_bzmpop,
+     .arity = -5,
+     .flags = CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 2,
+     .key_need_first = CMD_KEY_RW,
+     .key_need_rest = CMD_KEY_RW,
+     .summary =
+         "Remove and return members with scores in a sorted set or block until one is available",
+     .since = "7.0.0",
+     .group = "sorted-set"},
+    {.name = "zunion",
+     .proc = cmd_zunion,
+     .arity = -3,
+     .flags = CMD_READONLY | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 1,
+     .summary = "Add multiple sorted sets",
+     .since = "6.2.0",
+     .group = "sorted-set"},
+    {.name = "zinter",
+     .proc = cmd_zinter,
+     .arity = -3,
+     .flags = CMD_READONLY | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 1,
+     .summary = "Intersect multiple sorted sets",
+     .since = "6.2.0",
+     .group = "sorted-set"},
+    {.name = "zdiff",
+     .proc = cmd_zdiff,
+     .arity = -3,
+     .flags = CMD_READONLY | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 1,
+     .summary = "Subtract multiple sorted sets",
+     .since = "6.2.0",
+     .group = "sorted-set"},
+    {.name = "zunionstore",
+     .proc = cmd_zunionstore,
+     .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .numkeys_arg = 2,
+     .key_need_first = CMD_KEY_W,
+     .key_need_rest = CMD_KEY_R,
+     .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
+     .since = "2.0.0",
+     .group = "sorted-set"},
+    {.name = "zinterstore",
+     .proc = cmd_zinterstore,
+     .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .numkeys_arg = 2,
+     .key_need_first = CMD_KEY_W,
+     .key_need_rest = CMD_KEY_R,
+     .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+     .since = "2.0.0",
+     .group = "sorted-set"},
+    {.name = "zdiffstore",
+     .proc = cmd_zdiffstore,
+     .arity = -4,
+     .flags = CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .numkeys_arg = 2,
+     .key_need_first = CMD_KEY_W,
+     .key_need_rest = CMD_KEY_R,
+     .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+     .since = "6.2.0",
+     .group = "sorted-set"},
+    {.name = "zintercard",
+     .proc = cmd_zintercard,
+     .arity = -3,
+     .flags = CMD_READONLY | CMD_MOVABLE_KEYS,
+     .acl_cats = "@sortedset",
+     .numkeys_arg = 1,
+     .summary = "Intersect multiple sorted sets and return the cardinality of the result",
+     .since = "7.0.0",
+     .group = "sorted-set"},
+    ZCMD("zrandmember", cmd_zrandmember, -2, CMD_READONLY, 1, 1, 1,
+         "Get one or multiple random elements from a sorted set", "6.2.0"),
+    ZCMD("zscan", cmd_zscan, -3, CMD_READONLY, 1, 1, 1,
+         "Incrementally iterate sorted sets elements and associated scores", "2.8.0"),
 };
 COMMAND_TABLE(zset_commands)
