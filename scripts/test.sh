@@ -17,7 +17,8 @@
 #   FUZZ_SECONDS=10        seconds per fuzz target
 #   VIGIL_FORMAT_CHECK=error fail on format problems (default today: warn,
 #                            which lists the files but does not fail)
-#   VIGIL_SKIP="asan fuzz"   steps to skip (for quick local runs; CI skips none)
+#   VIGIL_SKIP="asan fuzz"   steps to skip: any of format integ asan fuzz
+#                            (for quick local runs; CI skips none)
 set -uo pipefail
 
 VIGIL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
