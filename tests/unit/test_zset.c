@@ -18,7 +18,8 @@ static void check_order(const zset *zs) {
     size_t n = 0;
     char prevbuf[64] = "";
     while (zset_iter_next(&it, &m, &len, &s)) {
-        cr_assert(s > ps || (s == ps && (prev == NULL || memcmp(prevbuf, m, len < plen ? len : plen) <= 0)),
+        cr_assert(s > ps || (s == ps &&
+                             (prev == NULL || memcmp(prevbuf, m, len < plen ? len : plen) <= 0)),
                   "out of order at %zu", n);
         ps = s;
         plen = len < sizeof(prevbuf) ? len : sizeof(prevbuf) - 1;
