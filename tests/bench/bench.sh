@@ -24,6 +24,9 @@
 #   --keys N         keys for the memory test (1000000), 0 skips it
 #   --quick          smoke run: 20000 requests, 1 run, 100000 keys
 #   --vigil PATH     vigil-node to test (default: build build/ and use it)
+#   --tls            both servers serve only TLS (throwaway certificates from
+#                    cluster-configs/gen-certs.sh, mutual TLS as in the sample
+#                    config); redis-cli/redis-benchmark connect with --tls
 # Extending: a new data type only needs its redis-benchmark test name in
 # --tests (e.g. lpush,rpop,sadd,hset,zadd,lrange_100). A transport mode such
 # as TLS adds its flags to CLIENT_ARGS (every redis-cli/redis-benchmark call)
@@ -45,6 +48,7 @@ REDIS=$(command -v redis-server || true)
 CLIENT_ARGS=() # flags for every redis-cli / redis-benchmark call
 REDIS_ARGS=(--save "" --appendonly no)
 VIGIL_ARGS=()
+TLS=0
 
 WORK=""
 PIDS=()
@@ -83,6 +87,7 @@ parse_args() {
         --keys) KEYS=$2; shift ;;
         --vigil) VIGIL=$2; shift ;;
         --quick) REQUESTS=20000; RUNS=1; KEYS=100000 ;;
+        --tls) TLS=1 ;;
         -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
         esac
@@ -108,19 +113,42 @@ vigil_knows() {
     ! printf '%s\n' "$out" | grep -q 'Bad directive'
 }
 
+# TLS mode: certificates once per run, the same files for both servers.
+setup_tls() {
+    local certs="$WORK/certs"
+    mkdir -p "$certs"
+    sh "$VIGIL_ROOT/cluster-configs/gen-certs.sh" "$certs" >/dev/null 2>&1 || die "gen-certs.sh failed"
+    local server_tls=(--tls-cert-file "$certs/server.crt" --tls-key-file "$certs/server.key"
+        --tls-ca-cert-file "$certs/ca.crt" --tls-auth-clients yes)
+    REDIS_ARGS+=("${server_tls[@]}")
+    VIGIL_ARGS+=("${server_tls[@]}")
+    CLIENT_ARGS+=(--tls --cacert "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key")
+}
+
+# The listening flags: plaintext on PORT, or TLS only on PORT.
+port_args() { # port_args PORT
+    if [ "$TLS" = 1 ]; then
+        printf '%s\n' --port 0 --tls-port "$1"
+    else
+        printf '%s\n' --port "$1"
+    fi
+}
+
 # start_server KIND NAME: sets STARTED_PID and STARTED_PORT.
 start_server() {
     local kind=$1 name=$2 dir port i
     dir="$WORK/$name"
     mkdir -p "$dir"
     port=$(free_port)
+    local listen
+    mapfile -t listen < <(port_args "$port")
     case $kind in
     redis)
-        "$REDIS" --bind 127.0.0.1 --port "$port" --dir "$dir" --logfile "$dir/log" \
+        "$REDIS" --bind 127.0.0.1 "${listen[@]}" --dir "$dir" --logfile "$dir/log" \
             --daemonize no "${REDIS_ARGS[@]}" &
         ;;
     vigil)
-        "$VIGIL" --bind 127.0.0.1 --port "$port" --dir "$dir" --logfile "$dir/log" \
+        "$VIGIL" --bind 127.0.0.1 "${listen[@]}" --dir "$dir" --logfile "$dir/log" \
             "${VIGIL_ARGS[@]}" &
         ;;
     esac
@@ -293,8 +321,11 @@ main() {
     WORK=$(mktemp -d)
     trap cleanup EXIT
     trap 'exit 130' INT TERM
+    if [ "$TLS" = 1 ]; then
+        setup_tls
+    fi
 
-    printf '## Vigil vs redis-server\n\n'
+    printf '## Vigil vs redis-server%s\n\n' "$([ "$TLS" = 1 ] && echo ' over TLS')"
     printf -- '- date: %s\n- machine: %s cores, %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" \
         "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
     printf -- '- redis: %s\n- vigil: %s\n' "$("$REDIS" --version)" "$("$VIGIL" --version)"
