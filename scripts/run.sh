@@ -9,17 +9,14 @@
 # foreground, logging to the terminal: Ctrl-C (SIGINT) or SIGTERM stops it.
 # No pid file is written.
 #
-# TLS: when cluster-configs/gen-certs.sh exists and the built binary knows
-# the tls-port parameter, run.sh generates the certificates once into
-# cluster-configs/local/certs/ (ca.crt, server.*, client.*), turns the
-# plaintext port off and serves TLS on the same port (7001), with the
-# certificate, key and CA passed as tls-* parameters on the command line.
-# Without either, it serves plaintext on 7001 and says so.
+# TLS: node1.ini is TLS-only (port 0, tls-port 7001, mutual TLS). run.sh
+# creates the throwaway CA and certificates it names once, with
+# cluster-configs/gen-certs.sh, into cluster-configs/local/certs/.
 #
 # Usage: scripts/run.sh [--no-tls] [--name value ...]
-#   --no-tls        serve plaintext even when TLS is available
+#   --no-tls        serve plaintext on the same port instead (development)
 #   --name value    any further vigil-node parameter, e.g. --port 7002
-#                   (with TLS on, --port sets the TLS port)
+#                   (--port sets the port clients use, TLS or not)
 # Environment: VIGIL_PASSWORD overrides the config's requirepass.
 set -euo pipefail
 
@@ -45,34 +42,12 @@ config_value() {
         "$LOCAL_DIR/$CONFIG" | head -n1
 }
 
-# True when the binary has a tls-port parameter. An invalid value makes the
-# node exit at once either way; only the error text differs.
-node_knows_tls() {
-    local out
-    out=$(timeout 10 "$NODE" --tls-port not-a-port 2>&1 || true)
-    ! printf '%s' "$out" | grep -q 'Bad directive'
-}
-
-# Print the first existing file among the candidates in $CERT_DIR.
-pick_cert() {
+# True when every file TLS needs is in $CERT_DIR.
+certs_ready() {
     local f
-    for f in "$@"; do
-        if [ -f "$CERT_DIR/$f" ]; then
-            printf '%s\n' "$CERT_DIR/$f"
-            return 0
-        fi
+    for f in ca.crt server.crt server.key client.crt client.key; do
+        [ -f "$CERT_DIR/$f" ] || return 1
     done
-    return 1
-}
-
-# The tls-* arguments, one per line, for the files gen-certs.sh wrote.
-tls_args() {
-    local ca cert key
-    ca=$(pick_cert ca.crt) || return 1
-    cert=$(pick_cert server.crt) || return 1
-    key=$(pick_cert server.key) || return 1
-    pick_cert client.crt >/dev/null || return 1
-    printf '%s\n' --tls-cert-file "$cert" --tls-key-file "$key" --tls-ca-cert-file "$ca"
 }
 
 # shellcheck disable=SC2153 # the package lists come from common.sh
@@ -80,7 +55,7 @@ vg_ensure_pkgs "${VIGIL_BUILD_PKGS[@]}" redis-tools openssl
 vg_log "building build/"
 vg_build "$VIGIL_ROOT/build" >/dev/null
 
-port=$(config_value port)
+port=$(config_value tls-port)
 password=${VIGIL_PASSWORD:-$(config_value requirepass)}
 # --port and --requirepass from the command line replace the config's (with
 # TLS on, the port given is the TLS port); other parameters pass through.
@@ -95,23 +70,16 @@ done
 args=("$LOCAL_DIR/$CONFIG" --requirepass "$password")
 
 tls=0
-if [ "$use_tls" = 1 ] && [ -x "$GEN_CERTS" ] && node_knows_tls; then
-    if ! tls_args >/dev/null; then
+if [ "$use_tls" = 1 ]; then
+    if ! certs_ready; then
         vg_log "generating TLS certificates with cluster-configs/gen-certs.sh"
         "$GEN_CERTS" "$CERT_DIR" >/dev/null
+        certs_ready || { vg_log "gen-certs.sh left no CA/node certificate in $CERT_DIR"; exit 1; }
     fi
-    if ! tls_text=$(tls_args); then
-        vg_log "gen-certs.sh left no CA/node certificate in $CERT_DIR; cannot start with TLS"
-        exit 1
-    fi
-    mapfile -t extra <<<"$tls_text"
-    args+=(--port 0 --tls-port "$port" "${extra[@]}")
+    args+=(--tls-port "$port")
     tls=1
 else
-    if [ "$use_tls" = 1 ]; then
-        vg_log "TLS is not available (needs cluster-configs/gen-certs.sh and a node with tls-port): plaintext"
-    fi
-    args+=(--port "$port")
+    args+=(--port "$port" --tls-port 0)
 fi
 args+=("${passthrough[@]}")
 
