@@ -13,6 +13,8 @@
 #include "acl.h"
 #include "acl_cats.h"
 #include "cmd_util.h"
+#include "fsutil.h"
+#include "log.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -186,17 +188,8 @@ static void cmd_acl_save(client *c) {
         buf_append_char(&b, '\n');
     }
     vg_free(arr);
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", server.aclfile, (int)getpid());
-    FILE *fp = fopen(tmp, "w");
-    bool ok = fp != NULL;
-    if (fp) {
-        ok = fwrite(b.data ? b.data : "", 1, b.len, fp) == b.len && fflush(fp) == 0 &&
-             fsync(fileno(fp)) == 0;
-        ok = fclose(fp) == 0 && ok;
-        ok = ok && rename(tmp, server.aclfile) == 0;
-        if (!ok) unlink(tmp);
-    }
+    bool ok = fs_write_atomic(server.aclfile, b.data ? b.data : "", b.len) == VG_OK;
+    if (!ok) LOG_WARNING("ACL SAVE: writing %s failed: %s", server.aclfile, strerror(errno));
     buf_free(&b);
     if (!ok) {
         reply_errorf(c, "ERR There was an error trying to save the ACLs. Please check the server "
@@ -209,19 +202,14 @@ static void cmd_acl_save(client *c) {
 /* Read the aclfile and replace all users (used at start-up too). */
 int acl_load_file(vg_error *err);
 int acl_load_file(vg_error *err) {
-    FILE *fp = fopen(server.aclfile, "r");
-    if (fp == NULL) {
-        vg_error_set(err, "ERR Error loading ACLs, opening file '%s': %s", server.aclfile,
-                     strerror(errno));
-        return VG_ERR;
-    }
     buf text;
     buf_init(&text);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        buf_append(&text, chunk, n);
-    fclose(fp);
+    if (fs_read_all(server.aclfile, &text) != VG_OK) {
+        vg_error_set(err, "ERR Error loading ACLs, opening file '%s': %s", server.aclfile,
+                     strerror(errno));
+        buf_free(&text);
+        return VG_ERR;
+    }
     int rc = acl_load_lines(text.data ? text.data : "", server.aclfile, err);
     buf_free(&text);
     return rc;

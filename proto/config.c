@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "vg_alloc.h"
 
 void config_table_init(config_table *t, config_param *params, size_t count) {
@@ -256,19 +257,14 @@ static int check_line_lengths(const char *text, size_t len, const char *path, vg
 }
 
 int config_load_file(config_table *t, const char *path, vg_error *err) {
-    FILE *fp = fopen(path, "r");
-    if (fp) {
-        buf text;
-        buf_init(&text);
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-            buf_append(&text, chunk, n);
-        fclose(fp);
+    buf text;
+    buf_init(&text);
+    if (fs_read_all(path, &text) == VG_OK) { /* unreadable: ini_parse reports it */
         int rc = check_line_lengths(text.data ? text.data : "", text.len, path, err);
         buf_free(&text);
         if (rc != VG_OK) return VG_ERR;
     }
+    buf_free(&text);
     struct load_ctx ctx = {t, err, path, 0};
     memset(t->seen, 0, t->count ? t->count : 1);
     int rc = ini_parse(path, on_ini_line, &ctx);
@@ -336,14 +332,7 @@ int config_rewrite(config_table *t, vg_error *err) {
     buf_init(&old);
     buf_init(&out);
     buf_init(&val);
-    FILE *fp = fopen(t->path, "r");
-    if (fp) {
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-            buf_append(&old, chunk, n);
-        fclose(fp);
-    }
+    fs_read_all(t->path, &old); /* a missing file is rewritten from scratch */
     unsigned char *written = vg_calloc(t->count ? t->count : 1);
     size_t pos = 0;
     while (pos < old.len) {
@@ -396,23 +385,8 @@ int config_rewrite(config_table *t, vg_error *err) {
     vg_free(written);
     buf_free(&val);
     buf_free(&old);
-    char tmp[4096];
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", t->path, (int)getpid());
-    int rc = VG_ERR;
-    fp = fopen(tmp, "w");
-    if (fp == NULL) {
-        vg_error_set(err, "ERR Rewriting config file: %s", strerror(errno));
-    } else {
-        size_t w = fwrite(out.data ? out.data : "", 1, out.len, fp);
-        int ok = w == out.len && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-        ok = (fclose(fp) == 0) && ok;
-        if (!ok || rename(tmp, t->path) != 0) {
-            vg_error_set(err, "ERR Rewriting config file: %s", strerror(errno));
-            unlink(tmp);
-        } else {
-            rc = VG_OK;
-        }
-    }
+    int rc = fs_write_atomic(t->path, out.data ? out.data : "", out.len);
+    if (rc != VG_OK) vg_error_set(err, "ERR Rewriting config file: %s", strerror(errno));
     buf_free(&out);
     return rc;
 }
