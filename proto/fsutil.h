@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "vg_common.h"
 
 /* Append the whole file at path to b. VG_OK, or VG_ERR with errno set. */
 int fs_read_all(const char *path, buf *b);
