@@ -233,12 +233,25 @@ static void del_pw_hash(acl_user *u, int i) {
     u->npw--;
 }
 
+/* Add (">pw", "#hash") or remove ("<pw", "!hash") one password hash. */
+static int password_rule(acl_user *u, bool add, const char *hash, vg_error *err) {
+    if (add) {
+        add_pw_hash(u, hash);
+        return VG_OK;
+    }
+    int i = find_pw(u, hash);
+    if (i < 0) {
+        vg_error_set(err, "The password you are trying to remove from the user does not exist");
+        return VG_ERR;
+    }
+    del_pw_hash(u, i);
+    return VG_OK;
+}
+
 static bool valid_hash(const char *p, size_t len) {
     if (len != 64) return false;
     for (size_t i = 0; i < len; i++)
-        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
-              (p[i] >= 'A' && p[i] <= 'F')))
-            return false;
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) return false;
     return true;
 }
 
@@ -387,16 +400,7 @@ static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *er
     } else if (op[0] == '>' || op[0] == '<') {
         char hash[65];
         sha256_hex(op + 1, len - 1, hash);
-        if (op[0] == '>') {
-            add_pw_hash(u, hash);
-        } else {
-            int i = find_pw(u, hash);
-            if (i < 0) {
-                vg_error_set(err, "no such password");
-                return VG_ERR;
-            }
-            del_pw_hash(u, i);
-        }
+        return password_rule(u, op[0] == '>', hash, err);
     } else if (op[0] == '#' || op[0] == '!') {
         if (!valid_hash(op + 1, len - 1)) {
             vg_error_set(err, "The password hash must be exactly 64 characters and contain only "
@@ -404,19 +408,9 @@ static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *er
             return VG_ERR;
         }
         char hash[65];
-        for (size_t i = 0; i < 64; i++)
-            hash[i] = (char)((op[1 + i] >= 'A' && op[1 + i] <= 'F') ? op[1 + i] + 32 : op[1 + i]);
+        memcpy(hash, op + 1, 64);
         hash[64] = '\0';
-        if (op[0] == '#') {
-            add_pw_hash(u, hash);
-        } else {
-            int i = find_pw(u, hash);
-            if (i < 0) {
-                vg_error_set(err, "no such password");
-                return VG_ERR;
-            }
-            del_pw_hash(u, i);
-        }
+        return password_rule(u, op[0] == '#', hash, err);
     } else if (len == 14 && strncasecmp(op, "clearselectors", 14) == 0) {
         for (int i = 0; i < u->nsel; i++)
             selector_free(&u->sel[i]);

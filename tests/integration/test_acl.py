@@ -428,3 +428,18 @@ def test_key_specs_selectors_each_need_one_pattern(node, r):
     assert c.execute_command("SET", "n", "1") is True
     deny(c, "SET", "n", "1", "GET")
     assert c.execute_command("EXISTS", "l", "n") == 2
+
+
+def test_password_rules_and_their_errors(node, r):
+    h = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"  # sha256("password")
+    assert r.execute_command("ACL", "SETUSER", "pw", "on", "#" + h, "+@all", "~*") == "OK"
+    assert node.client(username="pw", password="password").ping()
+    with pytest.raises(redis.exceptions.ResponseError) as e:
+        r.execute_command("ACL", "SETUSER", "pw", "#" + h.upper())
+    assert "must be exactly 64 characters and contain only lowercase hexadecimal" in str(e.value)
+    with pytest.raises(redis.exceptions.ResponseError) as e:
+        r.execute_command("ACL", "SETUSER", "pw", "<other")
+    assert str(e.value).endswith("The password you are trying to remove from the user does not exist")
+    assert r.execute_command("ACL", "SETUSER", "pw", "<password") == "OK"
+    with pytest.raises(redis.exceptions.ResponseError, match="WRONGPASS"):
+        node.client(username="pw", password="password").ping()
