@@ -40,6 +40,19 @@ static int apply_loglevel(const config_param *p, vg_error *err) {
     return VG_OK;
 }
 
+/* Redis accepts any hz and clamps it to 1..500. */
+void node_config_clamp_hz(void) {
+    if (server.hz < 1) server.hz = 1;
+    if (server.hz > 500) server.hz = 500;
+}
+
+static int apply_hz(const config_param *p, vg_error *err) {
+    (void)p;
+    (void)err;
+    node_config_clamp_hz();
+    return VG_OK;
+}
+
 static int apply_listeners(const config_param *p, vg_error *err) {
     (void)p;
     return server_rebind(err);
@@ -54,7 +67,8 @@ static int apply_logfile(const config_param *p, vg_error *err) {
     return VG_OK;
 }
 
-static const char *class_names[CLIENT_CLASS_COUNT] = {"normal", "replica", "pubsub"};
+/* Redis 7.0 still prints the replica class as "slave" (and accepts both). */
+static const char *class_names[CLIENT_CLASS_COUNT] = {"normal", "slave", "pubsub"};
 
 static int class_from_name(const char *s) {
     if (strcasecmp(s, "normal") == 0) return CLIENT_CLASS_NORMAL;
@@ -195,7 +209,7 @@ static config_param params[] = {
     {"dir", NULL, CONFIG_STRING, 0, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
     {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL,
      NULL},
-    {"hz", NULL, CONFIG_INT, 0, &server.hz, 1, 500, "10", NULL, NULL, NULL, NULL},
+    {"hz", NULL, CONFIG_INT, 0, &server.hz, 0, 2147483647, "10", NULL, NULL, NULL, apply_hz},
     {"proto-max-bulk-len", NULL, CONFIG_MEMORY, 0, &server.proto_max_bulk_len, 1024 * 1024, LL_MAX,
      "512mb", NULL, NULL, NULL, NULL},
     {"client-query-buffer-limit", NULL, CONFIG_MEMORY, 0, &server.client_query_buffer_limit,

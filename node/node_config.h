@@ -9,5 +9,7 @@
 void node_config_init(config_table *t);
 /* Render the client-output-buffer-limit value. */
 void node_config_obuf_limits(buf *out);
+/* Clamp hz into 1..500 as Redis does (after loading and on CONFIG SET). */
+void node_config_clamp_hz(void);
 
 #endif

@@ -158,6 +158,7 @@ int server_configure(int argc, char **argv, vg_error *err) {
     if (config_set_defaults(&server.config, err) != VG_OK) return VG_ERR;
     if (parse_args(argc, argv, err) != VG_OK) return VG_ERR;
     log_verbosity = server.loglevel;
+    node_config_clamp_hz();
     if (server.logfile && server.logfile[0] && log_open(server.logfile) != VG_OK) {
         vg_error_set(err, "can't open the log file '%s': %s", server.logfile, strerror(errno));
         return VG_ERR;

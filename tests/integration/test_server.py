@@ -807,3 +807,23 @@ def test_shutdown_plain(make_node):
     c = n.client()
     assert c.shutdown() is None  # redis-py expects the connection to drop
     assert n.proc.wait(timeout=10) == 0
+
+
+def test_hz_is_clamped_like_redis(r):
+    assert r.config_set("hz", "1000")
+    assert r.config_get("hz") == {"hz": "500"}
+    assert r.config_set("hz", "0")
+    assert r.config_get("hz") == {"hz": "1"}
+    import pytest
+    import redis
+    with pytest.raises(redis.exceptions.ResponseError, match="between 0 and 2147483647"):
+        r.config_set("hz", "-1")
+    r.config_set("hz", "10")
+
+
+def test_output_buffer_limit_prints_slave_class_like_redis(r):
+    value = r.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    assert " slave " in value and "replica" not in value
+    assert r.config_set("client-output-buffer-limit", "replica 1mb 512kb 10")
+    value = r.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    assert "slave 1048576 524288 10" in value
