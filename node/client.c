@@ -79,19 +79,32 @@ static void reject(stream *s, const char *msg, size_t n) {
     stream_close(s, NULL);
 }
 
-void client_accept(stream *s, bool tls) {
-    (void)tls;
-    server.stat_numconnections++;
+/* Why a new connection must be turned away, or NULL. */
+static const char *refusal_for(stream *s, size_t *len) {
+    static const char maxclients_msg[] = "-ERR max number of clients reached\r\n";
     if (server.nclients >= server.maxclients) {
-        static const char msg[] = "-ERR max number of clients reached\r\n";
-        server.stat_rejected_conn++;
-        reject(s, msg, sizeof(msg) - 1);
-        return;
+        *len = sizeof(maxclients_msg) - 1;
+        return maxclients_msg;
     }
     if (server.protected_mode && !server_auth_required() && !stream_peer_is_loopback(s)) {
+        *len = sizeof(protected_mode_msg) - 1;
+        return protected_mode_msg;
+    }
+    return NULL;
+}
+
+void client_accept(stream *s, bool tls) {
+    server.stat_numconnections++;
+    size_t rlen = 0;
+    const char *refusal = refusal_for(s, &rlen);
+    if (refusal) {
         server.stat_rejected_conn++;
-        reject(s, protected_mode_msg, sizeof(protected_mode_msg) - 1);
-        return;
+        if (!tls) {
+            reject(s, refusal, rlen);
+            return;
+        }
+        /* A TLS peer can only read the refusal once the handshake is done:
+         * accept it as a client whose one reply is the error. */
     }
     client *c = client_alloc();
     c->conn = s;
@@ -101,6 +114,10 @@ void client_accept(stream *s, bool tls) {
     stream_set_nodelay(s, true);
     if (server.tcp_keepalive > 0) stream_set_keepalive(s, (int)server.tcp_keepalive);
     link_client(c);
+    if (refusal) {
+        reply_raw(c, refusal, rlen);
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    }
     if (stream_read_start(s, on_alloc, on_read) != 0) client_close(c);
 }
 

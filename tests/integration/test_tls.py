@@ -482,3 +482,16 @@ def test_same_path_reload_picks_up_a_rotated_file(tls_node, certs, tmp_path):
     assert plain.config_set("tls-cert-file", str(live)) is True
     assert peer_cert_der(n, certs) == der_of(certs, "server-renewed.crt")
     plain.close()
+
+
+def test_maxclients_refusal_reaches_a_tls_client(tls_node, certs):
+    """The refusal is sent after the handshake, so a TLS client can read it."""
+    n = tls_node()
+    plain = n.client()
+    plain.config_set("maxclients", "1")
+    c = tls_client(n, certs)
+    with pytest.raises(redis.exceptions.ConnectionError) as e:
+        c.ping()
+    assert "max number of clients reached" in str(e.value)
+    plain.config_set("maxclients", "10000")
+    plain.close()
