@@ -1,6 +1,6 @@
 /* evict.c -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
  *
- * Owns: the pool of EVICT_POOL_SIZE best candidates (key copies). Each
+ * Owns: the pool of best candidates (evict_pool.c keeps them). Each
  * round samples maxmemory-samples keys per db (from the keyspace for
  * allkeys-*, from the volatile array for volatile-*), keeps the best in
  * the pool (highest idle time; lowest LFU counter; soonest TTL), and
@@ -12,26 +12,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "evict_pool.h"
 #include "lazyfree.h"
 #include "notify.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
 
-#define EVICT_POOL_SIZE 16
-#define EVICT_POOL_KEY_SMALL 255
 #define EVICT_MAX_US 1000 /* per call; the next command continues */
 
-typedef struct pool_entry {
-    uint64_t score; /* higher = better victim */
-    int dbid;
-    size_t keylen;
-    char *key; /* owned (points into small when short) */
-    char small[EVICT_POOL_KEY_SMALL + 1];
-} pool_entry;
-
-static pool_entry pool[EVICT_POOL_SIZE];
-static int pool_used;
+static evict_pool pool; /* zero-initialised: an empty pool */
 
 bool evict_policy_is_lfu(void) {
     return server.maxmemory_policy == MAXMEMORY_ALLKEYS_LFU ||
@@ -118,54 +108,20 @@ static uint64_t score_of(const db *d, const kv *o) {
     }
 }
 
-static void pool_clear_entry(pool_entry *e) {
-    if (e->key != e->small) vg_free(e->key);
-    e->key = NULL;
-}
-
-/* Keep the pool sorted ascending by score; the best victim is last. */
-static void pool_insert(int dbid, const kv *o, uint64_t score) {
-    int k = 0;
-    while (k < pool_used && pool[k].score < score)
-        k++;
-    for (int i = 0; i < pool_used; i++)
-        if (pool[i].dbid == dbid && pool[i].keylen == o->keylen &&
-            memcmp(pool[i].key, o->key, o->keylen) == 0)
-            return;                                     /* already a candidate */
-    if (k == 0 && pool_used == EVICT_POOL_SIZE) return; /* worse than everything we hold */
-    if (pool_used < EVICT_POOL_SIZE) {
-        memmove(&pool[k + 1], &pool[k], (size_t)(pool_used - k) * sizeof(pool_entry));
-        pool_used++;
-    } else {
-        k--; /* drop the worst (index 0) and shift left */
-        pool_clear_entry(&pool[0]);
-        memmove(&pool[0], &pool[1], (size_t)k * sizeof(pool_entry));
-    }
-    /* Entries moved by memmove may point at their old `small`: re-home them. */
-    for (int i = 0; i < pool_used; i++)
-        if (i != k && pool[i].key && pool[i].keylen <= EVICT_POOL_KEY_SMALL)
-            pool[i].key = pool[i].small;
-    pool_entry *e = &pool[k];
-    e->score = score;
-    e->dbid = dbid;
-    e->keylen = o->keylen;
-    e->key = o->keylen <= EVICT_POOL_KEY_SMALL ? e->small : vg_malloc(o->keylen);
-    memcpy(e->key, o->key, o->keylen);
-}
-
 static void sample_db(db *d) {
     size_t samples = (size_t)server.maxmemory_samples;
     if (policy_volatile()) {
         for (size_t i = 0; i < samples && d->nvol > 0; i++) {
             kv *o = d->vol[server_random() % d->nvol].key;
-            pool_insert(d->id, o, score_of(d, o));
+            evict_pool_offer(&pool, d->id, o->key, o->keylen, score_of(d, o));
         }
         return;
     }
     dict_node *picked[64];
     size_t n = dict_sample(&d->keys, picked, samples < 64 ? samples : 64, server_random);
     for (size_t i = 0; i < n; i++)
-        pool_insert(d->id, (kv *)picked[i], score_of(d, (kv *)picked[i]));
+        evict_pool_offer(&pool, d->id, ((kv *)picked[i])->key, ((kv *)picked[i])->keylen,
+                         score_of(d, (kv *)picked[i]));
 }
 
 /* Pick and unlink one victim. Returns its db and kv (caller frees), or NULL. */
@@ -187,13 +143,12 @@ static kv *pick_victim(int *dbid) {
     for (int round = 0; round < 4; round++) {
         for (long long i = 0; i < server.databases; i++)
             sample_db(&server.dbs[i]);
-        while (pool_used > 0) {
-            pool_entry *e = &pool[pool_used - 1];
+        const evict_candidate *e;
+        while ((e = evict_pool_best(&pool)) != NULL) {
             db *d = &server.dbs[e->dbid];
             kv *o = db_find(d, e->key, e->keylen);
             int id = e->dbid;
-            pool_clear_entry(e);
-            pool_used--;
+            evict_pool_drop_best(&pool);
             if (o && (!policy_volatile() || o->vol)) {
                 *dbid = id;
                 return o;
