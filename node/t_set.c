@@ -720,7 +720,8 @@ static void sscan_is_cb(const char *m, size_t len, void *arg) {
 static void sscan_table(client *c, const kv *o, const scan_args *a) {
     set_table *st = o->v.ptr;
     sscan_batch b = {NULL, 0, 0};
-    long long maxiter = a->count * 10;
+    /* Bounded like Redis: count*10 buckets, saturating for a huge COUNT. */
+    long long maxiter = a->count > LLONG_MAX / 10 ? LLONG_MAX : a->count * 10;
     uint64_t cursor = a->cursor;
     do {
         cursor = dict_scan(&st->d, cursor, sscan_cb, &b);

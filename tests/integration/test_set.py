@@ -488,3 +488,14 @@ def test_writes_signal_watch(node):
         with pytest.raises(redis.WatchError):
             p.execute()
         p.reset()
+
+
+def test_sscan_largest_count_on_a_hashtable(node, r):
+    # COUNT near LLONG_MAX once overflowed the count*10 bucket bound (undefined
+    # behaviour; the sanitizer build aborted). Redis 7.0.15 returns everything.
+    r.sadd("s", *["m%d" % i for i in range(300)])
+    assert r.object("encoding", "s") == "hashtable"
+    cursor, got = r.sscan("s", 0, count=9223372036854775807)
+    assert cursor == 0
+    assert sorted(got) == sorted("m%d" % i for i in range(300))
+    assert node.alive()
