@@ -717,7 +717,8 @@ static void hscan_listpack(client *c, const kv *o, const scan_args *a) {
 static void hscan_table(client *c, const kv *o, scan_args *a) {
     hash_table *ht = o->v.ptr;
     hscan_batch b = {NULL, 0, 0};
-    long long maxiter = a->count * 10;
+    /* Bounded like Redis: count*10 buckets, saturating for a huge COUNT. */
+    long long maxiter = a->count > LLONG_MAX / 10 ? LLONG_MAX : a->count * 10;
     uint64_t cursor = a->cursor;
     /* Each field counts with its value, as Redis counts list items. */
     do {

@@ -489,3 +489,14 @@ def test_writes_signal_watch(node):
         with pytest.raises(redis.WatchError):
             p.execute()
         p.reset()
+
+
+def test_hscan_largest_count_on_a_hashtable(node, r):
+    # COUNT near LLONG_MAX once overflowed the count*10 bucket bound (undefined
+    # behaviour; the sanitizer build aborted). Redis 7.0.15 returns everything.
+    r.hset("h", mapping={"f%d" % i: i for i in range(600)})
+    assert r.object("encoding", "h") == "hashtable"
+    cursor, got = r.hscan("h", 0, count=9223372036854775807)
+    assert cursor == 0
+    assert got == {"f%d" % i: str(i) for i in range(600)}
+    assert node.alive()
