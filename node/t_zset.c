@@ -4,6 +4,7 @@
  * Owns: nothing beyond the zset values it creates (see zset.c). Replies
  * follow Redis 7.0: scores as doubles (bulk strings in RESP2), WITHSCORES
  * pairs nested in RESP3, empty sets deleted, every change signalled. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1067,7 +1068,8 @@ static void cmd_zscan(client *c) {
             while (zset_iter_next(&it, &m, &len, &s))
                 zscan_collect(m, len, s, &x);
         } else {
-            long long steps = count * 10;
+            /* Bounded like Redis: count*10 buckets, saturating for a huge COUNT. */
+            long long steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
             next = cursor;
             do {
                 next = zset_scan(zs, next, zscan_collect, &x);
