@@ -6,6 +6,7 @@
  * so the array never holds a dangling pointer. */
 #include "db.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "evict.h"
@@ -270,7 +271,8 @@ long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
                 expired++;
                 deleted++;
             } else {
-                ttl_sum += e.when - now_ms;
+                long long ttl = e.when - now_ms; /* both fit: no overflow */
+                ttl_sum = ttl_sum > LLONG_MAX - ttl ? LLONG_MAX : ttl_sum + ttl;
                 ttl_samples++;
                 d->vol_cursor++;
             }

@@ -381,10 +381,9 @@ void server_teardown(void) {
     while (server.clients)
         client_close(server.clients);
     close_listeners();
-    uv_close((uv_handle_t *)&server.cron_timer, NULL);
-    uv_close((uv_handle_t *)&server.before_sleep, NULL);
-    uv_close((uv_handle_t *)&server.sig_term, NULL);
-    uv_close((uv_handle_t *)&server.sig_int, NULL);
+    /* Timers, the prepare handle and signal handlers are closed by the walk:
+     * it visits only initialised handles, so a start-up that failed half
+     * way (port in use, bad dir, bad TLS files) tears down cleanly too. */
     uv_walk(server.loop, close_walk, NULL);
     uv_run(server.loop, UV_RUN_DEFAULT);
     lazyfree_stop();

@@ -156,3 +156,28 @@ def test_command_line_overrides_the_file(make_node):
     assert c.config_get("port") == {"port": str(n.port)}
     assert c.info("server")["tcp_port"] == n.port
     c.close()
+
+
+def test_failed_start_exits_one_without_a_crash(node, tmp_path):
+    """A start-up that fails half way (bad dir, port in use) tears down cleanly."""
+    import subprocess
+    from conftest import node_binary
+    bad_dir = subprocess.run([node_binary(), "--port", "0", "--dir", str(tmp_path / "missing")],
+                             capture_output=True, text=True, timeout=10)
+    assert bad_dir.returncode == 1, bad_dir.stderr
+    assert "Can't chdir" in bad_dir.stdout + bad_dir.stderr
+    busy = subprocess.run([node_binary(), "--bind", "127.0.0.1", "--port", str(node.port),
+                           "--dir", str(tmp_path)], capture_output=True, text=True, timeout=10)
+    assert busy.returncode == 1, busy.stderr
+    assert "Failed listening on port" in busy.stdout + busy.stderr
+
+
+def test_far_future_expiries_do_not_upset_the_expire_cycle(r):
+    import time
+    r.execute_command("SET", "a", "1", "PXAT", "9223372036854775807")
+    r.execute_command("SET", "b", "1", "PXAT", "9223372036854775807")
+    time.sleep(0.3)  # a few active expire cycles sample both
+    assert r.ping()
+    assert r.dbsize() == 2
+    ks = r.info("keyspace")["db0"]
+    assert ks["expires"] == 2 and ks["avg_ttl"] >= 0
