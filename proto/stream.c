@@ -235,10 +235,8 @@ bool stream_peer_is_loopback(stream *s) {
     struct sockaddr_storage ss;
     int len = sizeof(ss);
     if (uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&ss, &len) != 0) return false;
-    if (ss.ss_family == AF_INET) {
-        uint32_t a = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
-        return (a >> 24) == 127;
-    }
+    if (ss.ss_family == AF_INET) /* exactly 127.0.0.1, as Redis' protected mode checks */
+        return ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) == 0x7F000001;
     if (ss.ss_family == AF_INET6) {
         const struct in6_addr *a6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
         return IN6_IS_ADDR_LOOPBACK(a6);

@@ -73,6 +73,8 @@ void stream_close(stream *s, stream_close_cb cb);
 /* Peer and local addresses as "ip:port". */
 int stream_peer_name(stream *s, char *out, size_t cap);
 int stream_sock_name(stream *s, char *out, size_t cap);
+/* The peer is 127.0.0.1 or ::1 (other 127/8 addresses count as remote,
+ * as in Redis' protected mode). */
 bool stream_peer_is_loopback(stream *s);
 int stream_set_keepalive(stream *s, int seconds);
 int stream_set_nodelay(stream *s, bool on);

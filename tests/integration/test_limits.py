@@ -181,3 +181,30 @@ def test_far_future_expiries_do_not_upset_the_expire_cycle(r):
     assert r.dbsize() == 2
     ks = r.info("keyspace")["db0"]
     assert ks["expires"] == 2 and ks["avg_ttl"] >= 0
+
+
+def test_protected_mode_refuses_non_loopback_peers(make_node):
+    """With no password, only 127.0.0.1/::1 may connect (Redis' rule); a peer
+    on 127.0.0.2 stands in for a remote host without leaving loopback."""
+    import socket
+
+    def first_reply(source):
+        s = socket.socket()
+        s.settimeout(2)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", n.port))
+        s.sendall(b"PING\r\n")
+        data = s.recv(1024)
+        s.close()
+        return data
+
+    n = make_node(args=["--protected-mode", "yes"])
+    assert first_reply("127.0.0.1") == b"+PONG\r\n"
+    assert first_reply("127.0.0.2").startswith(b"-DENIED Redis is running in protected mode")
+    c = n.client()
+    c.config_set("requirepass", "pw")  # a password lifts protected mode
+    assert first_reply("127.0.0.2") == b"-NOAUTH Authentication required.\r\n"
+    c = n.client(password="pw")
+    c.config_set("requirepass", "")
+    c.config_set("protected-mode", "no")
+    assert first_reply("127.0.0.2") == b"+PONG\r\n"
