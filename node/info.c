@@ -8,6 +8,7 @@
 #include "info.h"
 
 #include "blocking.h"
+#include "latency.h"
 #include "pubsub.h"
 
 #include <malloc.h>
@@ -402,7 +403,7 @@ static const section_def sections[] = {
     {SEC_MODULES, "Modules", section_modules},
     {SEC_COMMANDSTATS, "Commandstats", section_commandstats},
     {SEC_ERRORSTATS, "Errorstats", section_errorstats},
-    {SEC_LATENCYSTATS, "Latencystats", section_modules},
+    {SEC_LATENCYSTATS, "Latencystats", latency_info_percentiles},
     {SEC_CLUSTER, "Cluster", section_cluster},
     {SEC_KEYSPACE, "Keyspace", section_keyspace},
 };

@@ -88,6 +88,29 @@ void latency_track_command(command *cmd, long long us) {
     h->buckets[b]++;
 }
 
+/* The latency (us) below which a fraction q of h's calls fell: the upper
+ * bound of the power-of-two bucket that holds that rank. */
+static double percentile(const cmd_hist *h, double q) {
+    long long want = (long long)(q * (double)h->calls + 0.999999);
+    if (want < 1) want = 1;
+    long long seen = 0;
+    for (int b = 0; b < HIST_BUCKETS; b++) {
+        seen += h->buckets[b];
+        if (seen >= want) return (double)(1LL << b);
+    }
+    return (double)(1LL << (HIST_BUCKETS - 1));
+}
+
+void latency_info_percentiles(buf *out) {
+    for (int i = 0; i < nhists; i++) {
+        const cmd_hist *h = &hists[i];
+        if (h->calls == 0) continue;
+        buf_append_fmt(out, "latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n",
+                       h->cmd->fullname, percentile(h, 0.50), percentile(h, 0.99),
+                       percentile(h, 0.999));
+    }
+}
+
 static latency_sample *sample_at(latency_event *e, int i) {
     /* i = 0 is the oldest */
     int start = e->count < LATENCY_SAMPLES ? 0 : e->next;

@@ -117,3 +117,14 @@ def test_latency_histogram(r):
     assert stats["calls"] == 2
     counts = stats["histogram_usec"][1::2]
     assert counts[-1] == 2 and counts == sorted(counts)
+
+
+def test_info_latencystats_percentiles(r):
+    r.set("a", "1")
+    for _ in range(20):
+        r.get("a")
+    stats = r.info("latencystats")
+    get = stats["latency_percentiles_usec_get"]
+    assert 0 < get["p50"] <= get["p99"] <= get["p99.9"]
+    assert "latency_percentiles_usec_set" in stats
+    assert "latency_percentiles_usec_hset" not in stats  # never called
