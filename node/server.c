@@ -359,7 +359,7 @@ int server_start(vg_error *err) {
     for (int i = 0; i < server.nlisteners; i++)
         LOG_NOTICE("Listening on %s (port %d)", server.listeners[i]->addr,
                    stream_listener_port(server.listeners[i]));
-    LOG_NOTICE("Ready to accept connections tcp");
+    LOG_NOTICE("Ready to accept connections"); /* Redis 7.0's words: scripts grep for them */
     server.stat_startup_memory = (long long)vg_used_memory();
     return VG_OK;
 }
