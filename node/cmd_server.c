@@ -272,10 +272,8 @@ static void cmd_command_getkeys(client *c) {
     const vg_slice *argv = c->argv + 2;
     int argc = c->argc - 2;
     const command *cmd = command_lookup(argv[0].ptr, argv[0].len);
-    if (cmd && cmd->subcommands && argc >= 2) {
-        const command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
-        cmd = sub ? sub : cmd;
-    }
+    if (cmd && cmd->subcommands && argc >= 2)
+        cmd = command_lookup_sub(cmd, argv[1].ptr, argv[1].len); /* unknown: invalid */
     if (cmd == NULL) {
         reply_error(c, "ERR Invalid command specified");
         return;
