@@ -234,8 +234,6 @@ static long long ustime(void) {
 void command_call(client *c, command *cmd) {
     const command *saved = c->cmd;
     c->cmd = cmd;
-    size_t reply_mark = c->reply.len;
-    uint32_t skip_this = c->flags & CLIENT_REPLY_SKIP; /* set by an earlier CLIENT REPLY SKIP */
     stats_command_failed = 0;
     long long start = ustime();
     cmd->proc(c);
@@ -243,11 +241,6 @@ void command_call(client *c, command *cmd) {
     cmd->calls++;
     cmd->usec += duration;
     if (stats_command_failed) cmd->failed_calls++;
-    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) {
-        if (c->reply.len >= reply_mark) c->reply.len = reply_mark;
-        if (c->reply.data) c->reply.data[c->reply.len] = '\0';
-    }
-    if (skip_this) c->flags &= ~CLIENT_REPLY_SKIP;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH))) monitor_feed(c);
     c->lastcmd = cmd;
@@ -256,7 +249,22 @@ void command_call(client *c, command *cmd) {
     c->cmd = saved;
 }
 
+static void dispatch(client *c);
+
+/* CLIENT REPLY OFF/SKIP drop every reply of the command, errors raised
+ * before it runs included (Redis suppresses them at the socket layer). */
 void command_process(client *c) {
+    size_t mark = c->reply.len;
+    uint32_t skip_this = c->flags & CLIENT_REPLY_SKIP; /* set by an earlier CLIENT REPLY SKIP */
+    dispatch(c);
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) {
+        if (c->reply.len >= mark) c->reply.len = mark;
+        if (c->reply.data) c->reply.data[c->reply.len] = '\0';
+    }
+    if (skip_this) c->flags &= ~CLIENT_REPLY_SKIP;
+}
+
+static void dispatch(client *c) {
     command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
     if (cmd == NULL) {
         c->cmd = NULL;

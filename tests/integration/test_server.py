@@ -538,7 +538,7 @@ def test_client_kill_forms(node, r):
 def test_client_reply_off_skip_on(node):
     s = socket.create_connection(("127.0.0.1", node.port))
     s.sendall(b"CLIENT REPLY SKIP\r\nPING\r\nECHO a\r\nCLIENT REPLY OFF\r\nPING\r\n"
-              b"ECHO hidden\r\nCLIENT REPLY ON\r\nECHO b\r\n")
+              b"ECHO hidden\r\nNOSUCHCOMMAND\r\nGET\r\nCLIENT REPLY ON\r\nECHO b\r\n")
     got = b""
     s.settimeout(2)
     while not got.endswith(b"$1\r\nb\r\n"):
