@@ -22,7 +22,8 @@ static void make_certs(void) {
     char *cut = strstr(root, "/tests/unit/");
     cr_assert_not_null(cut, "test built from an unexpected path: %s", __FILE__);
     *cut = '\0';
-    snprintf(certs, sizeof(certs), "/tmp/vigil-tls-unit-XXXXXX");
+    const char *base = getenv("TMPDIR");
+    snprintf(certs, sizeof(certs), "%s/vigil-tls-unit-XXXXXX", base && *base ? base : "/tmp");
     cr_assert_not_null(mkdtemp(certs));
     char cmd[1400];
     snprintf(cmd, sizeof(cmd), "sh '%s/cluster-configs/gen-certs.sh' '%s' >/dev/null", root, certs);
