@@ -105,6 +105,15 @@ class Node:
         except OSError:
             return ""
 
+    def wait_log(self, text, timeout=3.0):
+        """True once text appears in the log (lines may land just after a reply)."""
+        deadline = time.time() + timeout
+        while text not in self.log():
+            if time.time() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

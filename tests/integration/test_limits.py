@@ -80,7 +80,7 @@ def test_output_buffer_limit_closes_a_slow_reader(node, r):
     assert wait_closed(slow)
     slow.close()
     assert r.ping()
-    assert "Client id=" in node.log() and "output buffer limits" in node.log()
+    assert node.wait_log("Client id=") and node.wait_log("output buffer limits")
     # The rendered value is accepted back as is (round trip of the special parameter).
     value = r.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
     r.config_set("client-output-buffer-limit", "normal 0 0 0")
@@ -101,7 +101,7 @@ def test_query_buffer_limit_closes_a_huge_unfinished_query(node, r):
     hog.close()
     assert r.ping()
     assert r.exists("k") == 0
-    assert "max query buffer length" in node.log()
+    assert node.wait_log("max query buffer length")
 
 
 def test_sigterm_shuts_down_cleanly(make_node):
