@@ -133,9 +133,7 @@ size_t zset_memory(const zset *zs) {
     zskiplist *sl = SL(zs);
     size_t total =
         vg_alloc_size(sl) + vg_alloc_size(sl->header) + dict_buckets(&sl->members) * sizeof(void *);
-    for (zelem *e = sl->header->level[0].forward; e; e = e->level[0].forward)
-        total += vg_alloc_size(e);
-    return total;
+    return total + sl->bytes;
 }
 
 /* ---- listpack helpers ---- */
@@ -219,6 +217,7 @@ static zelem *zsl_insert(zset *zs, double score, const char *m, size_t len) {
         SL(zs)->level = level;
     }
     x = elem_new(level, score, m, len);
+    SL(zs)->bytes += vg_alloc_size(x);
     for (int i = 0; i < level; i++) {
         x->level[i].forward = update[i]->level[i].forward;
         update[i]->level[i].forward = x;
@@ -267,6 +266,7 @@ static void zsl_delete(zset *zs, zelem *e) {
     }
     zsl_unlink(zs, e, update);
     dict_unlink(&SL(zs)->members, elem_member(e), e->mlen);
+    SL(zs)->bytes -= vg_alloc_size(e);
     vg_free(e);
 }
 

@@ -24,6 +24,8 @@ typedef struct zskiplist {
     zelem *header; /* owned: sentinel with ZSKIPLIST_MAXLEVEL levels */
     zelem *tail;   /* borrowed */
     size_t length;
+    size_t bytes; /* allocated by the elements, kept so MEMORY USAGE and
+                   * lazy-free decisions cost O(1) */
     int level;
     dict members; /* member -> zelem (intrusive) */
 } zskiplist;

@@ -165,3 +165,22 @@ Test(zset, the_value_is_one_word) {
     /* A kv holds the set in v.ptr with no wrapper allocation. */
     cr_assert_eq(sizeof(zset), sizeof(void *));
 }
+
+Test(zset, memory_is_tracked_through_inserts_and_deletes) {
+    zset z = zset_new();
+    zset_convert_to_skiplist(&z);
+    size_t empty = zset_memory(&z);
+    char m[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(m, sizeof(m), "member-%d", i);
+        add(&z, m, i);
+    }
+    size_t full = zset_memory(&z);
+    cr_assert_gt(full, empty + 100 * 32);
+    for (int i = 0; i < 100; i++) {
+        snprintf(m, sizeof(m), "member-%d", i);
+        cr_assert(zset_del(&z, m, strlen(m)));
+    }
+    cr_assert_leq(zset_memory(&z), full - 100 * 32);
+    zset_free(&z);
+}
