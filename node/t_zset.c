@@ -419,13 +419,19 @@ static void sink_emit(range_sink *s, const char *m, size_t len, double score) {
 }
 
 /* Emit ascending ranks [first, last] (or descending for rev) with offset/limit. */
+/* How many of the ascending ranks [first, last] OFFSET/LIMIT keep. */
+static size_t range_take(size_t first, size_t last, const range_req *q) {
+    size_t count = last - first + 1;
+    if (q->offset >= (long long)count) return 0;
+    size_t take = count - (size_t)q->offset;
+    if (q->limit >= 0 && (size_t)q->limit < take) take = (size_t)q->limit;
+    return take;
+}
+
 static void emit_ranks(const zset *zs, size_t first, size_t last, const range_req *q,
                        range_sink *s) {
-    size_t count = last - first + 1;
+    size_t take = range_take(first, last, q);
     long long off = q->offset;
-    if (off >= (long long)count) return;
-    size_t take = count - (size_t)off;
-    if (q->limit >= 0 && (size_t)q->limit < take) take = (size_t)q->limit;
     zset_iter it;
     zset_iter_at(&it, zs, q->rev ? last - (size_t)off : first + (size_t)off, q->rev);
     const char *m;
@@ -540,20 +546,15 @@ static void range_run(client *c, const vg_slice *key, range_req *q, zset *dst, l
     kv *o = lookup_zset(c, key, false, &wrong);
     if (wrong) return;
     range_sink s = {c, dst, 0, q->withscores};
-    size_t h = 0;
-    if (!dst) h = reply_deferred(c);
-    if (o && q->offset >= 0) {
-        size_t first, last;
-        bool err;
-        if (range_window(c, ZSET_OF(o), q, &first, &last, &err))
-            emit_ranks(ZSET_OF(o), first, last, q, &s);
-    }
-    if (dst)
-        *stored = s.n;
-    else if (q->withscores && c->resp <= 2)
-        reply_deferred_array(c, h, s.n * 2);
-    else
-        reply_deferred_array(c, h, s.n);
+    size_t first = 0, last = 0, take = 0;
+    bool err = false; /* arguments were validated above: range_window cannot fail */
+    if (o && q->offset >= 0 && range_window(c, ZSET_OF(o), q, &first, &last, &err))
+        take = range_take(first, last, q);
+    /* The count is known up front, so the header goes first (no deferred
+     * length, no memmove of the reply). */
+    if (!dst) reply_array(c, (long long)(q->withscores && c->resp <= 2 ? take * 2 : take));
+    if (take) emit_ranks(ZSET_OF(o), first, last, q, &s);
+    if (dst) *stored = s.n;
 }
 
 static void range_req_init(range_req *q, int kind, bool rev, const vg_slice *a, const vg_slice *b) {
