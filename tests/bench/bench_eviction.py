@@ -35,96 +35,20 @@ import multiprocessing
 import os
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+import benchlib
+from benchlib import info, log, rss_bytes, stop_server
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SERVER_START_TIMEOUT = 10.0
-SOCKET_TIMEOUT = 60.0
 PHASE_TIMEOUT = 600.0  # one server's warm-up + measurement, at most
 
 
-def log(msg):
-    print("==> " + msg, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if not isinstance(a, bytes):
-            a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Conn:
-    """A minimal pipelining RESP2 client: send bytes, read N replies."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=SOCKET_TIMEOUT)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-        self.pos = 0
-
-    def close(self):
-        self.sock.close()
-
-    def _fill(self):
-        chunk = self.sock.recv(1 << 20)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        self.buf = self.buf[self.pos:] + chunk
-        self.pos = 0
-
-    def _line(self):
-        while True:
-            end = self.buf.find(b"\r\n", self.pos)
-            if end >= 0:
-                line = self.buf[self.pos:end]
-                self.pos = end + 2
-                return line
-            self._fill()
-
-    def reply(self):
-        """One reply: bytes, int, None, list, or an Exception for -ERR."""
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            return RuntimeError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) - self.pos < n + 2:
-                self._fill()
-            data = self.buf[self.pos:self.pos + n]
-            self.pos += n + 2
-            return data
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ConnectionError("bad reply line %r" % line)
-
-    def call(self, *args):
-        self.sock.sendall(encode(*args))
-        r = self.reply()
-        if isinstance(r, Exception):
-            raise r
-        return r
+class Conn(benchlib.Conn):
+    """The shared client plus the cache-aside reads and writes of this workload."""
 
     def get_hits(self, n, value_size):
         """Read n GET replies; returns a list of booleans (hit or miss).
@@ -146,22 +70,9 @@ class Conn:
                 raise RuntimeError("SET replied %r" % (r,))
 
 
-def info(conn, section):
-    text = conn.call("INFO", section).decode()
-    out = {}
-    for line in text.split("\r\n"):
-        if ":" in line and not line.startswith("#"):
-            k, v = line.split(":", 1)
-            out[k] = v
-    return out
-
-
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+def start_server(kind, path, workdir, maxmemory):
+    return benchlib.start_server(kind, path, workdir, kind,
+                                 ["--maxmemory", maxmemory, "--maxmemory-policy", "allkeys-lru"])
 
 
 def cpu_seconds(pid):
@@ -169,47 +80,6 @@ def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_server(kind, path, workdir, maxmemory):
-    port = free_port()
-    d = os.path.join(workdir, kind)
-    os.makedirs(d, exist_ok=True)
-    args = [path, "--bind", "127.0.0.1", "--port", str(port), "--dir", d,
-            "--logfile", os.path.join(d, "log"), "--maxmemory", maxmemory,
-            "--maxmemory-policy", "allkeys-lru"]
-    if kind == "redis":
-        args += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            c = Conn(port)
-            if c.call("PING") == b"PONG":
-                return proc, port, c
-            c.close()
-        except (OSError, RuntimeError):
-            pass
-        time.sleep(0.05)
-    stop_server(proc)
-    try:
-        with open(os.path.join(d, "log")) as f:
-            sys.stderr.write(f.read()[-2000:])
-    except OSError:
-        pass
-    raise RuntimeError("%s did not start on port %d" % (kind, port))
-
-
-def stop_server(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.kill()  # by pid; the benchmark's data is disposable
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def zipf_cum_weights(n, s):

@@ -22,101 +22,26 @@ Usage: /usr/bin/python3 tests/bench/bench_memory_types.py [--vigil PATH]
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
+import benchlib
+from benchlib import encode, log, rss_bytes, stop_server
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SERVER_START_TIMEOUT = 10.0
-SOCKET_TIMEOUT = 60.0
 BATCH_BYTES = 1 << 20  # send this much, then read the replies
 
 
-def log(msg):
-    print("==> " + msg, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def encode(args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if not isinstance(a, bytes):
-            a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
-
-
-class Conn:
-    """A minimal pipelining RESP2 client (the standard library only)."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=SOCKET_TIMEOUT)
-        self.buf = b""
-        self.pos = 0
-
-    def close(self):
-        self.sock.close()
-
-    def _fill(self):
-        chunk = self.sock.recv(1 << 20)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        self.buf = self.buf[self.pos:] + chunk
-        self.pos = 0
-
-    def _line(self):
-        while True:
-            end = self.buf.find(b"\r\n", self.pos)
-            if end >= 0:
-                line = self.buf[self.pos:end]
-                self.pos = end + 2
-                return line
-            self._fill()
-
-    def reply(self):
-        """One reply: bytes, int, None, list, or a RuntimeError for -ERR."""
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            return RuntimeError(rest.decode(errors="replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) - self.pos < n + 2:
-                self._fill()
-            data = self.buf[self.pos:self.pos + n]
-            self.pos += n + 2
-            return data
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.reply() for _ in range(n)]
-        raise ConnectionError("bad reply line %r" % line)
-
-    def call(self, *args):
-        self.sock.sendall(encode(args))
-        r = self.reply()
-        if isinstance(r, Exception):
-            raise r
-        return r
+class Conn(benchlib.Conn):
+    """The shared client plus batched loading."""
 
     def pipeline(self, commands):
         """Send commands (lists of args) in batches; returns the first error or None."""
         first_err = None
         batch, size, pending = [], 0, 0
         for cmd in commands:
-            b = encode(cmd)
+            b = encode(*cmd)
             batch.append(b)
             size += len(b)
             pending += 1
@@ -211,46 +136,10 @@ def info_memory(port):
     raise RuntimeError("no used_memory in INFO memory")
 
 
-def rss_bytes(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def start_server(kind, path, workdir, name):
-    port = free_port()
-    d = os.path.join(workdir, "%s-%s" % (kind, name))
-    os.makedirs(d, exist_ok=True)
-    args = [path, "--bind", "127.0.0.1", "--port", str(port), "--dir", d,
-            "--logfile", os.path.join(d, "log")]
-    if kind == "redis":
-        args += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            c = Conn(port)
-            ok = c.call("PING") == b"PONG"
-            c.close()
-            if ok:
-                return proc, port
-        except (OSError, RuntimeError):
-            pass
-        time.sleep(0.05)
-    stop_server(proc)
-    raise RuntimeError("%s did not start on port %d" % (kind, port))
-
-
-def stop_server(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.kill()  # by pid; the data is disposable
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+    proc, port, conn = benchlib.start_server(kind, path, workdir, "%s-%s" % (kind, name))
+    conn.close()
+    return proc, port
 
 
 def settle(port):
