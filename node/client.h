@@ -51,6 +51,7 @@ typedef struct client {
     vg_slice *argv;         /* owned array; entries borrowed from query */
     int argv_cap;
     const struct command *cmd; /* borrowed: command running */
+    uint8_t *redacted;         /* owned by command.c: argv marks (command_redact_arg), or NULL */
     const struct command *lastcmd;
     /* output */
     buf reply;                  /* owned: replies not handed to the socket */

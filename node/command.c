@@ -231,9 +231,22 @@ static long long ustime(void) {
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+void command_redact_arg(client *c, int i) {
+    VG_ASSERT(i >= 0 && i < c->argc);
+    if (c->redacted == NULL) c->redacted = vg_calloc((size_t)c->argc);
+    c->redacted[i] = 1;
+}
+
+bool command_arg_redacted(const client *c, int i) {
+    return c->redacted != NULL && c->redacted[i];
+}
+
+/* Marks are per call, so EXEC's queued commands nest cleanly. */
 void command_call(client *c, command *cmd) {
     const command *saved = c->cmd;
+    uint8_t *saved_marks = c->redacted;
     c->cmd = cmd;
+    c->redacted = NULL;
     stats_command_failed = 0;
     long long start = ustime();
     cmd->proc(c);
@@ -243,6 +256,8 @@ void command_call(client *c, command *cmd) {
     if (stats_command_failed) cmd->failed_calls++;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH))) monitor_feed(c);
+    vg_free(c->redacted);
+    c->redacted = saved_marks;
     c->lastcmd = cmd;
     latency_track_command(cmd, duration);
     latency_add_if_needed((cmd->flags & CMD_FAST) ? "fast-command" : "command", duration / 1000);

@@ -4,7 +4,8 @@
  * static array and registers it with COMMAND_TABLE(array) (a start-up
  * constructor), so adding a command touches only its own module.
  * Dispatch order: lookup -> arity -> auth -> (ACL) -> (OOM) -> (replica
- * read-only) -> (MULTI queue) -> execute -> stats -> propagate. */
+ * read-only) -> (MULTI queue) -> execute -> stats, SLOWLOG, MONITOR
+ * (redacted arguments hidden) -> propagate. */
 #ifndef VIGIL_NODE_COMMAND_H
 #define VIGIL_NODE_COMMAND_H
 
@@ -96,6 +97,14 @@ command *command_lookup_sub(const command *cmd, const char *name, size_t len);
 void command_process(client *c);
 /* Run the handler and account for it (also used by EXEC). */
 void command_call(client *c, command *cmd);
+/* Show argv[i] of the command running on c as "(redacted)" in SLOWLOG and
+ * MONITOR. Handlers mark secrets (passwords, ACL rules, sensitive CONFIG
+ * values) where Redis does, before any early return that still logs the
+ * command (MIGRATE's AUTH and AUTH2 values too, once it exists); the marks
+ * end when the command returns. i < c->argc. */
+void command_redact_arg(client *c, int i);
+/* Did the running command mark argv[i] with command_redact_arg? */
+bool command_arg_redacted(const client *c, int i);
 /* Number of ids handed out (commands plus subcommands). */
 int command_id_count(void);
 /* Call cb for every key argument of argv under cmd (first/last/step, then

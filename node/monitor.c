@@ -1,7 +1,8 @@
 /* monitor.c -- MONITOR: stream every executed command to watching clients.
  *
  * Owns: an array of borrowed monitor clients (removed on close). Lines look
- * like Redis': +1339518083.107412 [0 127.0.0.1:60866] "set" "k" "v" */
+ * like Redis': +1339518083.107412 [0 127.0.0.1:60866] "set" "k" "v", with
+ * "(redacted)" for arguments the handler marked with command_redact_arg. */
 #include "monitor.h"
 
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
+
+#define MONITOR_REDACTED "(redacted)"
 
 static client **monitors;
 static size_t nmonitors, cap;
@@ -60,7 +63,10 @@ void monitor_feed(client *c) {
                    c->db ? c->db->id : 0, (c->flags & CLIENT_FAKE) ? "lua" : c->addr);
     for (int i = 0; i < c->argc; i++) {
         buf_append_char(&line, ' ');
-        quote(&line, c->argv[i].ptr, c->argv[i].len);
+        if (command_arg_redacted(c, i))
+            quote(&line, MONITOR_REDACTED, sizeof(MONITOR_REDACTED) - 1);
+        else
+            quote(&line, c->argv[i].ptr, c->argv[i].len);
     }
     buf_append(&line, "\r\n", 2);
     for (size_t i = 0; i < nmonitors; i++)

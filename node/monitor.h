@@ -6,7 +6,8 @@
 
 #include "client.h"
 
-/* Send c's current command to every monitor (not to c itself). */
+/* Send c's current command to every monitor (not to c itself), its
+ * redacted arguments shown as "(redacted)". */
 void monitor_feed(client *c);
 void monitor_client_closed(client *c);
 

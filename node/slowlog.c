@@ -2,7 +2,8 @@
  *
  * Owns: a ring of entries, newest first, capped at slowlog-max-len. As in
  * Redis, an entry keeps at most 32 arguments ("... (N more arguments)") and
- * at most 128 bytes of each ("... (N more bytes)"). */
+ * at most 128 bytes of each ("... (N more bytes)"); an argument the handler
+ * marked with command_redact_arg is kept as "(redacted)". */
 #include "slowlog.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #define SLOWLOG_MAX_ARGC 32
 #define SLOWLOG_MAX_ARGLEN 128
+#define SLOWLOG_REDACTED "(redacted)"
 
 typedef struct slow_entry {
     long long id;
@@ -52,6 +54,8 @@ static void entry_fill(slow_entry *e, client *c, long long duration) {
         if (argc != c->argc && i == argc - 1) {
             int n = snprintf(tmp, sizeof(tmp), "... (%d more arguments)", c->argc - argc + 1);
             set_arg(&e->argv[i], tmp, (size_t)n);
+        } else if (command_arg_redacted(c, i)) {
+            set_arg(&e->argv[i], SLOWLOG_REDACTED, sizeof(SLOWLOG_REDACTED) - 1);
         } else if (c->argv[i].len > SLOWLOG_MAX_ARGLEN) {
             memcpy(tmp, c->argv[i].ptr, SLOWLOG_MAX_ARGLEN);
             int n = snprintf(tmp + SLOWLOG_MAX_ARGLEN, sizeof(tmp) - SLOWLOG_MAX_ARGLEN,

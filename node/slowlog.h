@@ -6,7 +6,8 @@
 
 #include "client.h"
 
-/* Record the command c just ran if it took at least the threshold. */
+/* Record the command c just ran if it took at least the threshold, with
+ * the arguments its handler redacted replaced by "(redacted)". */
 void slowlog_consider(client *c, long long duration_us);
 
 #endif

@@ -1,0 +1,71 @@
+/* test_command.c -- unit tests for command.c's per-call argument marks.
+ *
+ * A handler marks secrets with command_redact_arg; SLOWLOG and MONITOR
+ * read the marks after it returns. The marks belong to one call: a nested
+ * call (EXEC running its queue) starts clean and the outer marks survive. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "command.h"
+
+static vg_slice outer_argv[3] = {{"auth", 4}, {"carol", 5}, {"pw", 2}};
+static vg_slice inner_argv[2] = {{"echo", 4}, {"x", 1}};
+static bool inner_saw_marks, outer_kept_mark;
+
+static void inner_proc(client *c) {
+    inner_saw_marks = command_arg_redacted(c, 0) || command_arg_redacted(c, 1);
+    command_redact_arg(c, 1);
+}
+
+static command inner_cmd = {.name = "inner", .proc = inner_proc, .arity = 2};
+
+static void outer_proc(client *c) {
+    command_redact_arg(c, 2);
+    vg_slice *argv = c->argv;
+    int argc = c->argc;
+    c->argv = inner_argv;
+    c->argc = 2;
+    command_call(c, &inner_cmd);
+    c->argv = argv;
+    c->argc = argc;
+    outer_kept_mark = command_arg_redacted(c, 2) && !command_arg_redacted(c, 1);
+}
+
+static command outer_cmd = {.name = "outer", .proc = outer_proc, .arity = 3};
+
+static void marking_proc(client *c) {
+    command_redact_arg(c, 1);
+    command_redact_arg(c, 1); /* twice is the same as once */
+    cr_assert(command_arg_redacted(c, 1));
+    cr_assert(!command_arg_redacted(c, 0));
+    cr_assert(!command_arg_redacted(c, 2));
+}
+
+static command marking_cmd = {.name = "marking", .proc = marking_proc, .arity = 3};
+
+static client *new_client(void) {
+    static client c;
+    memset(&c, 0, sizeof(c));
+    c.argv = outer_argv;
+    c.argc = 3;
+    return &c;
+}
+
+Test(command, marks_last_only_for_the_call) {
+    command_table_init();
+    client *c = new_client();
+    cr_assert(!command_arg_redacted(c, 1));
+    command_call(c, &marking_cmd);
+    cr_assert(c->redacted == NULL);
+    cr_assert(!command_arg_redacted(c, 1));
+}
+
+Test(command, nested_call_starts_clean_and_outer_marks_survive) {
+    command_table_init();
+    client *c = new_client();
+    command_call(c, &outer_cmd);
+    cr_assert(!inner_saw_marks);
+    cr_assert(outer_kept_mark);
+    cr_assert(c->redacted == NULL);
+}
