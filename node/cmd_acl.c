@@ -32,6 +32,8 @@ void acl_log_reset(void);
 
 static void cmd_acl_setuser(client *c) {
     vg_error err;
+    for (int i = 2; i < c->argc; i++) /* the name and every rule, as Redis hides them */
+        command_redact_arg(c, i);
     if (acl_setuser_args(c->argv[2].ptr, c->argv[2].len, c->argv + 3, c->argc - 3, &err) != VG_OK) {
         reply_error(c, err.msg);
         return;

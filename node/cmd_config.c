@@ -161,6 +161,10 @@ static void cmd_config_set(client *c) {
         return;
     }
     int pairs = (c->argc - 2) / 2;
+    for (int i = 0; i < pairs; i++) { /* every pair, before any error, as Redis does */
+        config_param *p = config_find(&server.config, c->argv[2 + i * 2].ptr);
+        if (p && (p->flags & CONFIG_SENSITIVE)) command_redact_arg(c, 3 + i * 2);
+    }
     config_param **params = vg_calloc((size_t)pairs * sizeof(*params));
     buf *old = vg_calloc((size_t)pairs * sizeof(buf));
     bool *changed = vg_calloc((size_t)pairs * sizeof(bool));

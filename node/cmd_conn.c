@@ -48,6 +48,8 @@ static void cmd_auth(client *c) {
         reply_syntax_error(c);
         return;
     }
+    for (int i = 1; i < c->argc; i++)
+        command_redact_arg(c, i);
     if (c->argc == 2 && acl_default_is_open()) {
         reply_error(c, "ERR AUTH <password> called without any password configured for the "
                        "default user. Are you sure your configuration is correct?");
@@ -113,6 +115,8 @@ static void cmd_hello(client *c) {
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (strcasecmp(c->argv[j].ptr, "AUTH") == 0 && more >= 2) {
+            command_redact_arg(c, j + 1);
+            command_redact_arg(c, j + 2);
             user = &c->argv[j + 1];
             pass = &c->argv[j + 2];
             j += 2;

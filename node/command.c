@@ -241,7 +241,10 @@ bool command_arg_redacted(const client *c, int i) {
     return c->redacted != NULL && c->redacted[i];
 }
 
-/* Marks are per call, so EXEC's queued commands nest cleanly. */
+/* As Redis' call(): every command reaching its handler goes to SLOWLOG
+ * unless flagged skip_slowlog (EXEC, whose commands are logged one by one)
+ * and to MONITOR unless skip_monitor or admin (AUTH and HELLO do show, with
+ * their secrets redacted). Marks are per call, so EXEC nests cleanly. */
 void command_call(client *c, command *cmd) {
     const command *saved = c->cmd;
     uint8_t *saved_marks = c->redacted;
@@ -255,7 +258,7 @@ void command_call(client *c, command *cmd) {
     cmd->usec += duration;
     if (stats_command_failed) cmd->failed_calls++;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
-    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN | CMD_NO_AUTH))) monitor_feed(c);
+    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);
     c->redacted = saved_marks;
     c->lastcmd = cmd;

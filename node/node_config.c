@@ -196,6 +196,11 @@ static config_param params[] = {
      NULL, NULL, NULL},
     {"requirepass", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.requirepass, 0, 0, "", NULL,
      NULL, NULL, apply_requirepass},
+    /* Kept for the replica link to come; sensitive, so CONFIG SET hides them. */
+    {"masterauth", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.masterauth, 0, 0, "", NULL, NULL,
+     NULL, NULL},
+    {"masteruser", NULL, CONFIG_STRING, CONFIG_SENSITIVE, &server.masteruser, 0, 0, "", NULL, NULL,
+     NULL, NULL},
     {"aclfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aclfile, 0, 0, "", NULL, NULL, NULL,
      NULL},
     {"acllog-max-len", NULL, CONFIG_INT, 0, &server.acllog_max_len, 0, LL_MAX, "128", NULL, NULL,

@@ -68,6 +68,8 @@ struct vigil_server {
     long long maxclients;
     long long databases;
     char *requirepass; /* NULL/"" = none */
+    char *masterauth;  /* password for the primary, "" = none (no replica link yet) */
+    char *masteruser;  /* ACL user for the primary, "" = default */
     char *aclfile;     /* users file for ACL LOAD/SAVE, or "" */
     long long acllog_max_len;
     char **config_users; /* owned: `user` lines from the config, applied at start */

@@ -68,7 +68,7 @@ def test_monitor_streams_commands(node, r):
     assert r.get("after") == "1"
 
 
-def test_monitor_hides_auth(make_node):
+def test_monitor_redacts_auth(make_node):
     n = make_node(password="pw")
     m = socket.create_connection(("127.0.0.1", n.port))
     m.sendall(b"AUTH pw\r\nMONITOR\r\n")
@@ -80,7 +80,8 @@ def test_monitor_hides_auth(make_node):
     time.sleep(0.1)
     m.settimeout(1)
     data = m.recv(4096).decode()
-    assert '"ping"' in data.lower() and "auth" not in data.lower()
+    # As Redis 7.0 does: the login shows, the password does not.
+    assert '"AUTH" "(redacted)"' in data and '"PING"' in data and "pw" not in data
     c.close()
     m.close()
 
