@@ -269,6 +269,16 @@ void command_call(client *c, command *cmd) {
 
 static void dispatch(client *c);
 
+/* Redis flags a MONITOR client as a replica, and a replica may not touch
+ * the keyspace (so it cannot dodge CLIENT PAUSE): refuse reads, writes and
+ * may-replicate commands from it. */
+static bool refuse_monitor_keyspace(client *c, const command *cmd) {
+    if (!(c->flags & (CLIENT_MONITOR | CLIENT_REPLICA))) return false;
+    if (!(cmd->flags & (CMD_READONLY | CMD_WRITE | CMD_MAY_REPLICATE))) return false;
+    reply_error(c, "ERR Replica can't interact with the keyspace");
+    return true;
+}
+
 /* CLIENT REPLY OFF/SKIP drop every reply of the command, errors raised
  * before it runs included (Redis suppresses them at the socket layer). */
 void command_process(client *c) {
@@ -323,6 +333,11 @@ static void dispatch(client *c) {
         return;
     }
     if (evict_refuse_oom(c, cmd)) {
+        cmd->rejected_calls++;
+        multi_flag_error(c);
+        return;
+    }
+    if (refuse_monitor_keyspace(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);
         return;

@@ -4,8 +4,8 @@
  * static array and registers it with COMMAND_TABLE(array) (a start-up
  * constructor), so adding a command touches only its own module.
  * Dispatch order: lookup -> arity -> auth -> (ACL) -> (OOM) -> (replica
- * read-only) -> (MULTI queue) -> execute -> stats, SLOWLOG, MONITOR
- * (redacted arguments hidden) -> propagate. */
+ * read-only) -> (MONITOR client touching keys) -> (MULTI queue) -> execute
+ * -> stats, SLOWLOG, MONITOR (redacted arguments hidden) -> propagate. */
 #ifndef VIGIL_NODE_COMMAND_H
 #define VIGIL_NODE_COMMAND_H
 

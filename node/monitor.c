@@ -69,8 +69,9 @@ void monitor_feed(client *c) {
             quote(&line, c->argv[i].ptr, c->argv[i].len);
     }
     buf_append(&line, "\r\n", 2);
+    /* A monitor sees its own commands too, as in Redis. */
     for (size_t i = 0; i < nmonitors; i++)
-        if (monitors[i] != c) reply_raw(monitors[i], line.data, line.len);
+        reply_raw(monitors[i], line.data, line.len);
     buf_free(&line);
 }
 

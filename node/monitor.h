@@ -6,7 +6,7 @@
 
 #include "client.h"
 
-/* Send c's current command to every monitor (not to c itself), its
+/* Send c's current command to every monitor (c too, if it is one), its
  * redacted arguments shown as "(redacted)". */
 void monitor_feed(client *c);
 void monitor_client_closed(client *c);

@@ -281,6 +281,20 @@ def test_plain_commands_stay_verbatim(servers):
     assert mon[2] == '5 "SET" "big" "%s"' % long_value
 
 
+def test_monitor_sees_its_own_commands_and_no_keyspace(servers):
+    for port in (servers["vigil"].port, servers["redis"].port):
+        m = RespConn(port)
+        assert m.call("MONITOR") == "OK"
+        assert m.call("PING") == "PONG"
+        line = m._line().decode()
+        assert MONITOR_LINE.match(line).group(3) == '"PING"'
+        err = m.call("SET", "k", "v")
+        assert str(err) == "ERR Replica can't interact with the keyspace"
+        m.call("AUTH", "carol", "topsecret")
+        assert MONITOR_LINE.match(m._line().decode()).group(3) == '"AUTH" "(redacted)" "(redacted)"'
+        m.close()
+
+
 def test_tls_key_passphrases_are_redacted_unlike_redis(servers):
     # An intended difference: Redis 7.0.15 does not mark tls-key-file-pass
     # and tls-client-key-file-pass sensitive and logs them in clear; vigil
