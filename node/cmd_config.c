@@ -13,6 +13,7 @@
 #include "glob.h"
 #include "lazyfree.h"
 #include "log.h"
+#include "node_config.h"
 #include "reply.h"
 #include "server.h"
 #include "stats.h"
@@ -107,8 +108,11 @@ static bool config_set_check(client *c, config_param **params, int pairs) {
             continue;
         }
         if (errstr) continue;
-        if (p->flags & CONFIG_IMMUTABLE) {
-            errstr = "can't set immutable config";
+        if ((p->flags & CONFIG_IMMUTABLE) ||
+            ((p->flags & CONFIG_PROTECTED) &&
+             !node_config_protected_allows(server.enable_protected_configs, c))) {
+            errstr = (p->flags & CONFIG_IMMUTABLE) ? "can't set immutable config"
+                                                   : "can't set protected config";
             errarg = name;
             continue;
         }

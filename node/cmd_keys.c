@@ -516,9 +516,13 @@ static void ttl_generic(client *c, bool ms, bool absolute) {
         reply_int(c, -1);
         return;
     }
-    int64_t t = absolute ? when : when - server.now_ms;
+    /* A past time reads 0. Only a future time is subtracted from, so the
+     * difference fits even for PXAT 9223372036854775807 (now_ms > 0). */
+    int64_t t = absolute ? when : when > server.now_ms ? when - server.now_ms : 0;
     if (t < 0) t = 0;
-    reply_int(c, ms ? t : (t + 500) / 1000);
+    /* Seconds round half up, as Redis' (t + 500) / 1000, without t + 500
+     * overflowing when t is near INT64_MAX. */
+    reply_int(c, ms ? t : t / 1000 + (t % 1000 >= 500));
 }
 
 static void cmd_ttl(client *c) {

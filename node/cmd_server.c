@@ -3,6 +3,8 @@
  *
  * Owns: nothing; reads the command table and the keyspace. DEBUG SLEEP
  * blocks the loop on purpose, as Redis does, so tests can hold a node busy.
+ * DEBUG is CMD_PROTECTED: dispatch runs it only where enable-debug-command
+ * allows, so DEBUG OBJECT may print the value's address as Redis does.
  *
  * Persistence modules may define (each at most once):
  *   int shutdown_save_hook(int flags, vg_error *err);  -- save before exit
@@ -754,7 +756,7 @@ static command server_commands[] = {
     {.name = "debug",
      .proc = cmd_debug,
      .arity = -2,
-     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED,
      .acl_cats = "@admin @slow @dangerous",
      .summary = "A container for debugging commands",
      .since = "1.0.0",

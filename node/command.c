@@ -18,6 +18,7 @@
 #include "latency.h"
 #include "monitor.h"
 #include "multi.h"
+#include "node_config.h"
 #include "pubsub.h"
 #include "reply.h"
 #include "slowlog.h"
@@ -279,6 +280,23 @@ static bool refuse_monitor_keyspace(client *c, const command *cmd) {
     return true;
 }
 
+/* DEBUG (and MODULE, should it come) runs only where its enable-*-command
+ * parameter allows; Redis asks before authentication, as here. */
+static bool protected_refused(client *c, const command *cmd) {
+    if (!(cmd->flags & CMD_PROTECTED)) return false;
+    bool module = strcmp(cmd->name, "module") == 0;
+    if (node_config_protected_allows(module ? server.enable_module_cmd : server.enable_debug_cmd,
+                                     c))
+        return false;
+    reply_errorf(c,
+                 "ERR %s command not allowed. If the %s option is set to \"local\", you can run "
+                 "it from a local connection, otherwise you need to set this option in the "
+                 "configuration file, and then restart the server.",
+                 module ? "MODULE" : "DEBUG",
+                 module ? "enable-module-command" : "enable-debug-command");
+    return true;
+}
+
 /* CLIENT REPLY OFF/SKIP drop every reply of the command, errors raised
  * before it runs included (Redis suppresses them at the socket layer). */
 void command_process(client *c) {
@@ -315,6 +333,11 @@ static void dispatch(client *c) {
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
         reply_arity_error(c);
+        multi_flag_error(c);
+        return;
+    }
+    if (protected_refused(c, cmd)) {
+        cmd->rejected_calls++;
         multi_flag_error(c);
         return;
     }

@@ -3,9 +3,10 @@
  * Owns: the merged command table. Each module declares its commands in a
  * static array and registers it with COMMAND_TABLE(array) (a start-up
  * constructor), so adding a command touches only its own module.
- * Dispatch order: lookup -> arity -> auth -> (ACL) -> (OOM) -> (replica
- * read-only) -> (MONITOR client touching keys) -> (MULTI queue) -> execute
- * -> stats, SLOWLOG, MONITOR (redacted arguments hidden) -> propagate. */
+ * Dispatch order: lookup -> arity -> protected (DEBUG) -> auth -> (ACL) ->
+ * (OOM) -> (replica read-only) -> (MONITOR client touching keys) -> (MULTI
+ * queue) -> execute -> stats, SLOWLOG, MONITOR (redacted arguments hidden)
+ * -> propagate. */
 #ifndef VIGIL_NODE_COMMAND_H
 #define VIGIL_NODE_COMMAND_H
 
@@ -36,6 +37,7 @@ typedef void (*command_proc)(client *c);
 #define CMD_SENTINEL (1u << 16)
 #define CMD_ONLY_SENTINEL (1u << 17)
 #define CMD_MOVABLE_KEYS (1u << 18)
+#define CMD_PROTECTED (1u << 19) /* gated by enable-debug-command; hidden from COMMAND INFO */
 
 /* What the ACL asks of a key argument: Redis 7 gives each key spec its own
  * flags, and a key needs read permission when its spec has ACCESS, write

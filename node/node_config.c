@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "acl.h"
+#include "client.h"
 #include "log.h"
 #include "notify.h"
 #include "server.h"
@@ -175,6 +176,18 @@ static void get_user(const config_param *p, buf *out) {
 
 #define LL_MAX 9223372036854775807LL
 
+static const config_enum protected_action_enum[] = {{"no", PROTECTED_ACTION_NO},
+                                                    {"yes", PROTECTED_ACTION_YES},
+                                                    {"local", PROTECTED_ACTION_LOCAL},
+                                                    {NULL, 0}};
+
+/* Local is Redis' islocalClient: a peer of exactly 127.0.0.1 or ::1, so a
+ * client bound to 127.0.0.2 is remote although its packets never leave. */
+bool node_config_protected_allows(int setting, client *c) {
+    if (setting == PROTECTED_ACTION_YES) return true;
+    return setting == PROTECTED_ACTION_LOCAL && c->conn && stream_peer_is_loopback(c->conn);
+}
+
 static const config_enum tls_auth_enum[] = {
     {"no", TLS_AUTH_NO}, {"yes", TLS_AUTH_YES}, {"optional", TLS_AUTH_OPTIONAL}, {NULL, 0}};
 
@@ -187,6 +200,14 @@ static config_param params[] = {
      NULL, NULL, NULL},
     {"protected-mode", NULL, CONFIG_BOOL, 0, &server.protected_mode, 0, 0, "yes", NULL, NULL, NULL,
      NULL},
+    /* Redis 7.0 ships DEBUG and CONFIG SET of paths off; only the file or
+     * the command line may open them, never a client. */
+    {"enable-protected-configs", NULL, CONFIG_ENUM, CONFIG_IMMUTABLE,
+     &server.enable_protected_configs, 0, 0, "no", protected_action_enum, NULL, NULL, NULL},
+    {"enable-debug-command", NULL, CONFIG_ENUM, CONFIG_IMMUTABLE, &server.enable_debug_cmd, 0, 0,
+     "no", protected_action_enum, NULL, NULL, NULL},
+    {"enable-module-command", NULL, CONFIG_ENUM, CONFIG_IMMUTABLE, &server.enable_module_cmd, 0, 0,
+     "no", protected_action_enum, NULL, NULL, NULL},
     {"timeout", NULL, CONFIG_INT, 0, &server.timeout, 0, 2147483647, "0", NULL, NULL, NULL, NULL},
     {"tcp-keepalive", NULL, CONFIG_INT, 0, &server.tcp_keepalive, 0, 2147483647, "300", NULL, NULL,
      NULL, NULL},
@@ -211,7 +232,7 @@ static config_param params[] = {
      apply_loglevel},
     {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL,
      apply_logfile},
-    {"dir", NULL, CONFIG_STRING, 0, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
+    {"dir", NULL, CONFIG_STRING, CONFIG_PROTECTED, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
     {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL,
      NULL},
     {"hz", NULL, CONFIG_INT, 0, &server.hz, 0, 2147483647, "10", NULL, NULL, NULL, apply_hz},

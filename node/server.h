@@ -63,6 +63,10 @@ struct vigil_server {
     long long port;
     long long tcp_backlog;
     int protected_mode;
+    /* PROTECTED_ACTION_*: who may CONFIG SET dir, run DEBUG, run MODULE (none exists yet) */
+    int enable_protected_configs;
+    int enable_debug_cmd;
+    int enable_module_cmd;
     long long timeout; /* idle seconds, 0 = never */
     long long tcp_keepalive;
     long long maxclients;

@@ -366,12 +366,8 @@ static void cmd_get(client *c) {
 }
 
 static void cmd_set(client *c) {
-    set_opts o;
-    if (c->argc > 3 && !parse_set_opts(c, 3, true, &o)) return;
-    if (c->argc == 3) {
-        o.flags = 0;
-        o.expire = NULL;
-    }
+    set_opts o; /* parse_set_opts fills it on every path, with no options too */
+    if (!parse_set_opts(c, 3, true, &o)) return;
     set_generic(c, arg(c, 1), arg(c, 2), &o, -1, -1);
 }
 

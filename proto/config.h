@@ -28,6 +28,7 @@ enum config_flags {
     CONFIG_SENSITIVE = 1 << 1, /* value never logged */
     CONFIG_MULTI = 1 << 2,     /* SPECIAL: repeated file lines accumulate */
     CONFIG_VOLATILE = 1 << 3,  /* names a file: apply even when the value is unchanged */
+    CONFIG_PROTECTED = 1 << 4, /* CONFIG SET only where enable-protected-configs allows */
 };
 
 typedef struct config_enum {

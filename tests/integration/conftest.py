@@ -127,9 +127,15 @@ class Node:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "node_args(*args): extra vigil-node arguments for the "
+                            "`node` fixture, e.g. node_args('--enable-debug-command', 'yes')")
+
+
 @pytest.fixture
-def node():
-    n = Node()
+def node(request):
+    marker = request.node.get_closest_marker("node_args")
+    n = Node(args=marker.args if marker else ())
     yield n
     alive = n.alive()
     n.stop()

@@ -279,3 +279,102 @@ def test_getex_and_setex_interplay(r):
     assert r.ttl("k") == 100
     r.psetex("p", 100000, "v")
     assert 99000 < r.pttl("p") <= 100000
+
+
+# ---- extremes: INT64 bounds, products and sums that overflow -------------------------------
+# Replies are redis-server 7.0.15's for the same arguments. A far-future
+# margin of a day keeps "overflows when added to now" true whatever the
+# clock of the node reads while the test runs.
+
+INT64_MAX = 9223372036854775807
+INT64_MIN = -9223372036854775808
+DAY_MS = 86400 * 1000
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+@pytest.mark.parametrize("setter", [
+    ("PEXPIREAT", "k", str(INT64_MAX)),
+    ("SET", "k", "v", "PXAT", str(INT64_MAX)),
+    ("GETEX", "k", "PXAT", str(INT64_MAX)),
+])
+def test_ttl_replies_at_the_largest_expire(r, setter):
+    # Rounding INT64_MAX ms to seconds overflowed and aborted a sanitized node.
+    r.set("k", "v")
+    r.execute_command(*setter)
+    assert r.execute_command("PEXPIRETIME", "k") == INT64_MAX
+    assert r.execute_command("EXPIRETIME", "k") == 9223372036854776
+    left = INT64_MAX - now_ms()
+    assert abs(left - r.pttl("k")) < DAY_MS
+    assert abs(left // 1000 - r.ttl("k")) < DAY_MS // 1000
+    assert r.get("k") == "v"
+
+
+@pytest.mark.parametrize("at,secs", [
+    (9223372036854775499, 9223372036854775), (9223372036854775500, 9223372036854776),
+    (4102444800499, 4102444800), (4102444800500, 4102444801),
+])
+def test_expiretime_rounds_half_up(r, at, secs):
+    r.set("k", "v")
+    assert r.execute_command("PEXPIREAT", "k", at) == 1
+    assert r.execute_command("EXPIRETIME", "k") == secs
+
+
+def overflowing_args():
+    """Arguments whose unit product or sum with now leaves int64, per command."""
+    ms_past_max = str(INT64_MAX - now_ms() + DAY_MS)
+    s_past_max = str(INT64_MAX // 1000 - now_ms() // 1000 + DAY_MS // 1000)
+    cases = []
+    for cmd, name in (("SET", "set"), ("GETEX", "getex")):
+        pre = ("SET", "k", "v") if cmd == "SET" else ("GETEX", "k")
+        for opt, value in (("EX", str(INT64_MAX)), ("EX", "9223372036854776"), ("EX", s_past_max),
+                           ("PX", ms_past_max), ("PX", str(INT64_MAX)), ("EXAT", "9223372036854776"),
+                           ("EX", str(INT64_MIN)), ("PX", str(INT64_MIN)), ("EXAT", str(INT64_MIN)),
+                           ("PXAT", str(INT64_MIN)), ("PXAT", "0")):
+            cases.append((pre + (opt, value), name))
+    cases += [(("SETEX", "k", s_past_max, "v"), "setex"),
+              (("SETEX", "k", str(INT64_MIN), "v"), "setex"),
+              (("PSETEX", "k", ms_past_max, "v"), "psetex"),
+              (("PSETEX", "k", str(INT64_MIN), "v"), "psetex"),
+              (("EXPIRE", "k", s_past_max), "expire"),
+              (("EXPIRE", "k", "-9223372036854776"), "expire"),
+              (("PEXPIRE", "k", ms_past_max), "pexpire"),
+              (("PEXPIRE", "k", ms_past_max, "GT"), "pexpire"),
+              (("EXPIREAT", "k", str(INT64_MIN)), "expireat"),
+              (("EXPIREAT", "k", str(INT64_MIN), "NX"), "expireat")]
+    return cases
+
+
+def test_expire_arithmetic_overflow_is_refused(r):
+    for args, name in overflowing_args():
+        r.set("k", "v", px=DAY_MS)
+        assert err(r, *args) == "invalid expire time in '%s' command" % name, args
+        assert r.get("k") == "v", args
+        assert 0 < r.pttl("k") <= DAY_MS, args  # the old TTL stands
+
+
+@pytest.mark.parametrize("args", [
+    ("PEXPIRE", "k", str(INT64_MIN)), ("PEXPIREAT", "k", str(INT64_MIN)),
+    ("PEXPIRE", "k", str(INT64_MIN), "LT"), ("EXPIRE", "k", "-9223372036854775"),
+    ("EXPIREAT", "k", "-9223372036854775"),
+])
+def test_most_negative_expire_deletes(r, args):
+    r.set("k", "v")
+    assert r.execute_command(*args) == 1
+    assert r.exists("k") == 0
+
+
+def test_largest_fitting_expires_are_kept(r):
+    ms_left = INT64_MAX - now_ms() - DAY_MS
+    for args in (("PEXPIRE", "k", ms_left), ("SET", "k", "v", "PX", ms_left),
+                 ("GETEX", "k", "PX", ms_left), ("PSETEX", "k", ms_left, "v")):
+        r.set("k", "v")
+        r.execute_command(*args)
+        assert INT64_MAX - 2 * DAY_MS < r.execute_command("PEXPIRETIME", "k") < INT64_MAX, args
+        assert r.ttl("k") > (ms_left - DAY_MS) // 1000, args
+    r.set("k", "v")
+    assert r.execute_command("EXPIREAT", "k", INT64_MAX // 1000) == 1
+    assert r.execute_command("EXPIRETIME", "k") == INT64_MAX // 1000
+    assert r.execute_command("PEXPIRETIME", "k") == INT64_MAX // 1000 * 1000

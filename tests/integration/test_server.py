@@ -255,12 +255,14 @@ def test_config_get_set_round_trips_every_parameter(r):
     assert len(params) > 20
     changed = 0
     for name, value in params.items():
-        # Setting the current value back is always accepted (or refused as immutable).
+        # Setting the current value back is always accepted (or refused as
+        # immutable, or protected while enable-protected-configs is no).
         try:
             assert r.config_set(name, value) is True
         except redis.ResponseError as e:
-            assert str(e) == ("CONFIG SET failed (possibly related to argument '%s') - "
-                              "can't set immutable config" % name)
+            assert str(e) in ("CONFIG SET failed (possibly related to argument '%s') - "
+                              "can't set %s config" % (name, kind)
+                              for kind in ("immutable", "protected")), str(e)
             continue
         assert r.config_get(name) == {name: value}
         new = next_value(value)
@@ -752,6 +754,7 @@ def test_memory_stats_doctor_help(node, r):
     assert str(e.value) == "unknown subcommand 'FOO'. Try MEMORY HELP."
 
 
+@pytest.mark.node_args("--enable-debug-command", "yes")
 def test_debug_object_and_sleep(node, r):
     r.set("s", "bar")
     r.set("n", "123")

@@ -2,6 +2,8 @@
 import socket
 import time
 
+import pytest
+
 from resp import RespConn
 
 
@@ -86,6 +88,7 @@ def test_monitor_redacts_auth(make_node):
     m.close()
 
 
+@pytest.mark.node_args("--enable-debug-command", "yes")
 def test_latency_monitor_records_spikes(node, r):
     assert r.execute_command("LATENCY", "LATEST") == []
     r.config_set("latency-monitor-threshold", "1")
@@ -102,6 +105,7 @@ def test_latency_monitor_records_spikes(node, r):
     assert r.execute_command("LATENCY", "LATEST") == []
 
 
+@pytest.mark.node_args("--enable-debug-command", "yes")
 def test_latency_below_threshold_not_recorded(r):
     r.config_set("latency-monitor-threshold", "0")
     r.execute_command("DEBUG", "SLEEP", "0.02")
