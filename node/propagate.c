@@ -155,11 +155,10 @@ void propagate_sink_reselect(int handle) {
 /* One command to one sink, after a SELECT when its db differs. */
 static void emit(sink *s, const char *p, size_t len, int dbid) {
     if (s->seldb != dbid) {
-        char id[24], sel[48];
+        char id[24], sel[64];
         int n = vg_ll2str(id, dbid);
-        int m = 0;
+        int m = 17;
         memcpy(sel, "*2\r\n$6\r\nSELECT\r\n$", 17);
-        m = 17;
         m += vg_ll2str(sel + m, n);
         sel[m++] = '\r';
         sel[m++] = '\n';
@@ -288,7 +287,7 @@ void propagate_end(client *c, bool wrote) {
     else
         targets = (wrote ? PROPAGATE_ALL : 0) | f->forced;
     if (f->suppressed) targets = 0;
-    if (targets && propagate_active()) targets &= listened;
+    targets &= listened; /* 0 once the last sink went away mid-command */
     if (targets) queue_command(f, targets);
     if (depth == 0) flush(!f->no_multi);
 }

@@ -110,6 +110,10 @@ Test(propagate, select_only_when_the_db_changes, .init = setup, .fini = teardown
     cr_assert_str_eq(text(&rec_a), SEL(0) SET_A1 SET_A1 SET_A1 SEL(7) SET_A1 SEL(0) SET_A1);
     cr_assert_eq(rec_a.dbs[0], 0);
     cr_assert_eq(rec_a.dbs[5], 7); /* the SELECT call carries the db it selects */
+    buf_clear(&rec_a.bytes);
+    propagate_also(12, 3, set, PROPAGATE_ALL);
+    propagate_flush_pending();
+    cr_assert_str_eq(text(&rec_a), "*2\r\n$6\r\nSELECT\r\n$2\r\n12\r\n" SET_A1);
 }
 
 Test(propagate, each_sink_keeps_its_own_selected_db, .init = setup, .fini = teardown) {
