@@ -19,6 +19,7 @@
 
 #include "command.h"
 #include "dict.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -311,7 +312,12 @@ static bool try_serve(client *c, const vg_slice *key) {
     c->argc = st->argc;
     c->cmd = st->cmd;
     c->flags |= CLIENT_PROTECTED;
+    /* A served client is its own unit: what its serve path propagates
+     * (LPOP for BLPOP, LMOVE for BLMOVE ...) goes out alone. */
+    bool prop = propagate_active();
+    if (prop) propagate_begin(c, PROPAGATE_FRAME_SERVE, false);
     bool served = st->serve(c, key);
+    if (prop) propagate_end(c, served);
     c->flags &= ~CLIENT_PROTECTED;
     c->argv = saved_argv;
     c->argc = saved_argc;

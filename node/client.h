@@ -36,6 +36,9 @@ struct command;
 #define CLIENT_REPLY_SKIP (1 << 14)       /* CLIENT REPLY SKIP: next command */
 #define CLIENT_PENDING_WRITE (1 << 15)    /* on server.pending_write */
 #define CLIENT_FAKE (1 << 16)             /* no socket (AOF load, scripts) */
+/* Internal client whose replies nobody reads (AOF loader, primary link):
+ * reply.c drops them without buffering, so they cannot pile up. */
+#define CLIENT_DISCARD_REPLY (1 << 17)
 
 typedef struct client {
     uint64_t id;                 /* CLIENT ID: never reused */

@@ -18,6 +18,7 @@
 #include "evict.h"
 #include "lazyfree.h"
 #include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -388,6 +389,7 @@ static void cmd_flushdb(client *c) {
     bool async;
     if (!flush_mode(c, &async)) return;
     server.dirty += db_empty(c->db, async);
+    propagate_force(c, PROPAGATE_ALL); /* an empty db still flushes the replicas' */
     reply_ok(c);
 }
 
@@ -397,6 +399,7 @@ static void cmd_flushall(client *c) {
     for (long long i = 0; i < server.databases; i++)
         server.dirty += db_empty(&server.dbs[i], async);
     server.dirty++;
+    propagate_force(c, PROPAGATE_ALL);
     reply_ok(c);
 }
 
@@ -460,6 +463,15 @@ static bool expire_allowed(int flags, int64_t cur, int64_t when) {
     return true;
 }
 
+/* Replicas and the AOF get every TTL as PEXPIREAT with the absolute time
+ * (the options after it as sent), so they cannot drift. */
+static void propagate_expire_as_pexpireat(client *c, int64_t base, bool seconds, int64_t when) {
+    if (!propagate_active() || (base == 0 && !seconds)) return; /* PEXPIREAT goes as it is */
+    char ms[24];
+    propagate_rewrite_arg(c, 0, PROPAGATE_LIT("PEXPIREAT"));
+    propagate_rewrite_arg(c, 2, (vg_slice){ms, (size_t)vg_ll2str(ms, when)});
+}
+
 static void expire_generic(client *c, int64_t base, bool seconds) {
     const vg_slice *k = &c->argv[1];
     int flags;
@@ -480,8 +492,12 @@ static void expire_generic(client *c, int64_t base, bool seconds) {
         else
             kv_free(gone);
         event = "del";
+        vg_slice del[2] = {
+            server.lazyfree_lazy_expire ? PROPAGATE_LIT("UNLINK") : PROPAGATE_LIT("DEL"), *k};
+        propagate_rewrite_argv(c, 2, del);
     } else {
         db_set_expire(c->db, o, when);
+        propagate_expire_as_pexpireat(c, base, seconds, when);
     }
     db_signal_modified(c->db, k->ptr, k->len);
     notify_keyspace_event(NOTIFY_GENERIC, event, k->ptr, k->len, c->db->id);
@@ -742,7 +758,7 @@ static command keys_commands[] = {
     {.name = "scan",
      .proc = cmd_scan,
      .arity = -2,
-     .flags = CMD_READONLY,
+     .flags = CMD_READONLY | CMD_TOUCHES_ARBITRARY_KEYS,
      .acl_cats = "@keyspace @read @slow",
      .summary = "Incrementally iterate the keys space",
      .since = "2.8.0",
@@ -793,7 +809,7 @@ static command keys_commands[] = {
     {.name = "randomkey",
      .proc = cmd_randomkey,
      .arity = 1,
-     .flags = CMD_READONLY,
+     .flags = CMD_READONLY | CMD_TOUCHES_ARBITRARY_KEYS,
      .acl_cats = "@keyspace @read @slow",
      .summary = "Return a random key from the keyspace",
      .since = "1.0.0",

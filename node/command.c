@@ -19,6 +19,7 @@
 #include "monitor.h"
 #include "multi.h"
 #include "node_config.h"
+#include "propagate.h"
 #include "pubsub.h"
 #include "reply.h"
 #include "slowlog.h"
@@ -252,9 +253,15 @@ void command_call(client *c, command *cmd) {
     c->cmd = cmd;
     c->redacted = NULL;
     stats_command_failed = 0;
+    /* The funnel sees the command only when a sink listens: one branch. */
+    bool prop = propagate_active();
+    long long dirty = server.dirty;
+    if (prop)
+        propagate_begin(c, PROPAGATE_FRAME_COMMAND, (cmd->flags & CMD_TOUCHES_ARBITRARY_KEYS) != 0);
     long long start = ustime();
     cmd->proc(c);
     long long duration = ustime() - start;
+    if (prop) propagate_end(c, server.dirty != dirty);
     cmd->calls++;
     cmd->usec += duration;
     if (stats_command_failed) cmd->failed_calls++;

@@ -38,6 +38,9 @@ typedef void (*command_proc)(client *c);
 #define CMD_ONLY_SENTINEL (1u << 17)
 #define CMD_MOVABLE_KEYS (1u << 18)
 #define CMD_PROTECTED (1u << 19) /* gated by enable-debug-command; hidden from COMMAND INFO */
+/* May expire keys it did not name (SCAN, RANDOMKEY): its propagated DELs
+ * are never wrapped in MULTI/EXEC. Hidden from COMMAND INFO, as in Redis. */
+#define CMD_TOUCHES_ARBITRARY_KEYS (1u << 20)
 
 /* What the ACL asks of a key argument: Redis 7 gives each key spec its own
  * flags, and a key needs read permission when its spec has ACCESS, write

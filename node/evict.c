@@ -15,6 +15,7 @@
 #include "evict_pool.h"
 #include "lazyfree.h"
 #include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -165,7 +166,10 @@ int evict_perform(void) {
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
-        if (o == NULL) return EVICT_FAIL;
+        if (o == NULL) {
+            propagate_flush_pending();
+            return EVICT_FAIL;
+        }
         db *d = &server.dbs[dbid];
         char small[256];
         size_t klen = o->keylen;
@@ -176,10 +180,14 @@ int evict_perform(void) {
         server.stat_evictedkeys++;
         db_signal_modified(d, key, klen);
         notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, dbid);
+        propagate_deletion(dbid, key, klen, false);
         if (key != small) vg_free(key);
-        if (server_ustime_mono() > deadline)
-            return EVICT_RUNNING; /* the cron and the next commands go on */
+        if (server_ustime_mono() > deadline) {
+            propagate_flush_pending(); /* evictions go out bare, before the command */
+            return EVICT_RUNNING;      /* the cron and the next commands go on */
+        }
     }
+    propagate_flush_pending();
     return EVICT_OK;
 }
 

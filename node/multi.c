@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -198,6 +199,8 @@ static void cmd_exec(client *c) {
         return;
     }
     unwatch_all(c); /* our own writes must not dirty us */
+    /* EXEC never goes out itself: its queued writes do, in MULTI/EXEC if more than one. */
+    propagate_suppress(c);
     multi_state *m = c->multi;
     queued_cmd *cmds = m->cmds;
     int n = m->ncmds;

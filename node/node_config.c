@@ -13,6 +13,7 @@
 #include "client.h"
 #include "log.h"
 #include "notify.h"
+#include "propagate.h"
 #include "server.h"
 #include "server_tls.h"
 #include "tls.h"
@@ -326,6 +327,9 @@ static config_param params[] = {
     {"tls-replication", NULL, CONFIG_BOOL, 0, &server.tls_replication, 0, 0, "no", NULL, NULL, NULL,
      server_tls_apply_replication},
     {"tls-cluster", NULL, CONFIG_BOOL, 0, &server.tls_cluster, 0, 0, "no", NULL, NULL, NULL, NULL},
+    /* Test-only, not a Redis parameter: append the propagated stream here. */
+    {"propagate-debug-file", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &propagate_debug_file, 0, 0, "",
+     NULL, NULL, NULL, NULL},
 };
 
 void node_config_init(config_table *t) {

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "glob.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -283,6 +284,7 @@ static void cmd_punsubscribe(client *c) {
 
 static void cmd_publish(client *c) {
     reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
+    propagate_force(c, PROPAGATE_REPL); /* replicas' subscribers hear it too; not the AOF */
 }
 
 typedef struct collect_ctx {

@@ -14,7 +14,18 @@
 #include "server.h"
 #include "stats.h"
 
+/* Where CLIENT_DISCARD_REPLY clients' replies go: emptied before every
+ * piece, so it holds at most one reply element and never grows a client. */
+static buf discarded;
+
+static buf *discard_sink(void) {
+    if (discarded.cap > 64 * 1024) buf_free(&discarded); /* one huge bulk: give it back */
+    buf_clear(&discarded);
+    return &discarded;
+}
+
 static inline buf *out(client *c) {
+    if (__builtin_expect((c->flags & CLIENT_DISCARD_REPLY) != 0, 0)) return discard_sink();
     client_want_write(c);
     return &c->reply;
 }
@@ -110,6 +121,7 @@ size_t reply_deferred(client *c) {
 }
 
 static void deferred_header(client *c, size_t handle, char prefix, long long n) {
+    if (c->flags & CLIENT_DISCARD_REPLY) return;
     buf hdr;
     buf_init(&hdr);
     resp_add_header(&hdr, prefix, n);

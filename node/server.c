@@ -26,6 +26,7 @@
 #include "multi.h"
 #include "notify.h"
 #include "node_config.h"
+#include "propagate.h"
 #include "server_tls.h"
 #include "vg_alloc.h"
 
@@ -76,8 +77,10 @@ void server_key_modified(db *d, const char *key, size_t klen) {
     blocking_signal_key(d, key, klen);
 }
 
+/* As Redis, an expiry is no write of the command that found it (no dirty),
+ * but replicas and the AOF hear a DEL (UNLINK when lazyfree-lazy-expire). */
 void server_key_expired(db *d, const char *key, size_t klen) {
-    server.dirty++;
+    propagate_deletion(d->id, key, klen, server.lazyfree_lazy_expire);
     multi_touch_key(d->id, key, klen);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, d->id);
 }
@@ -263,6 +266,7 @@ static void active_expire_cycle(void) {
         next_db = (next_db + 1) % server.databases;
         if (server_ustime_mono() > deadline) break;
     }
+    propagate_flush_pending(); /* the cycle's DELs, never wrapped in MULTI/EXEC */
     latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
 }
 
@@ -303,6 +307,7 @@ static void on_cron(uv_timer_t *t) {
 static void on_before_sleep(uv_prepare_t *p) {
     (void)p;
     blocking_before_sleep();
+    propagate_flush_pending();
     clients_flush_pending();
     if (server.shutdown_asap) uv_stop(server.loop);
 }
@@ -340,6 +345,7 @@ int server_start(vg_error *err) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
+    if (propagate_start(err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;
     if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) return VG_ERR;
     if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
@@ -387,6 +393,7 @@ void server_teardown(void) {
     uv_walk(server.loop, close_walk, NULL);
     uv_run(server.loop, UV_RUN_DEFAULT);
     lazyfree_stop();
+    propagate_stop();
     server_tls_free();
     for (long long i = 0; i < server.databases; i++)
         db_release(&server.dbs[i]);

@@ -23,6 +23,7 @@
 #include "glob.h"
 #include "listpack.h"
 #include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -504,6 +505,8 @@ static void cmd_hincrbyfloat(client *c) {
     hash_set(o, f->ptr, f->len, out, (size_t)n);
     hash_changed(c, "hincrbyfloat");
     reply_bulk(c, out, (size_t)n);
+    propagate_rewrite_arg(c, 0, PROPAGATE_LIT("HSET")); /* the result, as Redis sends it */
+    propagate_rewrite_arg(c, 3, (vg_slice){out, (size_t)n});
 }
 
 /* ---- HRANDFIELD ------------------------------------------------------------------------- */

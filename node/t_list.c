@@ -15,6 +15,7 @@
 #include "db.h"
 #include "notify.h"
 #include "object.h"
+#include "propagate.h"
 #include "quicklist.h"
 #include "reply.h"
 #include "server.h"
@@ -360,6 +361,7 @@ static void cmd_ltrim(client *c) {
     ql_del_range(ql, -rtrim, (size_t)rtrim);
     reply_ok(c);
     list_changed(c, &c->argv[1], o, "ltrim");
+    if (ltrim + rtrim == 0) propagate_suppress(c); /* Redis counts no write: nothing went */
 }
 
 /* --- LPOS --- */
@@ -442,6 +444,26 @@ static void cmd_lpos(client *c) {
 
 /* --- LMOVE / RPOPLPUSH --- */
 
+static void cmd_blmove(client *c);
+static void cmd_brpoplpush(client *c);
+
+/* BLMOVE and BRPOPLPUSH propagate as LMOVE and RPOPLPUSH; serving a blocked
+ * client, Redis spells the ends "left"/"right" itself. */
+static void propagate_move(client *c, int from, int to) {
+    command_proc proc = c->cmd ? c->cmd->proc : NULL;
+    if (proc == cmd_brpoplpush) {
+        vg_slice argv[3] = {PROPAGATE_LIT("RPOPLPUSH"), c->argv[1], c->argv[2]};
+        propagate_rewrite_argv(c, 3, argv);
+    } else if (proc == cmd_blmove) {
+        bool served = blocking_is_blocked(c);
+        vg_slice left = PROPAGATE_LIT("left"), right = PROPAGATE_LIT("right");
+        vg_slice argv[5] = {PROPAGATE_LIT("LMOVE"), c->argv[1], c->argv[2],
+                            served ? (from == QL_HEAD ? left : right) : c->argv[3],
+                            served ? (to == QL_HEAD ? left : right) : c->argv[4]};
+        propagate_rewrite_argv(c, 5, argv);
+    }
+}
+
 /* Pop from src (non-empty list o) and push to dst; replies the element.
  * Replies WRONGTYPE, moving nothing, when dst holds another type. */
 static void move_element(client *c, kv *o, const vg_slice *src, const vg_slice *dst, int from,
@@ -460,6 +482,7 @@ static void move_element(client *c, kv *o, const vg_slice *src, const vg_slice *
     reply_bulk(c, value.data, value.len);
     buf_free(&value);
     list_changed(c, src, o, from == QL_HEAD ? "lpop" : "rpop");
+    propagate_move(c, from, to);
 }
 
 static void move_generic(client *c, int from, int to) {
@@ -522,6 +545,13 @@ static bool mpop_parse(client *c, int idx, mpop_args *a) {
 
 /* Reply [key, [elements]] popping up to count from o. */
 static void pop_with_key(client *c, kv *o, const vg_slice *key, int where, long long count) {
+    /* [B]LMPOP propagates as LPOP/RPOP key n, n what it really takes. */
+    long long len = (long long)ql_count(ql_of(o));
+    char n[24];
+    vg_slice pop[3] = {where == QL_HEAD ? PROPAGATE_LIT("LPOP") : PROPAGATE_LIT("RPOP"),
+                       *key,
+                       {n, (size_t)vg_ll2str(n, count < len ? count : len)}};
+    propagate_rewrite_argv(c, 3, pop);
     reply_array(c, 2);
     reply_bulk(c, key->ptr, key->len);
     pop_range_reply(c, ql_of(o), where, count);
@@ -566,6 +596,8 @@ static void cmd_blmpop(client *c);
 
 /* Pop one element for BLPOP/BRPOP: reply [key, element]. */
 static void pop_one_with_key(client *c, kv *o, const vg_slice *key, int where) {
+    vg_slice pop[2] = {where == QL_HEAD ? PROPAGATE_LIT("LPOP") : PROPAGATE_LIT("RPOP"), *key};
+    propagate_rewrite_argv(c, 2, pop);
     buf tmp;
     buf_init(&tmp);
     ql_pop(ql_of(o), where, &tmp);

@@ -20,6 +20,7 @@
 #include "dict.h"
 #include "intset.h"
 #include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "t_hash.h"
@@ -376,6 +377,8 @@ static void spop_one(client *c, kv *o, const vg_slice *k) {
     size_t len;
     const char *s = ref_str(o, r, tmp, &len);
     reply_bulk(c, s, len);
+    vg_slice srem[3] = {PROPAGATE_LIT("SREM"), *k, {(char *)s, len}};
+    propagate_rewrite_argv(c, 3, srem); /* copies s: a random pop must not replay */
     /* s may live in the node being removed: it was copied into the reply. */
     if (o->encoding == OBJ_ENC_INTSET)
         o->v.ptr = intset_remove(o->v.ptr, r.v, NULL);
@@ -383,6 +386,15 @@ static void spop_one(client *c, kv *o, const vg_slice *k) {
         set_remove(o, r.node->m, r.node->len);
     set_changed(c, k, "spop");
     set_delete_if_empty(c, o, k);
+}
+
+static void propagate_srem(client *c, const vg_slice *k, const kv *o, set_ref r) {
+    if (!propagate_active()) return;
+    char tmp[SET_IBUF_SIZE];
+    size_t len;
+    const char *s = ref_str(o, r, tmp, &len);
+    vg_slice argv[3] = {PROPAGATE_LIT("SREM"), *k, {(char *)s, len}};
+    propagate_also(c->db->id, 3, argv, PROPAGATE_ALL);
 }
 
 static void spop_count(client *c, kv *o, const vg_slice *k, long long count) {
@@ -395,12 +407,16 @@ static void spop_count(client *c, kv *o, const vg_slice *k, long long count) {
         reply_ref(c, o, refs[i]);
     if (take == n) {
         vg_free(refs);
+        vg_slice del[2] = {PROPAGATE_LIT("DEL"), *k};
+        propagate_rewrite_argv(c, 2, del);
         set_changed(c, k, "spop");
         db_delete(c->db, k->ptr, k->len);
         notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
         return;
     }
+    propagate_suppress(c); /* one SREM per member instead, as Redis sends them */
     for (size_t i = 0; i < take; i++) {
+        propagate_srem(c, k, o, refs[i]);
         if (o->encoding == OBJ_ENC_INTSET) {
             o->v.ptr = intset_remove(o->v.ptr, refs[i].v, NULL);
         } else {

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "notify.h"
 #include "object.h"
+#include "propagate.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -316,6 +317,30 @@ static bool get_generic(client *c) {
     return true;
 }
 
+/* How a SET that stored propagates (Redis' setGenericCommand): any expire
+ * becomes SET key value PXAT <absolute ms>, dropping NX/XX/GET; otherwise
+ * the arguments go as sent, without GET. */
+static void propagate_set(client *c, const vg_slice *key, const vg_slice *val, const set_opts *o,
+                          long long when) {
+    if (!propagate_active()) return;
+    if (o->expire) {
+        char ms[24];
+        vg_slice argv[5] = {PROPAGATE_LIT("SET"),
+                            *key,
+                            *val,
+                            PROPAGATE_LIT("PXAT"),
+                            {ms, (size_t)vg_ll2str(ms, when)}};
+        propagate_rewrite_argv(c, 5, argv);
+    } else if (o->flags & SOPT_GET) {
+        vg_slice *argv = vg_malloc((size_t)c->argc * sizeof(vg_slice));
+        int n = 0;
+        for (int j = 0; j < c->argc; j++)
+            if (j < 3 || !arg_is(arg(c, j), "get")) argv[n++] = *arg(c, j);
+        propagate_rewrite_argv(c, n, argv);
+        vg_free(argv);
+    }
+}
+
 /* Store val at key with the options already parsed (SET, SETNX, SETEX,
  * PSETEX). ok/abort are integer replies for SETNX (1/0); -1 means "+OK"
  * and a null bulk. */
@@ -350,6 +375,7 @@ static void set_generic(client *c, const vg_slice *key, const vg_slice *val, con
         db_set_expire(c->db, n, when);
         notify_keyspace_event(NOTIFY_GENERIC, "expire", key->ptr, key->len, c->db->id);
     }
+    propagate_set(c, key, val, o, when);
     if (o->flags & SOPT_GET) return;
     if (ok >= 0)
         reply_int(c, ok);
@@ -391,12 +417,21 @@ static void cmd_getset(client *c) {
     const vg_slice *key = arg(c, 1), *val = arg(c, 2);
     db_set(c->db, kv_new_string(key->ptr, key->len, val->ptr, val->len), false);
     signal_key(c, key, NOTIFY_STRING, "set");
+    propagate_rewrite_arg(c, 0, PROPAGATE_LIT("SET"));
+}
+
+/* GETDEL and GETEX's deletions propagate as DEL, or UNLINK when lazy. */
+static void propagate_as_del(client *c, const vg_slice *key, bool lazy) {
+    vg_slice argv[2] = {lazy ? PROPAGATE_LIT("UNLINK") : PROPAGATE_LIT("DEL"), *key};
+    propagate_rewrite_argv(c, 2, argv);
 }
 
 static void cmd_getdel(client *c) {
     if (!get_generic(c)) return;
     const vg_slice *key = arg(c, 1);
-    if (db_delete(c->db, key->ptr, key->len)) signal_key(c, key, NOTIFY_GENERIC, "del");
+    if (!db_delete(c->db, key->ptr, key->len)) return;
+    signal_key(c, key, NOTIFY_GENERIC, "del");
+    propagate_as_del(c, key, server.lazyfree_lazy_user_del);
 }
 
 /* An absolute expire already in the past deletes the key, as EXPIREAT
@@ -421,11 +456,17 @@ static void cmd_getex(client *c) {
     if ((o.flags & (SOPT_EXAT | SOPT_PXAT)) && expire_is_past(when)) {
         db_delete(c->db, key->ptr, key->len);
         signal_key(c, key, NOTIFY_GENERIC, "del");
+        propagate_as_del(c, key, server.lazyfree_lazy_expire);
     } else if (o.expire) {
         db_set_expire(c->db, v, when);
         signal_key(c, key, NOTIFY_GENERIC, "expire");
+        char ms[24];
+        vg_slice argv[3] = {PROPAGATE_LIT("PEXPIREAT"), *key, {ms, (size_t)vg_ll2str(ms, when)}};
+        propagate_rewrite_argv(c, 3, argv);
     } else if ((o.flags & SOPT_PERSIST) && db_persist(c->db, v)) {
         signal_key(c, key, NOTIFY_GENERIC, "persist");
+        vg_slice argv[2] = {PROPAGATE_LIT("PERSIST"), *key};
+        propagate_rewrite_argv(c, 2, argv);
     }
 }
 
@@ -651,6 +692,9 @@ static void cmd_incrbyfloat(client *c) {
         db_add(c->db, nv);
     signal_key(c, key, NOTIFY_STRING, "incrbyfloat");
     reply_bulk(c, out, (size_t)n);
+    /* The result, not the increment: float formatting cannot drift. */
+    vg_slice argv[4] = {PROPAGATE_LIT("SET"), *key, {out, (size_t)n}, PROPAGATE_LIT("KEEPTTL")};
+    propagate_rewrite_argv(c, 4, argv);
 }
 
 /* ------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "glob.h"
 #include "notify.h"
 #include "object.h"
+#include "propagate.h"
 #include "reply.h"
 #include "resp_write.h"
 #include "server.h"
@@ -829,6 +830,11 @@ bool zset_mpop_serve(client *c, const vg_slice *keys, int nkeys, bool max, long 
         if (o == NULL) continue;
         long long avail = (long long)zset_len(ZSET_OF(o));
         long long take = count < avail ? count : avail;
+        char n[24]; /* [B]ZMPOP propagates as ZPOPMIN/ZPOPMAX key n */
+        vg_slice pop[3] = {max ? PROPAGATE_LIT("ZPOPMAX") : PROPAGATE_LIT("ZPOPMIN"),
+                           keys[i],
+                           {n, (size_t)vg_ll2str(n, take)}};
+        propagate_rewrite_argv(c, 3, pop);
         reply_array(c, 2);
         reply_bulk(c, keys[i].ptr, keys[i].len);
         reply_array(c, take);
@@ -852,6 +858,8 @@ static void cmd_zmpop(client *c) {
 static bool bzpop_serve_key(client *c, const vg_slice *key, bool max) {
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
     if (o == NULL || o->type != OBJ_ZSET || zset_len(ZSET_OF(o)) == 0) return false;
+    vg_slice pop[2] = {max ? PROPAGATE_LIT("ZPOPMAX") : PROPAGATE_LIT("ZPOPMIN"), *key};
+    propagate_rewrite_argv(c, 2, pop);
     reply_array(c, 3);
     reply_bulk(c, key->ptr, key->len);
     pop_from(c, key, o, max, 1, PAIRS_FLAT);
