@@ -388,3 +388,13 @@ def test_zscan_zrandmember_and_bzmpop_argument_order(p):
         p("bzmpop", timeout, "1", "str", "min")
     p("bzmpop", "0", "2", "z", "str", "max", "count", "2")
     p.check()
+
+
+# ---- formatted errors lose a trailing CR/LF ----
+
+def test_unsupported_option_trims_line_ends(p):
+    p("set", "k", "v")
+    for opt in ("foo\r\n", "foo\n", "\r\n", "a\rb\r\r", "\nfoo", "x" * 600):
+        for cmd in ("expire", "pexpire", "expireat", "pexpireat"):
+            p(cmd, "k", "100", opt)
+    p.check()
