@@ -398,3 +398,40 @@ def test_unsupported_option_trims_line_ends(p):
         for cmd in ("expire", "pexpire", "expireat", "pexpireat"):
             p(cmd, "k", "100", opt)
     p.check()
+
+
+# ---- ACL LOG ----
+
+def acl_log_normalised(raw):
+    """ACL LOG without the fields that differ by nature (age, client ids)."""
+    raw = re.sub(rb"\$11\r\nage-seconds\r\n[^\r]*\r\n[^\r]*\r\n", b"", raw)
+    return re.sub(rb"\$11\r\nclient-info\r\n\$\d+\r\n[^\r]*\r\n", b"", raw)
+
+
+def test_acl_log_context_inside_multi(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "log", "reset")
+    admin.both("acl", "setuser", "pu", "reset", "on", ">pw", "+@all", "-set", "~k*", "&ch*")
+    user = Pair(*servers)
+    user("auth", "pu", "pw")
+    user("multi")
+    user("set", "k1", "v")  # denied when queued: context "multi"
+    user("get", "other")
+    user("publish", "zz", "m")
+    user("exec")
+    user("multi")
+    user("auth", "pu", "bad")  # AUTH run by EXEC: context "multi", object "auth"
+    user("AUTH", "nouser", "bad")
+    user("exec")
+    user("auth", "bad", "bad")  # toplevel
+    user("set", "k2", "v")
+    user("multi")
+    user("get", "k2")
+    admin.both("acl", "setuser", "pu", "-get")
+    user("exec")  # rules changed since queuing: EXEC's own NOPERM text
+    logs = admin.both("acl", "log")
+    user.check()
+    assert acl_log_normalised(logs[0]) == acl_log_normalised(logs[1]), logs
+    admin.both("acl", "deluser", "pu")
+    admin.close()
+    user.close()
