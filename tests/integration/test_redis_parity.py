@@ -435,3 +435,25 @@ def test_acl_log_context_inside_multi(servers):
     admin.both("acl", "deluser", "pu")
     admin.close()
     user.close()
+
+
+# ---- HELLO without AUTH ----
+
+@pytest.fixture(scope="module")
+def auth_servers():
+    redis_srv = RedisServer(password="pw")
+    vigil = Node(password="pw")
+    try:
+        yield redis_srv.port, vigil.port
+    finally:
+        vigil.stop()
+        redis_srv.stop()
+
+
+def test_hello_noauth_wording(auth_servers):
+    p = Pair(*auth_servers)
+    for args in (("hello",), ("hello", "3"), ("hello", "2"), ("hello", "3", "setname", "x"),
+                 ("hello", "4"), ("hello", "3", "auth", "default", "bad"), ("ping",)):
+        p(*args)
+    p.check()
+    p.close()
