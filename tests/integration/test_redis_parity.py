@@ -457,3 +457,71 @@ def test_hello_noauth_wording(auth_servers):
         p(*args)
     p.check()
     p.close()
+
+
+# ---- protocol errors (each ends with the server closing the connection) ----
+
+def raw_exchange(port, payload):
+    """Send payload on a new connection; everything until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(payload)
+        chunks = []
+        while True:
+            try:
+                data = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+
+
+def past_line_limit(prefix):
+    """prefix padded just past Redis' 64 KB limit for a line still waiting for
+    its end. Only just past: the server has then read every byte before it
+    closes, so the close is a FIN and the error reply is never lost to a RST."""
+    return prefix + b"1" * (65536 + 16 - len(prefix))
+
+
+PROTOCOL_PAYLOADS = [
+    b"*1048577\r\nx\r\n",  # a count Redis accepts (<= INT_MAX), then a bad bulk header
+    b"*9999999999\r\n",
+    b"*2147483648\r\n",
+    b"*2147483647\r\n:1\r\n",
+    b"*1\r\n$9999999999999\r\n",
+    b"*1\r\n$536870913\r\n",
+    b"*1\r\n$-1\r\n",
+    b"*1\r\n$x\r\n",
+    b"*1\r\n\r\n",
+    b"*x\r\n",
+    b"*+1\r\n",
+    past_line_limit(b"*"),
+    past_line_limit(b"*1\r\n$"),
+    past_line_limit(b"PING"),
+    b"PING \"a\r\n",
+    b"PING 'a\r\n",
+    b"PING \"a\"b\r\n",
+    past_line_limit(b"*1\x00\r\n"),  # a NUL hides the line end from Redis' strchr()
+    past_line_limit(b"*1\r\n$4\x00\r\nPING\r\n"),
+    past_line_limit(b"PI\x00NG\r\nPING\r\n"),
+    b"PING\r\n*1\r\n$4\r\nPING\r\n*1\r\nfoo\r\n",
+]
+
+
+@pytest.mark.parametrize("payload", PROTOCOL_PAYLOADS, ids=lambda b: repr(b[:24]))
+def test_protocol_errors(servers, payload):
+    rport, vport = servers
+    assert raw_exchange(rport, payload) == raw_exchange(vport, payload)
+
+
+# Each ends in a protocol error, so the server closes: limits at the edge are
+# shown to pass by reaching the bad header after them.
+UNAUTH_PAYLOADS = [b"*11\r\n", b"*10\r\n$1\r\nx\r\n:\r\n", b"*1\r\n$16385\r\n",
+                   b"*2\r\n$16384\r\n" + b"x" * 16384 + b"\r\n:\r\n", b"*99999999999\r\n"]
+
+
+@pytest.mark.parametrize("payload", UNAUTH_PAYLOADS, ids=lambda b: repr(b[:24]))
+def test_unauthenticated_protocol_limits(auth_servers, payload):
+    rport, vport = auth_servers
+    assert raw_exchange(rport, payload) == raw_exchange(vport, payload)
