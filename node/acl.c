@@ -736,9 +736,14 @@ static void log_entry_free(acl_log_entry *e) {
 
 void acl_log_add(client *c, int reason, const char *context, const char *object, size_t olen,
                  const char *username, size_t ulen);
+/* Redis names the context from where the denial happened: "toplevel"
+ * becomes "multi" while the client is inside MULTI (a command refused when
+ * queued, or AUTH run by EXEC). Only the 10 newest entries are candidates
+ * for grouping, as in Redis. */
 void acl_log_add(client *c, int reason, const char *context, const char *object, size_t olen,
                  const char *username, size_t ulen) {
-    for (int i = 0; i < acl_log_len; i++) {
+    if ((c->flags & CLIENT_MULTI) && strcmp(context, "toplevel") == 0) context = "multi";
+    for (int i = 0; i < acl_log_len && i < 10; i++) {
         acl_log_entry *e = &acl_log[i];
         if (e->reason == reason && strcmp(e->context, context) == 0 && strlen(e->object) == olen &&
             memcmp(e->object, object, olen) == 0 && strlen(e->username) == ulen &&
@@ -838,31 +843,38 @@ bool acl_authenticate(client *c, const char *user, size_t ulen, const char *pass
         c->user = vg_strdup(u->name);
         return true;
     }
-    acl_log_add(c, ACL_DENIED_AUTH, "toplevel", "AUTH", 4, user, ulen);
+    /* The object is the command name as the client typed it ("auth", "HELLO"). */
+    acl_log_add(c, ACL_DENIED_AUTH, "toplevel", c->argv[0].ptr, c->argv[0].len, user, ulen);
     return false;
 }
 
-bool acl_check_command(client *c, const command *cmd, const char *context) {
+int acl_check_log(client *c, const command *cmd, const char *context) {
     const acl_user *u = c->acl ? c->acl : default_user;
-    if (u == NULL) return true;
+    if (u == NULL) return ACL_OK;
     int obj;
     int r = acl_user_allows(u, cmd, c->argv, c->argc, &obj);
-    if (r == ACL_OK) return true;
+    if (r == ACL_OK) return ACL_OK;
     const char *uname = u->name;
-    if (r == ACL_DENIED_CMD) {
+    if (r == ACL_DENIED_CMD)
         acl_log_add(c, r, context, cmd->fullname, strlen(cmd->fullname), uname, strlen(uname));
+    else
+        acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
+    return r;
+}
+
+bool acl_check_command(client *c, const command *cmd, const char *context) {
+    int r = acl_check_log(c, cmd, context);
+    if (r == ACL_OK) return true;
+    if (r == ACL_DENIED_CMD)
         reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command",
                      cmd->fullname);
-    } else if (r == ACL_DENIED_KEY) {
-        acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
+    else if (r == ACL_DENIED_KEY)
         reply_error(
             c, "NOPERM this user has no permissions to access one of the keys used as arguments");
-    } else {
-        acl_log_add(c, r, context, c->argv[obj].ptr, c->argv[obj].len, uname, strlen(uname));
+    else
         reply_error(
             c,
             "NOPERM this user has no permissions to access one of the channels used as arguments");
-    }
     return false;
 }
 

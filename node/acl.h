@@ -35,8 +35,13 @@ void acl_set_requirepass(const char *pass);
 
 /* AUTH/HELLO: check user/password (constant time); on success binds c to the user. */
 bool acl_authenticate(client *c, const char *user, size_t ulen, const char *pass, size_t plen);
-/* Dispatch: may c run cmd with c->argv? On denial replies NOPERM, logs, returns false. */
+/* Dispatch: may c run cmd with c->argv? On denial replies NOPERM, logs, returns false.
+ * context is the ACL LOG context: "toplevel" (logged as "multi" while c is in MULTI) or
+ * "multi". */
 bool acl_check_command(client *c, const command *cmd, const char *context);
+/* The same check, logging a denial but replying nothing: ACL_OK or the ACL_DENIED_* reason
+ * (EXEC words its own reply). */
+int acl_check_log(client *c, const command *cmd, const char *context);
 /* Pure check without side effects; *obj gets the argv index of the
  * offending key or channel (or -1). */
 int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc,

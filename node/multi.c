@@ -183,6 +183,22 @@ static bool watched_key_expired(client *c) {
     return false;
 }
 
+/* A queued command the user may no longer run: Redis words it apart from
+ * the NOPERM given at queuing time. */
+static void reply_acl_changed(client *c, int denied) {
+    const char *why = denied == ACL_DENIED_CMD
+                          ? "no permission to execute the command or subcommand"
+                      : denied == ACL_DENIED_KEY ? "no permission to touch the specified keys"
+                      : denied == ACL_DENIED_CHANNEL
+                          ? "no permission to access one of the channels used as arguments"
+                          : "no permission";
+    reply_errorf(c,
+                 "NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                 "and the EXEC call. This command is no longer allowed for the following "
+                 "reason: %s",
+                 why);
+}
+
 static void cmd_exec(client *c) {
     if (!(c->flags & CLIENT_MULTI)) {
         reply_error(c, "ERR EXEC without MULTI");
@@ -215,7 +231,11 @@ static void cmd_exec(client *c) {
         c->argv = cmds[i].argv;
         c->argc = cmds[i].argc;
         /* The user's rules may have changed since queuing. */
-        if (acl_check_command(c, cmds[i].cmd, "multi")) command_call(c, cmds[i].cmd);
+        int denied = acl_check_log(c, cmds[i].cmd, "multi");
+        if (denied == ACL_OK)
+            command_call(c, cmds[i].cmd);
+        else
+            reply_acl_changed(c, denied);
         client_argv_free(cmds[i].argv, cmds[i].argc);
     }
     vg_free(cmds);

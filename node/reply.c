@@ -13,6 +13,7 @@
 #include "resp_write.h"
 #include "server.h"
 #include "stats.h"
+#include "vg_alloc.h"
 
 /* Where CLIENT_DISCARD_REPLY clients' replies go: emptied before every
  * piece, so it holds at most one reply element and never grows a client. */
@@ -44,13 +45,34 @@ void reply_error(client *c, const char *msg) {
     stats_count_error(c, msg, n);
 }
 
+/* As Redis' addReplyErrorFormat: CR and LF at either end of the formatted
+ * text are dropped ("Unsupported option foo\r\n" ends at "foo"), the ones
+ * inside become spaces (resp_add_error), and the text is never cut. */
 void reply_errorf(client *c, const char *fmt, ...) {
-    char msg[512];
+    char stack[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int n = vsnprintf(stack, sizeof(stack), fmt, ap);
     va_end(ap);
-    reply_error(c, msg);
+    if (n < 0) return;
+    char *msg = stack;
+    if ((size_t)n >= sizeof(stack)) {
+        msg = vg_malloc((size_t)n + 1);
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    const char *p = msg;
+    size_t len = (size_t)n;
+    while (len && (*p == '\r' || *p == '\n')) {
+        p++;
+        len--;
+    }
+    while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+        len--;
+    resp_add_error(out(c), p, len);
+    stats_count_error(c, p, len);
+    if (msg != stack) vg_free(msg);
 }
 
 void reply_int(client *c, long long v) {

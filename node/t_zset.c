@@ -94,7 +94,7 @@ static void delete_if_empty(client *c, const vg_slice *key, kv *o) {
 }
 
 static bool parse_score(const vg_slice *a, double *out) {
-    return vg_str2d(a->ptr, a->len, out);
+    return arg_double(a, out);
 }
 
 static void reply_score(client *c, double d) {
@@ -110,22 +110,9 @@ void zset_reply_pair(client *c, const char *m, size_t len, double score, bool wi
 
 /* ---- range parsing ---- */
 
-static bool parse_score_bound(const vg_slice *a, double *v, bool *ex) {
-    const char *p = a->ptr;
-    size_t len = a->len;
-    *ex = false;
-    if (len > 0 && p[0] == '(') {
-        *ex = true;
-        p++;
-        len--;
-    }
-    return vg_str2d(p, len, v);
-}
-
 static bool parse_score_range(client *c, const vg_slice *min, const vg_slice *max,
                               zrange_score *r) {
-    if (!parse_score_bound(min, &r->min, &r->minex) ||
-        !parse_score_bound(max, &r->max, &r->maxex)) {
+    if (!arg_score_bound(min, &r->min, &r->minex) || !arg_score_bound(max, &r->max, &r->maxex)) {
         reply_error(c, "ERR min or max is not a float");
         return false;
     }
@@ -181,32 +168,46 @@ static bool lex_range_empty(const zrange_lex *r) {
 #define ZADD_CH 16
 #define ZADD_INCR 32
 
-/* Apply one element. Returns 1 added, 2 updated, 0 nothing, -1 NaN. */
+/* What zadd_one did with one element. */
+enum zadd_outcome {
+    ZADD_OUT_NOP,       /* skipped: NX/XX/GT/LT said no */
+    ZADD_OUT_ADDED,     /* a new member */
+    ZADD_OUT_UPDATED,   /* the score changed */
+    ZADD_OUT_UNCHANGED, /* processed, but the new score equals the old */
+    ZADD_OUT_NAN        /* INCR made NaN: nothing changed */
+};
+
+/* Apply one element as Redis' zsetAdd does. *newscore is set for every
+ * outcome but NOP and NAN. */
 static int zadd_one(zset *zs, const char *m, size_t len, double score, int flags,
                     double *newscore) {
     double cur;
     bool exists = zset_score(zs, m, len, &cur);
     if (exists) {
-        if (flags & ZADD_NX) return 0;
+        if (flags & ZADD_NX) return ZADD_OUT_NOP;
         if (flags & ZADD_INCR) {
             score = cur + score;
-            if (isnan(score)) return -1;
+            if (isnan(score)) return ZADD_OUT_NAN;
         }
-        if (((flags & ZADD_GT) && score <= cur) || ((flags & ZADD_LT) && score >= cur)) return 0;
+        if (((flags & ZADD_GT) && score <= cur) || ((flags & ZADD_LT) && score >= cur))
+            return ZADD_OUT_NOP;
         *newscore = score;
-        if (score == cur) return 0;
+        /* -0 and 0 compare equal: the stored one stays, as in Redis. */
+        if (score == cur) return ZADD_OUT_UNCHANGED;
         zset_set(zs, m, len, score);
-        return 2;
+        return ZADD_OUT_UPDATED;
     }
-    if (flags & ZADD_XX) return 0;
+    if (flags & ZADD_XX) return ZADD_OUT_NOP;
     zset_add_new(zs, m, len, score);
     *newscore = score;
-    return 1;
+    return ZADD_OUT_ADDED;
 }
 
+/* Option words from argv[2] on, added to *flags; returns the index of the
+ * first score. ZINCRBY goes through here too, as in Redis, so
+ * "ZINCRBY k CH m" leaves one argument and fails with a syntax error. */
 static int zadd_parse_flags(client *c, int *flags) {
     int i = 2;
-    *flags = 0;
     for (; i < c->argc; i++) {
         const vg_slice *a = &c->argv[i];
         if (arg_is(a, "nx"))
@@ -271,20 +272,20 @@ static void zadd_generic(client *c, int flags, int first) {
         return;
     }
     if (o == NULL) o = create_zset(c->db, key);
-    long long added = 0, updated = 0;
+    long long added = 0, updated = 0, processed = 0;
     double newscore = 0;
-    int last = 0;
     for (int i = 0; i < n; i++) {
         const vg_slice *m = &c->argv[first + 2 * i + 1];
-        last = zadd_one(ZSET_OF(o), m->ptr, m->len, scores[i], flags, &newscore);
-        if (last < 0) {
+        int out = zadd_one(ZSET_OF(o), m->ptr, m->len, scores[i], flags, &newscore);
+        if (out == ZADD_OUT_NAN) {
             vg_free(scores);
             delete_if_empty(c, key, o);
             reply_error(c, "ERR resulting score is not a number (NaN)");
             return;
         }
-        added += last == 1;
-        updated += last == 2;
+        added += out == ZADD_OUT_ADDED;
+        updated += out == ZADD_OUT_UPDATED;
+        processed += out != ZADD_OUT_NOP;
     }
     vg_free(scores);
     sync_encoding(o);
@@ -295,33 +296,27 @@ static void zadd_generic(client *c, int flags, int first) {
     }
     delete_if_empty(c, key, o);
     if (flags & ZADD_INCR) {
-        if (last == 0 && !(added || updated)) {
-            double cur;
-            /* unchanged because the new score equals the old one still answers it */
-            kv *again = db_find(c->db, key->ptr, key->len);
-            if (again && !(flags & (ZADD_NX | ZADD_XX | ZADD_GT | ZADD_LT)) &&
-                zset_score(ZSET_OF(again), c->argv[first + 1].ptr, c->argv[first + 1].len, &cur)) {
-                reply_score(c, cur);
-                return;
-            }
+        /* The score the increment produced, even when it equals the old one. */
+        if (processed)
+            reply_score(c, newscore);
+        else
             reply_null(c);
-            return;
-        }
-        reply_score(c, newscore);
         return;
     }
     reply_int(c, (flags & ZADD_CH) ? added + updated : added);
 }
 
 static void cmd_zadd(client *c) {
-    int flags;
+    int flags = 0;
     int first = zadd_parse_flags(c, &flags);
     zadd_generic(c, flags, first);
 }
 
 static void cmd_zincrby(client *c) {
     /* ZINCRBY key increment member == ZADD key INCR increment member */
-    zadd_generic(c, ZADD_INCR, 2);
+    int flags = ZADD_INCR;
+    int first = zadd_parse_flags(c, &flags);
+    zadd_generic(c, flags, first);
 }
 
 /* ---- simple reads and removals ---- */
@@ -485,7 +480,7 @@ static bool range_window(client *c, const zset *zs, const range_req *q, size_t *
         return false;
     }
     if (lex_range_empty(&r)) return false;
-    return zset_lex_ranks(zs, &r, first, last);
+    return zset_lex_ranks(zs, &r, q->rev, first, last);
 }
 
 /* Validate the range arguments even when the key is missing (Redis does). */
@@ -506,30 +501,34 @@ static bool range_args_valid(client *c, const range_req *q) {
     return parse_lex_range(c, q->min, q->max, &r);
 }
 
-/* Parse [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES] from argv[from]. */
-static bool parse_range_options(client *c, int from, range_req *q, bool allow_withscores) {
-    bool has_limit = false;
+/* Parse [BYSCORE|BYLEX] [REV] [LIMIT o c] [WITHSCORES] from argv[from] as
+ * Redis' zrangeGenericCommand does for every ZRANGE-like command: REV only
+ * while the direction is open (ZRANGE, ZRANGESTORE), BYSCORE/BYLEX only
+ * while the kind is, each once; WITHSCORES any number of times except when
+ * storing; LIMIT -1 counts as no LIMIT. q->kind < 0 means "not chosen". */
+static bool parse_range_options(client *c, int from, range_req *q, bool store, bool open_dir) {
+    bool open_kind = q->kind < 0;
     for (int i = from; i < c->argc; i++) {
         const vg_slice *a = &c->argv[i];
-        if (arg_is(a, "byscore"))
-            q->kind = RANGE_SCORE;
-        else if (arg_is(a, "bylex"))
-            q->kind = RANGE_LEX;
-        else if (arg_is(a, "rev"))
-            q->rev = true;
-        else if (allow_withscores && arg_is(a, "withscores"))
+        if (!store && arg_is(a, "withscores")) {
             q->withscores = true;
-        else if (arg_is(a, "limit") && i + 2 < c->argc) {
+        } else if (arg_is(a, "limit") && c->argc - i - 1 >= 2) {
             if (!arg_ll(c, &c->argv[i + 1], &q->offset) || !arg_ll(c, &c->argv[i + 2], &q->limit))
                 return false;
-            has_limit = true;
             i += 2;
+        } else if (open_dir && !q->rev && arg_is(a, "rev")) {
+            q->rev = true;
+        } else if (open_kind && q->kind < 0 && arg_is(a, "bylex")) {
+            q->kind = RANGE_LEX;
+        } else if (open_kind && q->kind < 0 && arg_is(a, "byscore")) {
+            q->kind = RANGE_SCORE;
         } else {
             reply_syntax_error(c);
             return false;
         }
     }
-    if (has_limit && q->kind == RANGE_RANK) {
+    if (q->kind < 0) q->kind = RANGE_RANK;
+    if (q->limit != -1 && q->kind == RANGE_RANK) {
         reply_error(c, "ERR syntax error, LIMIT is only supported in combination with either "
                        "BYSCORE or BYLEX");
         return false;
@@ -538,6 +537,7 @@ static bool parse_range_options(client *c, int from, range_req *q, bool allow_wi
         reply_error(c, "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
         return false;
     }
+    if (q->kind == RANGE_RANK) q->offset = 0; /* "LIMIT 5 -1" passes, and means nothing */
     return true;
 }
 
@@ -551,6 +551,10 @@ static void range_run(client *c, const vg_slice *key, range_req *q, zset *dst, l
     bool err = false; /* arguments were validated above: range_window cannot fail */
     if (o && q->offset >= 0 && range_window(c, ZSET_OF(o), q, &first, &last, &err))
         take = range_take(first, last, q);
+    /* Redis sizes a ZRANGESTORE result by rank up front: past the listpack
+     * limit it starts as a skiplist (so a -0 score stays -0). */
+    if (dst && q->kind == RANGE_RANK && take > (size_t)server.zset_max_listpack_entries)
+        zset_convert_to_skiplist(dst);
     /* The count is known up front, so the header goes first (no deferred
      * length, no memmove of the reply). */
     if (!dst) reply_array(c, (long long)(q->withscores && c->resp <= 2 ? take * 2 : take));
@@ -567,58 +571,37 @@ static void range_req_init(range_req *q, int kind, bool rev, const vg_slice *a, 
     q->max = b;
 }
 
-static void cmd_zrange(client *c) {
+/* The ZRANGE-like commands: key at argv[key], range after it, options
+ * after that; kind < 0 and !fixed_dir leave them to the options. */
+static void zrange_generic(client *c, int key, int kind, bool rev, bool fixed_dir) {
     range_req q;
-    range_req_init(&q, RANGE_RANK, false, &c->argv[2], &c->argv[3]);
-    if (!parse_range_options(c, 4, &q, true)) return;
-    range_run(c, &c->argv[1], &q, NULL, NULL);
+    range_req_init(&q, kind, rev, &c->argv[key + 1], &c->argv[key + 2]);
+    if (!parse_range_options(c, key + 3, &q, false, !fixed_dir)) return;
+    range_run(c, &c->argv[key], &q, NULL, NULL);
+}
+
+static void cmd_zrange(client *c) {
+    zrange_generic(c, 1, -1, false, false);
 }
 
 static void cmd_zrevrange(client *c) {
-    range_req q;
-    range_req_init(&q, RANGE_RANK, true, &c->argv[2], &c->argv[3]);
-    if (c->argc == 5 && arg_is(&c->argv[4], "withscores"))
-        q.withscores = true;
-    else if (c->argc > 4) {
-        reply_syntax_error(c);
-        return;
-    }
-    range_run(c, &c->argv[1], &q, NULL, NULL);
-}
-
-/* ZRANGEBYSCORE/ZREVRANGEBYSCORE/ZRANGEBYLEX/ZREVRANGEBYLEX share option parsing. */
-static void by_generic(client *c, int kind, bool rev) {
-    range_req q;
-    range_req_init(&q, kind, rev, &c->argv[2], &c->argv[3]);
-    for (int i = 4; i < c->argc; i++) {
-        if (kind == RANGE_SCORE && arg_is(&c->argv[i], "withscores")) {
-            q.withscores = true;
-        } else if (arg_is(&c->argv[i], "limit") && i + 2 < c->argc) {
-            if (!arg_ll(c, &c->argv[i + 1], &q.offset) || !arg_ll(c, &c->argv[i + 2], &q.limit))
-                return;
-            i += 2;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
-    }
-    range_run(c, &c->argv[1], &q, NULL, NULL);
+    zrange_generic(c, 1, RANGE_RANK, true, true);
 }
 
 static void cmd_zrangebyscore(client *c) {
-    by_generic(c, RANGE_SCORE, false);
+    zrange_generic(c, 1, RANGE_SCORE, false, true);
 }
 
 static void cmd_zrevrangebyscore(client *c) {
-    by_generic(c, RANGE_SCORE, true);
+    zrange_generic(c, 1, RANGE_SCORE, true, true);
 }
 
 static void cmd_zrangebylex(client *c) {
-    by_generic(c, RANGE_LEX, false);
+    zrange_generic(c, 1, RANGE_LEX, false, true);
 }
 
 static void cmd_zrevrangebylex(client *c) {
-    by_generic(c, RANGE_LEX, true);
+    zrange_generic(c, 1, RANGE_LEX, true, true);
 }
 
 void zset_store_result(client *c, const vg_slice *dstkey, zset *zs, const char *event) {
@@ -645,8 +628,8 @@ void zset_store_result(client *c, const vg_slice *dstkey, zset *zs, const char *
 
 static void cmd_zrangestore(client *c) {
     range_req q;
-    range_req_init(&q, RANGE_RANK, false, &c->argv[3], &c->argv[4]);
-    if (!parse_range_options(c, 5, &q, false)) return;
+    range_req_init(&q, -1, false, &c->argv[3], &c->argv[4]);
+    if (!parse_range_options(c, 5, &q, true, true)) return;
     zset dst = zset_new();
     long long stored = -1;
     size_t mark = c->reply.len;
@@ -914,20 +897,15 @@ static bool bzmpop_serve_cb(client *c, const vg_slice *key) {
     return zset_mpop_serve(c, key, 1, max, count);
 }
 
+/* Redis' order: numkeys, MIN|MAX and COUNT, then the timeout, then the
+ * keys in turn (a wrong type after a non-empty zset is never seen). */
 static void cmd_bzmpop(client *c) {
-    int64_t deadline;
-    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
     int nkeys;
     bool max;
     long long count;
     if (!zmpop_parse(c, 2, &nkeys, &max, &count)) return;
-    for (int i = 0; i < nkeys; i++) {
-        kv *o = db_lookup_write(c->db, c->argv[3 + i].ptr, c->argv[3 + i].len);
-        if (o && o->type != OBJ_ZSET) {
-            reply_wrong_type(c);
-            return;
-        }
-    }
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
     if (zset_mpop_serve(c, &c->argv[3], nkeys, max, count)) return;
     if (!blocking_allowed(c)) {
         reply_null_array(c);
@@ -947,11 +925,12 @@ static void reply_rank(client *c, const zset *zs, size_t rank, bool withscores) 
     if (zset_iter_next(&it, &m, &len, &s)) zset_reply_pair(c, m, len, s, withscores);
 }
 
+/* Redis' order: the count and the options first, then the key. */
 static void cmd_zrandmember(client *c) {
     bool wrong;
-    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong) return;
     if (c->argc == 2) {
+        kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+        if (wrong) return;
         if (o == NULL)
             reply_null(c);
         else
@@ -961,20 +940,24 @@ static void cmd_zrandmember(client *c) {
     long long count;
     bool withscores = false;
     if (!arg_ll(c, &c->argv[2], &count)) return;
-    if (c->argc == 4) {
-        if (!arg_is(&c->argv[3], "withscores")) {
-            reply_syntax_error(c);
-            return;
-        }
-        withscores = true;
-    } else if (c->argc > 4) {
+    if (count == LLONG_MIN) {
+        reply_error(c, "ERR value is out of range, value must between -9223372036854775807 and "
+                       "9223372036854775807");
+        return;
+    }
+    if (c->argc > 4 || (c->argc == 4 && !arg_is(&c->argv[3], "withscores"))) {
         reply_syntax_error(c);
         return;
     }
-    if (count < -9223372036854775807LL / 2 || count > 9223372036854775807LL / 2) {
-        reply_error(c, "ERR value is out of range");
-        return;
+    if (c->argc == 4) {
+        withscores = true;
+        if (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2) {
+            reply_error(c, "ERR value is out of range");
+            return;
+        }
     }
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong) return;
     if (o == NULL || count == 0) {
         reply_array(c, 0);
         return;
@@ -990,8 +973,8 @@ static void cmd_zrandmember(client *c) {
     }
     size_t want = (size_t)count < n ? (size_t)count : n;
     reply_array(c, (long long)(withscores && c->resp <= 2 ? want * 2 : want));
-    if (want == n) {
-        for (size_t i = 0; i < n; i++)
+    if (want == n) { /* the whole set, highest first: Redis' zset iterator runs backward */
+        for (size_t i = n; i-- > 0;)
             reply_rank(c, zs, i, withscores);
         return;
     }
@@ -1026,30 +1009,33 @@ static void zscan_collect(const char *m, size_t len, double score, void *arg) {
     x->n += 2;
 }
 
+/* Redis' order: the cursor, then the key (missing: an empty page; wrong
+ * type), then COUNT and MATCH, each as often as given. */
 static void cmd_zscan(client *c) {
     unsigned long long cursor = 0;
-    const char *cp = c->argv[2].ptr;
-    size_t clen = c->argv[2].len;
-    char *end = NULL;
-    if (clen == 0 || clen > 20 || cp[0] == '-' ||
-        (cursor = strtoull(cp, &end, 10), end != cp + clen)) {
+    if (!arg_scan_cursor(&c->argv[2], &cursor)) {
         reply_error(c, "ERR invalid cursor");
+        return;
+    }
+    bool wrong;
+    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
+    if (wrong) return;
+    if (o == NULL) {
+        reply_array(c, 2);
+        reply_bulk(c, "0", 1);
+        reply_array(c, 0);
         return;
     }
     long long count = 10;
     const vg_slice *pattern = NULL;
     for (int i = 3; i < c->argc; i += 2) {
-        if (i + 1 >= c->argc) {
-            reply_syntax_error(c);
-            return;
-        }
-        if (arg_is(&c->argv[i], "count")) {
+        if (arg_is(&c->argv[i], "count") && i + 1 < c->argc) {
             if (!arg_ll(c, &c->argv[i + 1], &count)) return;
             if (count < 1) {
                 reply_syntax_error(c);
                 return;
             }
-        } else if (arg_is(&c->argv[i], "match")) {
+        } else if (arg_is(&c->argv[i], "match") && i + 1 < c->argc) {
             pattern = &c->argv[i + 1];
             if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
         } else {
@@ -1057,16 +1043,13 @@ static void cmd_zscan(client *c) {
             return;
         }
     }
-    bool wrong;
-    kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
-    if (wrong) return;
     zscan_ctx x;
     buf_init(&x.out);
     x.n = 0;
     x.pattern = pattern;
     x.c = c;
     uint64_t next = 0;
-    if (o) {
+    {
         zset *zs = ZSET_OF(o);
         if (zset_is_listpack(zs)) {
             zset_iter it;

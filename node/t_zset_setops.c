@@ -27,10 +27,12 @@ typedef struct setop_input {
     size_t len;
 } setop_input;
 
-static double aggregate(int how, double a, double b) {
-    if (how == AGGR_MIN) return a < b ? a : b;
-    if (how == AGGR_MAX) return a > b ? a : b;
-    double r = a + b;
+/* Redis keeps the current value when the two compare equal (so 0 and -0
+ * keep whichever came first) or the new one is NaN. */
+static double aggregate(int how, double cur, double v) {
+    if (how == AGGR_MIN) return v < cur ? v : cur;
+    if (how == AGGR_MAX) return v > cur ? v : cur;
+    double r = cur + v;
     return isnan(r) ? 0.0 : r; /* inf + -inf: Redis uses 0 */
 }
 
@@ -54,15 +56,27 @@ typedef struct visit_ctx {
     int op;
 } visit_ctx;
 
+/* The first weighting of a member turns NaN (0 * inf) into 0. */
 static double weighted(double s, double w) {
     double r = s * w;
     return isnan(r) ? 0.0 : r;
 }
 
+/* Store v for m in the accumulator exactly, sign of zero included: the
+ * result is a skiplist, where -0 survives and reads back as "-0". */
+static void acc_replace(zset *acc, const char *m, size_t len, double cur, double v) {
+    if (v != cur) {
+        zset_set(acc, m, len, v);
+    } else if (signbit(v) != signbit(cur)) {
+        zset_del(acc, m, len);
+        zset_add_new(acc, m, len, v);
+    }
+}
+
 static void union_visit(const char *m, size_t len, double s, visit_ctx *x) {
     double cur, v = weighted(s, x->weight);
     if (zset_score(x->acc, m, len, &cur))
-        zset_set(x->acc, m, len, aggregate(x->how, cur, v));
+        acc_replace(x->acc, m, len, cur, aggregate(x->how, cur, v));
     else
         zset_add_new(x->acc, m, len, v);
 }
@@ -72,7 +86,8 @@ static void inter_visit(const char *m, size_t len, double s, visit_ctx *x) {
     for (int j = 1; j < x->ninputs; j++) {
         double other;
         if (!input_score(&x->inputs[j], m, len, &other)) return;
-        total = aggregate(x->how, total, weighted(other, x->inputs[j].weight));
+        /* Later weightings may be NaN: aggregate() then keeps the total. */
+        total = aggregate(x->how, total, other * x->inputs[j].weight);
     }
     zset_add_new(x->acc, m, len, total);
 }
@@ -118,110 +133,160 @@ static int cmp_input_len(const void *a, const void *b) {
     return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Parse numkeys, keys, WEIGHTS, AGGREGATE, WITHSCORES from argv[first];
- * build the result into *out (new). Returns false after replying an error. */
-static bool setop_build(client *c, int first, int op, bool allow_withscores, bool *withscores,
-                        zset *out) {
+/* What one of the seven commands asks for. */
+typedef struct setop_req {
+    int op;          /* SETOP_* */
+    bool store;      /* ZUNIONSTORE ...: no WITHSCORES */
+    bool card_only;  /* ZINTERCARD: LIMIT, nothing else */
+    bool withscores; /* parsed */
+    int how;         /* parsed: AGGR_* */
+    long long limit; /* parsed: ZINTERCARD LIMIT, 0 for none */
+} setop_req;
+
+/* numkeys at argv[first]: replies and returns -1 when unusable. */
+static long long setop_numkeys(client *c, int first) {
     long long n;
-    const char *name = c->cmd->fullname;
     if (!vg_str2ll(c->argv[first].ptr, c->argv[first].len, &n)) {
         reply_not_integer(c);
-        return false;
+        return -1;
     }
     if (n < 1) {
-        reply_errorf(c, "ERR at least 1 input key is needed for '%s' command", name);
-        return false;
+        reply_errorf(c, "ERR at least 1 input key is needed for '%s' command", c->cmd->fullname);
+        return -1;
     }
     if (n > c->argc - first - 1) {
         reply_syntax_error(c);
-        return false;
+        return -1;
     }
-    setop_input *in = vg_calloc((size_t)n * sizeof(setop_input));
-    int how = AGGR_SUM;
-    *withscores = false;
-    for (long long i = 0; i < n; i++)
-        in[i].weight = 1.0;
-    for (int i = first + 1 + (int)n; i < c->argc; i++) {
-        const vg_slice *a = &c->argv[i];
-        if (op != SETOP_DIFF && arg_is(a, "weights") && i + n < c->argc) {
-            for (long long j = 0; j < n; j++) {
-                if (!vg_str2d(c->argv[i + 1 + j].ptr, c->argv[i + 1 + j].len, &in[j].weight)) {
-                    reply_error(c, "ERR weight value is not a float");
-                    vg_free(in);
-                    return false;
-                }
-            }
-            i += (int)n;
-        } else if (op != SETOP_DIFF && arg_is(a, "aggregate") && i + 1 < c->argc) {
-            const vg_slice *w = &c->argv[++i];
-            if (arg_is(w, "sum"))
-                how = AGGR_SUM;
-            else if (arg_is(w, "min"))
-                how = AGGR_MIN;
-            else if (arg_is(w, "max"))
-                how = AGGR_MAX;
-            else {
-                reply_syntax_error(c);
-                vg_free(in);
-                return false;
-            }
-        } else if (allow_withscores && arg_is(a, "withscores")) {
-            *withscores = true;
-        } else {
-            reply_syntax_error(c);
-            vg_free(in);
-            return false;
-        }
-    }
+    return n;
+}
+
+/* The n input keys after argv[first]; false after replying WRONGTYPE.
+ * Redis looks the keys up before it reads any option, so a wrong type
+ * wins over a bad WEIGHTS, AGGREGATE or LIMIT. */
+static bool setop_lookup(client *c, int first, long long n, setop_input *in) {
     for (long long i = 0; i < n; i++) {
         const vg_slice *k = &c->argv[first + 1 + i];
         kv *o = db_lookup_write(c->db, k->ptr, k->len);
         if (o && o->type != OBJ_ZSET && o->type != OBJ_SET) {
             reply_wrong_type(c);
-            vg_free(in);
             return false;
         }
         in[i].o = o;
+        in[i].weight = 1.0;
         in[i].len = o ? (o->type == OBJ_SET ? set_size(o) : zset_len(ZSET_OF(o))) : 0;
     }
+    return true;
+}
+
+static bool parse_aggregate(const vg_slice *w, int *how) {
+    if (arg_is(w, "sum"))
+        *how = AGGR_SUM;
+    else if (arg_is(w, "min"))
+        *how = AGGR_MIN;
+    else if (arg_is(w, "max"))
+        *how = AGGR_MAX;
+    else
+        return false;
+    return true;
+}
+
+/* Options from argv[j] on, each accepted only where Redis accepts it (and
+ * as often as given); false after replying. */
+static bool setop_options(client *c, int j, long long n, setop_input *in, setop_req *q) {
+    bool weighs = q->op != SETOP_DIFF && !q->card_only;
+    while (j < c->argc) {
+        int remaining = c->argc - j;
+        const vg_slice *a = &c->argv[j];
+        if (weighs && remaining >= n + 1 && arg_is(a, "weights")) {
+            for (long long i = 0; i < n; i++)
+                if (!arg_double(&c->argv[j + 1 + i], &in[i].weight)) {
+                    reply_error(c, "ERR weight value is not a float");
+                    return false;
+                }
+            j += 1 + (int)n;
+        } else if (weighs && remaining >= 2 && arg_is(a, "aggregate")) {
+            if (!parse_aggregate(&c->argv[j + 1], &q->how)) {
+                reply_syntax_error(c);
+                return false;
+            }
+            j += 2;
+        } else if (!q->store && !q->card_only && arg_is(a, "withscores")) {
+            q->withscores = true;
+            j++;
+        } else if (q->card_only && remaining >= 2 && arg_is(a, "limit")) {
+            const vg_slice *l = &c->argv[j + 1];
+            if (!vg_str2ll(l->ptr, l->len, &q->limit) || q->limit < 0) {
+                reply_error(c, "ERR LIMIT can't be negative");
+                return false;
+            }
+            j += 2;
+        } else {
+            reply_syntax_error(c);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Fill out (a skiplist, as Redis builds it) from the parsed inputs. */
+static void setop_compute(setop_input *in, long long n, const setop_req *q, zset *out) {
     *out = zset_new();
-    visit_ctx x = {out, 1.0, how, in, (int)n, op};
-    if (op == SETOP_UNION) {
+    zset_convert_to_skiplist(out);
+    /* Redis orders the inputs by size for UNION too, which fixes the order
+     * in which a member's scores are summed. */
+    if (q->op != SETOP_DIFF) qsort(in, (size_t)n, sizeof(setop_input), cmp_input_len);
+    visit_ctx x = {out, 1.0, q->how, in, (int)n, q->op};
+    if (q->op == SETOP_UNION) {
         for (long long i = 0; i < n; i++) {
             x.weight = in[i].weight;
             visit_input(&in[i], &x);
         }
-    } else {
-        if (op == SETOP_INTER) /* walk the smallest input */
-            qsort(in, (size_t)n, sizeof(setop_input), cmp_input_len);
-        if (in[0].o && (op != SETOP_INTER || in[0].len > 0)) visit_input(&in[0], &x);
+    } else if (in[0].o && (q->op != SETOP_INTER || in[0].len > 0)) {
+        visit_input(&in[0], &x);
     }
+}
+
+/* Parse numkeys, keys, options from argv[first] in Redis' order and build
+ * the result into *out (new). Returns false after replying an error. */
+static bool setop_build(client *c, int first, setop_req *q, zset *out) {
+    long long n = setop_numkeys(c, first);
+    if (n < 0) return false;
+    setop_input *in = vg_calloc((size_t)n * sizeof(setop_input));
+    q->how = AGGR_SUM;
+    q->withscores = false;
+    q->limit = 0;
+    bool ok = setop_lookup(c, first, n, in) && setop_options(c, first + 1 + (int)n, n, in, q);
+    if (ok) setop_compute(in, n, q, out);
     vg_free(in);
-    return true;
+    return ok;
 }
 
 static void setop_reply(client *c, int op) {
-    bool withscores;
+    setop_req q = {.op = op};
     zset result;
-    if (!setop_build(c, 1, op, true, &withscores, &result)) return;
+    if (!setop_build(c, 1, &q, &result)) return;
     zset *acc = &result;
     size_t n = zset_len(acc);
-    reply_array(c, (long long)(withscores && c->resp <= 2 ? n * 2 : n));
+    reply_array(c, (long long)(q.withscores && c->resp <= 2 ? n * 2 : n));
     zset_iter it;
     zset_iter_at(&it, acc, 0, false);
     const char *m;
     size_t len;
     double s;
     while (zset_iter_next(&it, &m, &len, &s))
-        zset_reply_pair(c, m, len, s, withscores);
+        zset_reply_pair(c, m, len, s, q.withscores);
     zset_free(acc);
 }
 
 static void setop_store(client *c, int op, const char *event) {
-    bool withscores;
+    setop_req q = {.op = op, .store = true};
     zset result;
-    if (setop_build(c, 2, op, false, &withscores, &result))
-        zset_store_result(c, &c->argv[1], &result, event);
+    if (!setop_build(c, 2, &q, &result)) return;
+    /* A result small enough goes back to a listpack (where -0 becomes 0). */
+    zset_fit_listpack(&result, (size_t)server.zset_max_listpack_entries,
+                      (size_t)server.zset_max_listpack_value);
+    zset_store_result(c, &c->argv[1], &result, event);
 }
 
 static void cmd_zunion(client *c) {
@@ -249,41 +314,12 @@ static void cmd_zdiffstore(client *c) {
 }
 
 static void cmd_zintercard(client *c) {
-    long long n, limit = 0;
-    if (!vg_str2ll(c->argv[1].ptr, c->argv[1].len, &n)) {
-        reply_not_integer(c);
-        return;
-    }
-    if (n < 1) {
-        reply_error(c, "ERR at least 1 input key is needed for 'zintercard' command");
-        return;
-    }
-    if (n > c->argc - 2) {
-        reply_syntax_error(c);
-        return;
-    }
-    int rest = 2 + (int)n;
-    if (rest < c->argc) {
-        if (rest + 2 != c->argc || !arg_is(&c->argv[rest], "limit")) {
-            reply_syntax_error(c);
-            return;
-        }
-        if (!vg_str2ll(c->argv[rest + 1].ptr, c->argv[rest + 1].len, &limit) || limit < 0) {
-            reply_error(c, "ERR LIMIT can't be negative");
-            return;
-        }
-    }
-    /* Reuse the intersection builder on a trimmed argument view. */
-    int saved = c->argc;
-    c->argc = rest;
-    bool ws;
+    setop_req q = {.op = SETOP_INTER, .card_only = true};
     zset result;
-    bool ok = setop_build(c, 1, SETOP_INTER, false, &ws, &result);
-    c->argc = saved;
-    if (!ok) return;
+    if (!setop_build(c, 1, &q, &result)) return;
     long long card = (long long)zset_len(&result);
     zset_free(&result);
-    reply_int(c, limit && card > limit ? limit : card);
+    reply_int(c, q.limit && card > q.limit ? q.limit : card);
 }
 
 static command zset_setop_commands[] = {

@@ -149,9 +149,12 @@ static double lp_score_at(const unsigned char *p) {
     return strtod(tmp, NULL);
 }
 
+/* Redis stores a listpack score that is a whole number as an integer, so a
+ * -0 read back from a listpack is 0 (a skiplist keeps -0). Do the same. */
 static unsigned char *lp_append_score(unsigned char *lp, unsigned char *p, double score,
                                       bool before) {
     char buf[64];
+    if (score == 0) score = 0.0; /* drops the sign of -0 */
     int n = vg_d2str(buf, sizeof(buf), score);
     if (p == NULL) return lp_append(lp, buf, (size_t)n);
     return lp_insert(lp, buf, (size_t)n, p, before ? LP_BEFORE : LP_AFTER, NULL);
@@ -329,6 +332,28 @@ void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value) {
             return;
         }
     }
+}
+
+/* Redis' lpSafeToAdd bound: a listpack never grows past 1 GiB. */
+#define ZSET_LP_SAFETY_SIZE (1u << 30)
+
+void zset_fit_listpack(zset *zs, size_t max_entries, size_t max_value) {
+    if (LP(zs)) return;
+    zskiplist *sl = SL(zs);
+    if (sl->length > max_entries) return;
+    size_t total = 0;
+    for (zelem *e = sl->header->level[0].forward; e; e = e->level[0].forward) {
+        if (e->mlen > max_value) return;
+        total += e->mlen;
+    }
+    if (total > ZSET_LP_SAFETY_SIZE) return;
+    unsigned char *lp = lp_new();
+    for (zelem *e = sl->header->level[0].forward; e; e = e->level[0].forward) {
+        lp = lp_append(lp, elem_member(e), e->mlen);
+        lp = lp_append_score(lp, NULL, e->score, false);
+    }
+    free_skiplist(sl);
+    zs->p = lp;
 }
 
 zset zset_dup(const zset *zs) {
@@ -528,7 +553,58 @@ bool zset_score_ranks(const zset *zs, const zrange_score *r, size_t *first, size
     return ranks_between(zs, pred_score_min, pred_score_max, r, first, last);
 }
 
-bool zset_lex_ranks(const zset *zs, const zrange_lex *r, size_t *first, size_t *last) {
+/* Redis walks a listpack for a lex range (zzlFirstInLexRange and
+ * zzlLastInLexRange): forward, from the first member >= min while members
+ * stay <= max; backward, from the last member <= max while they stay >=
+ * min. With equal scores that is the same window either way; with mixed
+ * scores (which Redis leaves unspecified) the walk decides, so follow it. */
+static bool lp_lex_window(const zset *zs, const zrange_lex *r, bool reverse, size_t *first,
+                          size_t *last) {
+    long lo = -1, hi = -1, run_start = 0;
+    bool in_run = false; /* forward: still inside the run that began at lo */
+    size_t rank = 0;
+    for (unsigned char *p = lp_first(LP(zs)); p; p = lp_next(LP(zs), lp_next(LP(zs), p)), rank++) {
+        char ibuf[LP_INTBUF_SIZE];
+        size_t len;
+        const char *m = lp_get_str(p, ibuf, &len);
+        bool ge = zset_lex_gte_min(m, len, r), le = zset_lex_lte_max(m, len, r);
+        if (!reverse) {
+            if (lo < 0 && ge) {
+                if (!le) return false;
+                lo = (long)rank;
+                in_run = true;
+            }
+            if (in_run && !le) break;
+            if (in_run) hi = (long)rank;
+            continue;
+        }
+        if (!ge) run_start = (long)rank + 1;
+        if (le) {
+            hi = (long)rank;
+            lo = ge ? run_start : -1;
+        }
+    }
+    if (lo < 0 || hi < 0) return false;
+    *first = (size_t)lo;
+    *last = (size_t)hi;
+    return true;
+}
+
+bool zset_lex_ranks(const zset *zs, const zrange_lex *r, bool reverse, size_t *first,
+                    size_t *last) {
+    size_t n = zset_len(zs);
+    if (n == 0) return false;
+    /* Redis' zzlIsInLexRange / zslIsInLexRange: the last member must be >=
+     * min and the first <= max, whatever lies between. */
+    const char *m;
+    size_t len;
+    double s;
+    zset_iter it;
+    zset_iter_at(&it, zs, n - 1, false);
+    if (!zset_iter_next(&it, &m, &len, &s) || !zset_lex_gte_min(m, len, r)) return false;
+    zset_iter_at(&it, zs, 0, false);
+    if (!zset_iter_next(&it, &m, &len, &s) || !zset_lex_lte_max(m, len, r)) return false;
+    if (LP(zs)) return lp_lex_window(zs, r, reverse, first, last);
     return ranks_between(zs, pred_lex_min, pred_lex_max, r, first, last);
 }
 

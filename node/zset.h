@@ -68,6 +68,10 @@ bool zset_is_listpack(const zset *zs);
 /* Convert to skiplist if the set outgrew the listpack limits. */
 void zset_maybe_convert(zset *zs, size_t max_entries, size_t max_value);
 void zset_convert_to_skiplist(zset *zs);
+/* Convert a skiplist back to a listpack when it fits: at most max_entries
+ * elements, no member longer than max_value (as Redis does for the
+ * results of ZUNIONSTORE and friends). Scores of -0 become 0. */
+void zset_fit_listpack(zset *zs, size_t max_entries, size_t max_value);
 
 bool zset_score(const zset *zs, const char *m, size_t len, double *score);
 /* Insert or update. Returns 1 added, 0 updated (or unchanged). */
@@ -79,7 +83,9 @@ long zset_rank(const zset *zs, const char *m, size_t len, bool reverse);
 /* Ranks of the first and last elements inside a range (ascending order);
  * returns false when the range selects nothing. */
 bool zset_score_ranks(const zset *zs, const zrange_score *r, size_t *first, size_t *last);
-bool zset_lex_ranks(const zset *zs, const zrange_lex *r, size_t *first, size_t *last);
+/* reverse: the window a descending walk selects (they differ only when
+ * members of a lex range have unequal scores). */
+bool zset_lex_ranks(const zset *zs, const zrange_lex *r, bool reverse, size_t *first, size_t *last);
 /* Delete ascending ranks [start, end]; returns how many. */
 size_t zset_del_rank_range(zset *zs, size_t start, size_t end);
 

@@ -52,10 +52,20 @@ static void push_arg(resp_req_parser *p, size_t off, size_t len) {
     p->argc++;
 }
 
+/* The first `want` in s[0..n), as Redis finds it with strchr() on its NUL
+ * terminated query buffer: a NUL before it hides it, so Redis (and we) keep
+ * waiting for a line end until the buffer passes RESP_INLINE_MAX. */
+static const char *find_line_end(const char *s, size_t n, char want) {
+    const char *w = memchr(s, want, n);
+    size_t before = w ? (size_t)(w - s) : n;
+    if (before && memchr(s, '\0', before)) return NULL;
+    return w;
+}
+
 /* Find a "\r" terminated header starting at p->pos. Returns its end (index of
  * '\r') or -1 when more bytes are needed; -2 when the line is over the limit. */
 static long header_end(const char *data, size_t len, size_t pos) {
-    const char *cr = memchr(data + pos, '\r', len - pos);
+    const char *cr = find_line_end(data + pos, len - pos, '\r');
     if (cr == NULL) return len - pos > RESP_INLINE_MAX ? -2 : -1;
     if ((size_t)(cr - data) + 1 >= len) /* need the '\n' too */
         return -1;
@@ -218,7 +228,7 @@ int resp_split_args(char *line, size_t len, resp_span **spans, int *cap) {
 }
 
 static int parse_inline(resp_req_parser *p, char *data, size_t len, size_t *consumed) {
-    char *nl = memchr(data, '\n', len);
+    char *nl = (char *)find_line_end(data, len, '\n');
     if (nl == NULL) {
         if (len > RESP_INLINE_MAX) return fail(p, "too big inline request", 0);
         return RESP_AGAIN;

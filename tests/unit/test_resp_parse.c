@@ -591,3 +591,41 @@ Test(resp_parse, split_args_unbalanced_returns_minus_one) {
     cr_assert_eq(resp_split_args(line, strlen(line), &spans, &cap), -1);
     vg_free(spans);
 }
+
+/* ---- a NUL before the line end: Redis' strchr() does not see the end ---- */
+
+Test(resp_parse, nul_in_multibulk_count_line_waits) {
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, "*1\0\r\n$4\r\nPING\r\n", 15, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+}
+
+Test(resp_parse, nul_in_bulk_count_line_waits) {
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, "*1\r\n$4\0\r\nPING\r\n", 15, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+}
+
+Test(resp_parse, nul_in_inline_line_waits) {
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, "PI\0NG\r\nPING\r\n", 13, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+}
+
+Test(resp_parse, nul_hidden_line_end_fails_past_the_limit) {
+    char *s = repeat('a', RESP_INLINE_MAX + 1, "");
+    memcpy(s, "PI\0NG\r\n", 7);
+    expect_fail(&P, s, RESP_INLINE_MAX + 1, "Protocol error: too big inline request");
+    free(s);
+}
+
+Test(resp_parse, nul_inside_a_bulk_payload_is_data) {
+    static const char in[] = "*1\r\n$3\r\na\0b\r\n";
+    size_t consumed;
+    char *d;
+    cr_assert_eq(parse_n(&P, in, sizeof(in) - 1, &consumed, &d), RESP_DONE);
+    cr_assert_eq(P.argc, 1);
+    cr_assert_eq(P.args[0].len, 3);
+    cr_assert(memcmp(d + P.args[0].off, "a\0b", 3) == 0);
+    free(d);
+}

@@ -115,7 +115,7 @@ static void score_ranges(zset *zs) {
     zrange_score inverted = {5, 2, false, false};
     cr_assert_not(zset_score_ranks(zs, &inverted, &first, &last));
     zrange_lex lx = {"c", 1, "e", 1, true, false, 0, 0};
-    cr_assert(zset_lex_ranks(zs, &lx, &first, &last));
+    cr_assert(zset_lex_ranks(zs, &lx, false, &first, &last));
     cr_assert_eq(first, 3);
     cr_assert_eq(last, 4);
     cr_assert_eq(zset_del_rank_range(zs, 0, 2), 3);
