@@ -6,7 +6,11 @@
  * cancelled its pending writes, so no callback ever sees freed memory.
  * Replies accumulate in `reply`; before the loop sleeps they are handed to
  * the socket with one try_write, and whatever the socket did not take moves
- * to `inflight` for an async write. */
+ * to `inflight` for an async write.
+ * Output limits hold at every append (reply.c calls client_obuf_enforce):
+ * a client over them is marked CLOSE_ASAP, its further replies are dropped,
+ * and it is closed at a safe point -- after its own command (on_read),
+ * before the loop sleeps (clients_flush_pending) or in the cron. */
 #include "client.h"
 
 #include <stdio.h>
@@ -189,41 +193,20 @@ void client_want_write(client *c) {
     server.pending_write = c;
 }
 
-size_t client_output_bytes(const client *c) {
-    return c->reply.len + (c->inflight.len - c->inflight_pos);
-}
-
-int client_class(const client *c) {
-    if (c->flags & CLIENT_REPLICA) return CLIENT_CLASS_REPLICA;
-    if (c->flags & CLIENT_PUBSUB) return CLIENT_CLASS_PUBSUB;
-    return CLIENT_CLASS_NORMAL;
-}
-
-/* True when the client went over its output buffer limits (and must go). */
-static bool over_output_limits(client *c) {
+bool client_obuf_enforce(client *c) {
+    if (c->flags & (CLIENT_FAKE | CLIENT_CLOSE_ASAP | CLIENT_CLOSING)) return false;
     const obuf_limit *lim = &server.obuf_limits[client_class(c)];
-    size_t used = client_output_bytes(c);
-    if (lim->hard && (long long)used >= lim->hard) return true;
-    if (lim->soft && (long long)used >= lim->soft) {
-        if (c->obuf_soft_since_ms == 0)
-            c->obuf_soft_since_ms = server.now_ms;
-        else if (server.now_ms - c->obuf_soft_since_ms >= lim->soft_sec * 1000)
-            return true;
-    } else {
-        c->obuf_soft_since_ms = 0;
-    }
-    return false;
-}
-
-static void check_output_limits(client *c) {
-    if ((c->flags & (CLIENT_FAKE | CLIENT_CLOSING)) || !over_output_limits(c)) return;
-    char desc[128];
-    snprintf(desc, sizeof(desc), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    if (!obuf_limit_reached(lim, client_output_bytes(c), server.now_ms, &c->obuf_soft_since_ms))
+        return false;
+    buf desc;
+    buf_init(&desc);
+    client_describe(c, &desc);
     LOG_WARNING("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
-                desc);
+                desc.data);
+    buf_free(&desc);
     server.stat_client_outbuf_limit_disconnections++;
-    buf_clear(&c->reply);
     client_close_async(c);
+    return true;
 }
 
 static void flush_client(client *c);
@@ -287,7 +270,7 @@ void clients_flush_pending(void) {
         server.pending_write = c->pending_next;
         c->pending_next = NULL;
         c->flags &= ~CLIENT_PENDING_WRITE;
-        check_output_limits(c);
+        client_obuf_enforce(c); /* the soft limit's seconds may be up */
         flush_client(c);
     }
 }
@@ -400,7 +383,7 @@ void clients_cron(void) {
             LOG_VERBOSE("Closing idle client");
             client_close(c);
         } else {
-            check_output_limits(c);
+            client_obuf_enforce(c);
             if (c->flags & CLIENT_CLOSE_ASAP)
                 client_close(c);
             else if (c->query.len == 0)
@@ -450,7 +433,7 @@ void client_describe(const client *c, buf *out) {
                    (long long)((server.now_ms - c->last_interaction_ms) / 1000), flags,
                    c->db ? c->db->id : 0, sub, psub, multi, c->query.len - c->qpos,
                    c->query.cap - c->query.len, (size_t)0, c->query.cap, c->query.cap, c->reply.len,
-                   c->writing ? 1 : 0, c->inflight.len - c->inflight_pos,
+                   c->writing ? 1 : 0, client_output_bytes(c),
                    sizeof(client) + c->query.cap + c->reply.cap + c->inflight.cap,
                    (c->reply.len || c->writing) ? "w" : "", cmd, c->user ? c->user : "default",
                    c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
