@@ -6,7 +6,9 @@
  * cancelled its pending writes, so no callback ever sees freed memory.
  * Replies accumulate in `reply`; before the loop sleeps they are handed to
  * the socket with one try_write, and whatever the socket did not take moves
- * to `inflight` for an async write.
+ * to `inflight` for an async write. Once written, a buffer bigger than
+ * CLIENT_REPLY_KEEP is freed at once, so a big reply's memory does not stay
+ * with the client; a smaller one is kept for the next batch until the cron.
  * Output limits hold at every append (reply.c calls client_obuf_enforce):
  * a client over them is marked CLOSE_ASAP, its further replies are dropped,
  * and it is closed at a safe point -- after its own command (on_read),
@@ -29,6 +31,13 @@
 
 #define CLIENT_READ_CHUNK (16 * 1024)
 #define CLIENT_BIG_ARG (32 * 1024)
+/* An emptied buffer up to this size is kept for the next batch (Redis keeps
+ * a 16 KB reply buffer per client too); a bigger one is freed at once, and
+ * the cron frees even the small ones of clients gone quiet. The query
+ * buffer may keep room for a read chunk beside a partial command. */
+#define CLIENT_REPLY_KEEP (16 * 1024)
+#define CLIENT_QUERY_KEEP (4 * CLIENT_READ_CHUNK)
+#define CLIENT_IDLE_RELEASE_MS 2000
 
 static const char protected_mode_msg[] =
     "-DENIED Redis is running in protected mode because protected mode is enabled and no "
@@ -211,6 +220,16 @@ bool client_obuf_enforce(client *c) {
 
 static void flush_client(client *c);
 
+/* Empty b once its bytes are used: keep a block up to keep bytes for the
+ * next batch, so a pipelined client does not reallocate per batch, and
+ * free a bigger one. */
+static void emptied(buf *b, size_t keep) {
+    if (b->cap > keep)
+        buf_free(b);
+    else
+        buf_clear(b);
+}
+
 static void on_write_done(stream *s, int status, void *arg) {
     (void)s;
     client *c = arg;
@@ -221,9 +240,8 @@ static void on_write_done(stream *s, int status, void *arg) {
         return;
     }
     server.stat_net_output_bytes += (long long)(c->inflight.len - c->inflight_pos);
-    buf_clear(&c->inflight);
+    emptied(&c->inflight, CLIENT_REPLY_KEEP);
     c->inflight_pos = 0;
-    buf_shrink(&c->inflight);
     flush_client(c);
 }
 
@@ -247,8 +265,7 @@ static void flush_client(client *c) {
     server.stat_net_output_bytes += n;
     if (n > 0) server.stat_total_writes++;
     if ((size_t)n == c->reply.len) {
-        buf_clear(&c->reply);
-        buf_shrink(&c->reply);
+        emptied(&c->reply, CLIENT_REPLY_KEEP);
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close(c);
         return;
     }
@@ -336,7 +353,7 @@ void client_process_input(client *c) {
         buf_consume(&c->query, c->qpos);
         c->qpos = 0;
     }
-    if (c->query.len == 0) buf_shrink(&c->query);
+    if (c->query.len == 0) emptied(&c->query, CLIENT_QUERY_KEEP);
 }
 
 void client_execute(client *c) {
@@ -374,6 +391,15 @@ static void on_read(stream *s, ssize_t nread) {
     if (c->flags & CLIENT_CLOSE_ASAP) client_close(c);
 }
 
+/* The blocks emptied() kept are for the next batch; a client quiet for
+ * CLIENT_IDLE_RELEASE_MS gives them back here. */
+static void release_idle_buffers(client *c) {
+    if (server.now_ms - c->last_interaction_ms < CLIENT_IDLE_RELEASE_MS) return;
+    if (c->query.len == 0) buf_free(&c->query);
+    if (c->reply.len == 0) buf_free(&c->reply);
+    if (!c->writing && c->inflight.len == 0) buf_free(&c->inflight);
+}
+
 void clients_cron(void) {
     for (client *c = server.clients; c;) {
         client *next = c->next;
@@ -386,8 +412,8 @@ void clients_cron(void) {
             client_obuf_enforce(c);
             if (c->flags & CLIENT_CLOSE_ASAP)
                 client_close(c);
-            else if (c->query.len == 0)
-                buf_shrink(&c->query);
+            else
+                release_idle_buffers(c);
         }
         c = next;
     }

@@ -208,6 +208,27 @@ def test_big_reply_capacity_is_released_once_written(make_node):
     r.close()
 
 
+def test_quiet_client_gives_back_its_kept_buffers(node, r):
+    """Small buffers are kept between batches, but not by a client gone quiet."""
+    s, cid = hostile(node.port)
+    s.sendall(b"SET k " + b"v" * 3000 + b"\r\n" + b"GET k\r\n" * 3)
+    want = len(b"+OK\r\n") + 3 * len(b"$3000\r\n" + b"v" * 3000 + b"\r\n")
+    got = 0
+    while got < want:
+        got += len(s.recv(want - got))
+    deadline = time.time() + 15
+    mine = None
+    while time.time() < deadline:  # the cron releases them after 2 s idle
+        mine = [c for c in r.client_list() if int(c["id"]) == cid][0]
+        if int(mine["tot-mem"]) < 2048:
+            break
+        time.sleep(0.2)
+    assert int(mine["tot-mem"]) < 2048, mine
+    s.sendall(b"PING\r\n")  # and it works as before
+    assert read_line(s) == b"+PONG\r\n"
+    s.close()
+
+
 def test_soft_limit_closes_after_its_seconds(make_node):
     n = make_node(args=["--client-output-buffer-limit", "normal 0 2mb 3600"])
     r = n.client()
