@@ -6,7 +6,13 @@
  * cancelled its pending writes, so no callback ever sees freed memory.
  * Replies accumulate in `reply`; before the loop sleeps they are handed to
  * the socket with one try_write, and whatever the socket did not take moves
- * to `inflight` for an async write. */
+ * to `inflight` for an async write. Once written, a buffer bigger than
+ * CLIENT_REPLY_KEEP is freed at once, so a big reply's memory does not stay
+ * with the client; a smaller one is kept for the next batch until the cron.
+ * Output limits hold at every append (reply.c calls client_obuf_enforce):
+ * a client over them is marked CLOSE_ASAP, its further replies are dropped,
+ * and it is closed at a safe point -- after its own command (on_read),
+ * before the loop sleeps (clients_flush_pending) or in the cron. */
 #include "client.h"
 
 #include <stdio.h>
@@ -25,6 +31,13 @@
 
 #define CLIENT_READ_CHUNK (16 * 1024)
 #define CLIENT_BIG_ARG (32 * 1024)
+/* An emptied buffer up to this size is kept for the next batch (Redis keeps
+ * a 16 KB reply buffer per client too); a bigger one is freed at once, and
+ * the cron frees even the small ones of clients gone quiet. The query
+ * buffer may keep room for a read chunk beside a partial command. */
+#define CLIENT_REPLY_KEEP (16 * 1024)
+#define CLIENT_QUERY_KEEP (4 * CLIENT_READ_CHUNK)
+#define CLIENT_IDLE_RELEASE_MS 2000
 
 static const char protected_mode_msg[] =
     "-DENIED Redis is running in protected mode because protected mode is enabled and no "
@@ -189,44 +202,33 @@ void client_want_write(client *c) {
     server.pending_write = c;
 }
 
-size_t client_output_bytes(const client *c) {
-    return c->reply.len + (c->inflight.len - c->inflight_pos);
-}
-
-int client_class(const client *c) {
-    if (c->flags & CLIENT_REPLICA) return CLIENT_CLASS_REPLICA;
-    if (c->flags & CLIENT_PUBSUB) return CLIENT_CLASS_PUBSUB;
-    return CLIENT_CLASS_NORMAL;
-}
-
-/* True when the client went over its output buffer limits (and must go). */
-static bool over_output_limits(client *c) {
+bool client_obuf_enforce(client *c) {
+    if (c->flags & (CLIENT_FAKE | CLIENT_CLOSE_ASAP | CLIENT_CLOSING)) return false;
     const obuf_limit *lim = &server.obuf_limits[client_class(c)];
-    size_t used = client_output_bytes(c);
-    if (lim->hard && (long long)used >= lim->hard) return true;
-    if (lim->soft && (long long)used >= lim->soft) {
-        if (c->obuf_soft_since_ms == 0)
-            c->obuf_soft_since_ms = server.now_ms;
-        else if (server.now_ms - c->obuf_soft_since_ms >= lim->soft_sec * 1000)
-            return true;
-    } else {
-        c->obuf_soft_since_ms = 0;
-    }
-    return false;
-}
-
-static void check_output_limits(client *c) {
-    if ((c->flags & (CLIENT_FAKE | CLIENT_CLOSING)) || !over_output_limits(c)) return;
-    char desc[128];
-    snprintf(desc, sizeof(desc), "id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    if (!obuf_limit_reached(lim, client_output_bytes(c), server.now_ms, &c->obuf_soft_since_ms))
+        return false;
+    buf desc;
+    buf_init(&desc);
+    client_describe(c, &desc);
     LOG_WARNING("Client %s scheduled to be closed ASAP for overcoming of output buffer limits.",
-                desc);
+                desc.data);
+    buf_free(&desc);
     server.stat_client_outbuf_limit_disconnections++;
-    buf_clear(&c->reply);
     client_close_async(c);
+    return true;
 }
 
 static void flush_client(client *c);
+
+/* Empty b once its bytes are used: keep a block up to keep bytes for the
+ * next batch, so a pipelined client does not reallocate per batch, and
+ * free a bigger one. */
+static void emptied(buf *b, size_t keep) {
+    if (b->cap > keep)
+        buf_free(b);
+    else
+        buf_clear(b);
+}
 
 static void on_write_done(stream *s, int status, void *arg) {
     (void)s;
@@ -238,9 +240,8 @@ static void on_write_done(stream *s, int status, void *arg) {
         return;
     }
     server.stat_net_output_bytes += (long long)(c->inflight.len - c->inflight_pos);
-    buf_clear(&c->inflight);
+    emptied(&c->inflight, CLIENT_REPLY_KEEP);
     c->inflight_pos = 0;
-    buf_shrink(&c->inflight);
     flush_client(c);
 }
 
@@ -264,8 +265,7 @@ static void flush_client(client *c) {
     server.stat_net_output_bytes += n;
     if (n > 0) server.stat_total_writes++;
     if ((size_t)n == c->reply.len) {
-        buf_clear(&c->reply);
-        buf_shrink(&c->reply);
+        emptied(&c->reply, CLIENT_REPLY_KEEP);
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close(c);
         return;
     }
@@ -287,7 +287,7 @@ void clients_flush_pending(void) {
         server.pending_write = c->pending_next;
         c->pending_next = NULL;
         c->flags &= ~CLIENT_PENDING_WRITE;
-        check_output_limits(c);
+        client_obuf_enforce(c); /* the soft limit's seconds may be up */
         flush_client(c);
     }
 }
@@ -353,7 +353,7 @@ void client_process_input(client *c) {
         buf_consume(&c->query, c->qpos);
         c->qpos = 0;
     }
-    if (c->query.len == 0) buf_shrink(&c->query);
+    if (c->query.len == 0) emptied(&c->query, CLIENT_QUERY_KEEP);
 }
 
 void client_execute(client *c) {
@@ -391,6 +391,15 @@ static void on_read(stream *s, ssize_t nread) {
     if (c->flags & CLIENT_CLOSE_ASAP) client_close(c);
 }
 
+/* The blocks emptied() kept are for the next batch; a client quiet for
+ * CLIENT_IDLE_RELEASE_MS gives them back here. */
+static void release_idle_buffers(client *c) {
+    if (server.now_ms - c->last_interaction_ms < CLIENT_IDLE_RELEASE_MS) return;
+    if (c->query.len == 0) buf_free(&c->query);
+    if (c->reply.len == 0) buf_free(&c->reply);
+    if (!c->writing && c->inflight.len == 0) buf_free(&c->inflight);
+}
+
 void clients_cron(void) {
     for (client *c = server.clients; c;) {
         client *next = c->next;
@@ -400,11 +409,11 @@ void clients_cron(void) {
             LOG_VERBOSE("Closing idle client");
             client_close(c);
         } else {
-            check_output_limits(c);
+            client_obuf_enforce(c);
             if (c->flags & CLIENT_CLOSE_ASAP)
                 client_close(c);
-            else if (c->query.len == 0)
-                buf_shrink(&c->query);
+            else
+                release_idle_buffers(c);
         }
         c = next;
     }
@@ -450,7 +459,7 @@ void client_describe(const client *c, buf *out) {
                    (long long)((server.now_ms - c->last_interaction_ms) / 1000), flags,
                    c->db ? c->db->id : 0, sub, psub, multi, c->query.len - c->qpos,
                    c->query.cap - c->query.len, (size_t)0, c->query.cap, c->query.cap, c->reply.len,
-                   c->writing ? 1 : 0, c->inflight.len - c->inflight_pos,
+                   c->writing ? 1 : 0, client_output_bytes(c),
                    sizeof(client) + c->query.cap + c->reply.cap + c->inflight.cap,
                    (c->reply.len || c->writing) ? "w" : "", cmd, c->user ? c->user : "default",
                    c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");

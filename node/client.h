@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "obuf_limit.h"
 #include "resp_parse.h"
 #include "stream.h"
 #include "vg_common.h"
@@ -20,7 +21,7 @@ struct command;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* reply, then close */
-#define CLIENT_CLOSE_ASAP (1 << 1)        /* close in before-sleep */
+#define CLIENT_CLOSE_ASAP (1 << 1)        /* close at the next safe point; replies dropped */
 #define CLIENT_MULTI (1 << 2)             /* in MULTI */
 #define CLIENT_DIRTY_EXEC (1 << 3)        /* EXEC will abort (queuing error) */
 #define CLIENT_DIRTY_CAS (1 << 4)         /* a WATCHed key changed */
@@ -56,7 +57,8 @@ typedef struct client {
     const struct command *cmd; /* borrowed: command running */
     uint8_t *redacted;         /* owned by command.c: argv marks (command_redact_arg), or NULL */
     const struct command *lastcmd;
-    /* output */
+    /* output: pending bytes are reply.len + inflight.len - inflight_pos,
+     * known in O(1) after every append (client_output_bytes) */
     buf reply;                  /* owned: replies not handed to the socket */
     buf inflight;               /* owned: bytes libuv is writing */
     size_t inflight_pos;        /* bytes of inflight already taken by try_write */
@@ -100,9 +102,24 @@ void clients_cron(void);
 void client_execute(client *c);
 /* Parse and execute everything complete in the query buffer. */
 void client_process_input(client *c);
-size_t client_output_bytes(const client *c);
-/* Class for client-output-buffer-limit. */
-int client_class(const client *c);
+/* Reply bytes not yet handed to the kernel. O(1). */
+static inline size_t client_output_bytes(const client *c) {
+    return c->reply.len + (c->inflight.len - c->inflight_pos);
+}
+/* Class for client-output-buffer-limit: MONITOR and our primary's link
+ * count as normal clients, as in Redis. */
+static inline int client_class(const client *c) {
+    if (c->flags & CLIENT_REPLICA) return CLIENT_CLASS_REPLICA;
+    if (c->flags & CLIENT_PUBSUB) return CLIENT_CLASS_PUBSUB;
+    return CLIENT_CLASS_NORMAL;
+}
+/* Redis' closeClientOnOutputBufferLimitReached(c, async): when c is over
+ * its class's limit (server.obuf_limits, at server.now_ms), log it, count
+ * it and mark c CLOSE_ASAP, so every further reply byte is dropped and c
+ * is freed at the next safe point, never inside a command. True when c was
+ * marked by this call. Runs after appends to a reply (reply.c), before
+ * the loop sleeps and from the cron. */
+bool client_obuf_enforce(client *c);
 /* CLIENT LIST / CLIENT INFO line (no trailing newline). */
 void client_describe(const client *c, buf *out);
 client *client_by_id(uint64_t id);

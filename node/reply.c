@@ -1,7 +1,14 @@
 /* reply.c -- reply helpers for command handlers.
  *
  * Owns: nothing. Thin wrappers over resp_write that pick the client's
- * protocol, queue the client for writing and count errors. */
+ * protocol, queue the client for writing and count errors. Every helper
+ * follows the same three steps, which is where client-output-buffer-limit
+ * holds (Redis checks in _addReplyProtoToList too):
+ *   1. out(c): NULL when c is closing (CLOSE_ASAP) or silenced by CLIENT
+ *      REPLY -- the bytes are dropped;
+ *   2. append to c->reply;
+ *   3. added(c): O(1) test of the pending bytes against c's class limit,
+ *      and only past it the full check, which may mark c CLOSE_ASAP. */
 #include "reply.h"
 
 #include <stdarg.h>
@@ -25,24 +32,51 @@ static buf *discard_sink(void) {
     return &discarded;
 }
 
+#define DROP_ALWAYS (CLIENT_CLOSE_ASAP | CLIENT_CLOSING)
+#define DROP_OWN (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)
+
+/* CLIENT REPLY OFF/SKIP silence what the client's own command (or its
+ * blocked command, when served) replies: command_process would cut it off
+ * afterwards anyway, and appending it first would count against the
+ * output limit. Messages pushed by others still go out. */
 static inline buf *out(client *c) {
-    if (__builtin_expect((c->flags & CLIENT_DISCARD_REPLY) != 0, 0)) return discard_sink();
-    client_want_write(c);
+    if (c->flags & (DROP_ALWAYS | DROP_OWN | CLIENT_DISCARD_REPLY)) {
+        if (c->flags & CLIENT_DISCARD_REPLY) return discard_sink();
+        if (c->flags & DROP_ALWAYS) return NULL;
+        if (c->flags & CLIENT_PROTECTED) return NULL;
+    }
+    if (!(c->flags & CLIENT_PENDING_WRITE)) client_want_write(c); /* once per batch */
     return &c->reply;
 }
 
+static inline void added(client *c) {
+    if (obuf_limit_maybe(&server.obuf_limits[client_class(c)], client_output_bytes(c)))
+        client_obuf_enforce(c);
+}
+
 void reply_ok(client *c) {
-    buf_append(out(c), "+OK\r\n", 5);
+    buf *b = out(c);
+    if (b == NULL) return;
+    buf_append(b, "+OK\r\n", 5);
+    added(c);
 }
 
 void reply_simple(client *c, const char *s) {
-    resp_add_simple(out(c), s, strlen(s));
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_simple(b, s, strlen(s));
+    added(c);
 }
 
+/* Errors count in INFO even when the client's replies are dropped, as in
+ * Redis. */
 void reply_error(client *c, const char *msg) {
     size_t n = strlen(msg);
-    resp_add_error(out(c), msg, n);
     stats_count_error(c, msg, n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_error(b, msg, n);
+    added(c);
 }
 
 /* As Redis' addReplyErrorFormat: CR and LF at either end of the formatted
@@ -70,65 +104,111 @@ void reply_errorf(client *c, const char *fmt, ...) {
     }
     while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
         len--;
-    resp_add_error(out(c), p, len);
     stats_count_error(c, p, len);
+    buf *b = out(c);
+    if (b != NULL) {
+        resp_add_error(b, p, len);
+        added(c);
+    }
     if (msg != stack) vg_free(msg);
 }
 
 void reply_int(client *c, long long v) {
-    resp_add_int(out(c), v);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_int(b, v);
+    added(c);
 }
 
 void reply_bulk(client *c, const char *p, size_t n) {
-    resp_add_bulk(out(c), p, n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_bulk(b, p, n);
+    added(c);
 }
 
 void reply_bulk_str(client *c, const char *s) {
-    resp_add_bulk(out(c), s, strlen(s));
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_bulk(b, s, strlen(s));
+    added(c);
 }
 
 void reply_bulk_ll(client *c, long long v) {
-    resp_add_bulk_ll(out(c), v);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_bulk_ll(b, v);
+    added(c);
 }
 
 void reply_null(client *c) {
-    resp_add_null(out(c), c->resp);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_null(b, c->resp);
+    added(c);
 }
 
 void reply_null_array(client *c) {
-    resp_add_null_array(out(c), c->resp);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_null_array(b, c->resp);
+    added(c);
 }
 
 void reply_array(client *c, long long n) {
-    resp_add_array_len(out(c), n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_array_len(b, n);
+    added(c);
 }
 
 void reply_map(client *c, long long pairs) {
-    resp_add_map_len(out(c), c->resp, pairs);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_map_len(b, c->resp, pairs);
+    added(c);
 }
 
 void reply_set(client *c, long long n) {
-    resp_add_set_len(out(c), c->resp, n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_set_len(b, c->resp, n);
+    added(c);
 }
 
 void reply_push(client *c, long long n) {
-    resp_add_push_len(out(c), c->resp, n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_push_len(b, c->resp, n);
+    added(c);
 }
 
 void reply_double(client *c, double d) {
-    resp_add_double(out(c), c->resp, d);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_double(b, c->resp, d);
+    added(c);
 }
 
 void reply_bool(client *c, int v) {
-    resp_add_bool(out(c), c->resp, v);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_bool(b, c->resp, v);
+    added(c);
 }
 
 void reply_verbatim(client *c, const char *p, size_t n, const char *ext) {
-    resp_add_verbatim(out(c), c->resp, p, n, ext);
+    buf *b = out(c);
+    if (b == NULL) return;
+    resp_add_verbatim(b, c->resp, p, n, ext);
+    added(c);
 }
 
 void reply_raw(client *c, const char *p, size_t n) {
-    buf_append(out(c), p, n);
+    buf *b = out(c);
+    if (b == NULL) return;
+    buf_append(b, p, n);
+    added(c);
 }
 
 void reply_kv_string(client *c, const kv *o) {
@@ -138,17 +218,25 @@ void reply_kv_string(client *c, const kv *o) {
     reply_bulk(c, p, len);
 }
 
+/* The handle is an offset into c->reply, which nothing but this client's
+ * own command changes until the header is filled in. A client whose replies
+ * are dropped gets 0, and its header is dropped too. */
 size_t reply_deferred(client *c) {
-    return out(c)->len;
+    buf *b = out(c);
+    return b ? b->len : 0;
 }
 
 static void deferred_header(client *c, size_t handle, char prefix, long long n) {
     if (c->flags & CLIENT_DISCARD_REPLY) return;
-    buf hdr;
-    buf_init(&hdr);
-    resp_add_header(&hdr, prefix, n);
-    buf_insert(&c->reply, handle, hdr.data, hdr.len);
-    buf_free(&hdr);
+    buf *b = out(c);
+    if (b == NULL) return;
+    char hdr[32];
+    hdr[0] = prefix;
+    size_t len = 1 + (size_t)vg_ll2str(hdr + 1, n);
+    hdr[len++] = '\r';
+    hdr[len++] = '\n';
+    buf_insert(b, handle, hdr, len);
+    added(c);
 }
 
 void reply_deferred_array(client *c, size_t handle, long long n) {

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "obuf_limit.h"
 #include "stream.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -30,19 +31,6 @@ enum maxmemory_policy {
     MAXMEMORY_VOLATILE_RANDOM,
     MAXMEMORY_VOLATILE_TTL,
 };
-
-/* Output buffer limits per client class (client-output-buffer-limit). */
-enum client_class {
-    CLIENT_CLASS_NORMAL = 0,
-    CLIENT_CLASS_REPLICA,
-    CLIENT_CLASS_PUBSUB,
-    CLIENT_CLASS_COUNT
-};
-typedef struct obuf_limit {
-    long long hard;     /* bytes; 0 = none */
-    long long soft;     /* bytes; 0 = none */
-    long long soft_sec; /* seconds over soft before disconnect */
-} obuf_limit;
 
 struct vigil_server {
     /* --- process --- */

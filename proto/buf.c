@@ -1,7 +1,10 @@
 /* buf.c -- growable, binary-safe byte strings and number formatting.
  *
- * Owns: buf memory. Growth doubles up to 1 MiB, then adds 1 MiB steps so a
- * huge reply does not reserve twice its size. */
+ * Owns: buf memory. Growth is geometric, so appending n bytes in small
+ * pieces costs O(n) copying in all: capacity doubles up to 1 MiB, then grows
+ * by half (at most a third of a big buffer is slack). A reserve bigger than
+ * the next step is given exactly what it asked for, so one huge argument or
+ * value does not reserve twice its size. */
 #include "buf.h"
 
 #include <errno.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "vg_alloc.h"
+#include "vg_common.h"
 
 void buf_init(buf *b) {
     b->data = NULL;
@@ -23,12 +27,22 @@ void buf_free(buf *b) {
     buf_init(b);
 }
 
+size_t buf_next_cap(size_t cap, size_t need) {
+    size_t step;
+    if (cap < 16)
+        step = 16;
+    else if (cap < BUF_DOUBLE_MAX)
+        step = cap * 2;
+    else
+        step = cap + cap / 2;
+    if (step < cap) step = SIZE_MAX - 1; /* overflow: the allocator will refuse */
+    return step > need ? step : need;
+}
+
 void buf_reserve(buf *b, size_t extra) {
     if (b->cap - b->len >= extra && b->data != NULL) return;
-    size_t need = b->len + extra;
-    size_t ncap = b->cap ? b->cap : 16;
-    while (ncap < need)
-        ncap = ncap < (1u << 20) ? ncap * 2 : ncap + (1u << 20);
+    VG_ASSERT(extra < SIZE_MAX - 1 - b->len);
+    size_t ncap = buf_next_cap(b->cap, b->len + extra);
     b->data = vg_realloc(b->data, ncap + 1);
     b->cap = ncap;
     b->data[b->len] = '\0';

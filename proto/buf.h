@@ -15,10 +15,17 @@ typedef struct buf {
     size_t cap; /* bytes allocated, excluding the trailing NUL */
 } buf;
 
+/* Capacity doubles below this size and grows by half above it. */
+#define BUF_DOUBLE_MAX ((size_t)1 << 20)
+
 void buf_init(buf *b);
 void buf_free(buf *b);
-/* Make room for at least extra more bytes. Aborts only if memory is exhausted. */
+/* Make room for at least extra more bytes. Aborts only if memory is exhausted.
+ * Growth is geometric (see buf_next_cap), so n appends cost O(total) copying. */
 void buf_reserve(buf *b, size_t extra);
+/* The capacity buf_reserve moves to from cap when it needs need bytes:
+ * the next geometric step, or need itself when that is larger. Pure. */
+size_t buf_next_cap(size_t cap, size_t need);
 void buf_append(buf *b, const void *p, size_t n);
 void buf_append_str(buf *b, const char *s);
 void buf_append_char(buf *b, char ch);

@@ -95,12 +95,53 @@ Test(buf, reserve_gives_room_without_changing_content) {
     buf_free(&b);
 }
 
-Test(buf, growth_past_one_mib_is_linear) {
+Test(buf, next_cap_doubles_below_one_mib_then_grows_by_half) {
+    cr_assert_eq(buf_next_cap(0, 1), 16);
+    cr_assert_eq(buf_next_cap(16, 17), 32);
+    cr_assert_eq(buf_next_cap(4096, 4097), 8192);
+    cr_assert_eq(buf_next_cap(BUF_DOUBLE_MAX / 2, BUF_DOUBLE_MAX / 2 + 1), BUF_DOUBLE_MAX);
+    cr_assert_eq(buf_next_cap(BUF_DOUBLE_MAX, BUF_DOUBLE_MAX + 1), BUF_DOUBLE_MAX * 3 / 2);
+    cr_assert_eq(buf_next_cap(64u << 20, (64u << 20) + 1), 96u << 20,
+                 "past 1 MiB the step is half the capacity, not a fixed 1 MiB");
+}
+
+Test(buf, next_cap_gives_a_big_need_exactly) {
+    cr_assert_eq(buf_next_cap(16, 100000), 100000);
+    cr_assert_eq(buf_next_cap(0, 3u << 20), 3u << 20);
+    cr_assert_eq(buf_next_cap(2u << 20, 5u << 20), 5u << 20);
+}
+
+Test(buf, one_big_reserve_is_not_doubled) {
     buf b;
     buf_init(&b);
     buf_reserve(&b, 3u << 20);
-    cr_assert_geq(b.cap, 3u << 20);
-    cr_assert_lt(b.cap, 4u << 20, "cap %zu: growth past 1 MiB must add 1 MiB steps", b.cap);
+    cr_assert_eq(b.cap, 3u << 20, "cap %zu: a known size is allocated exactly", b.cap);
+    buf_free(&b);
+}
+
+/* 64 MiB appended 100 bytes at a time: few reallocations, linear copying
+ * in total, and at most half the length again as slack. */
+Test(buf, many_small_appends_copy_linearly) {
+    buf b;
+    buf_init(&b);
+    char piece[100];
+    memset(piece, 'r', sizeof(piece));
+    size_t total = 64u << 20, grows = 0, copied = 0, cap = 0;
+    while (b.len < total) {
+        size_t before = b.len;
+        buf_append(&b, piece, sizeof(piece));
+        if (b.cap != cap) {
+            grows++;
+            copied += before; /* what a realloc may have to move */
+            cap = b.cap;
+        }
+        if (b.len > 2 * BUF_DOUBLE_MAX) /* past the last doubling */
+            cr_assert_leq(b.cap, b.len + b.len / 2 + sizeof(piece), "cap %zu len %zu", b.cap,
+                          b.len);
+    }
+    cr_assert_lt(grows, 40, "%zu reallocations for 64 MiB", grows);
+    cr_assert_leq(copied, 3 * b.len, "copied %zu bytes to build %zu", copied, b.len);
+    check_nul(&b);
     buf_free(&b);
 }
 
