@@ -374,7 +374,7 @@ static bool lpos_parse(client *c, lpos_opts *o) {
     o->rank = 1;
     o->count = -1;
     o->maxlen = 0;
-    for (int j = 3; j < c->argc; j++) {
+    for (int j = 3; j < c->argc; j += 2) { /* name value pairs */
         bool more = j + 1 < c->argc;
         const vg_slice *v = &c->argv[j + 1];
         if (arg_is(&c->argv[j], "rank") && more) {
@@ -399,7 +399,6 @@ static bool lpos_parse(client *c, lpos_opts *o) {
             reply_syntax_error(c);
             return false;
         }
-        j++;
     }
     return true;
 }
