@@ -24,6 +24,7 @@ SYNC_REPLIES = (("*", [("$", b"pong"), ("$", b"dfz-sync")]), ("$", b"dfz-sync"),
                 (">", [("$", b"pong"), ("$", b"dfz-sync")]))
 CLOSED = ("!", b"connection closed")
 DATABASES = 16
+SUBSCRIBE_FAMILY = {"subscribe", "psubscribe", "unsubscribe", "punsubscribe"}
 
 
 class VigilDown(Exception):
@@ -244,6 +245,9 @@ class Pair:
         sent = [self._send(s, "S", step.args) and self._send(s, "S", SYNC) for s in (self.r, self.v)]
         rr = self._sync_read(self.r, "S")
         vr = self._sync_read(self.v, "S") if sent[1] else [CLOSED]
+        if len(rr) == len(vr) == 1 and name not in SUBSCRIBE_FAMILY:
+            # One reply each: an ordinary command, compared as such.
+            return [Part("S", name, mode_for(name, step.args), rr[0], vr[0])]
         mode = "unsub" if name in ("unsubscribe", "punsubscribe") and len(step.args) == 1 else "exact"
         return [Part("S", name + " (subscriber)", mode, ("*", rr), ("*", vr))]
 

@@ -126,6 +126,11 @@ LOOSE_OK = {"object|encoding", "object|freq"}
 # A mutated count or cursor would make these random.
 NO_MUTATION = {"spop", "srandmember", "hrandfield", "zrandmember", "scan", "sscan", "hscan",
                "zscan"}
+# Relative expiry times: a mutation must not bring in a small positive
+# number, or whether the key still exists would depend on timing.
+TIME_SENSITIVE = {"set", "setex", "psetex", "expire", "pexpire", "getex"}
+SAFE_NUMBERS = [b"0", b"-1", b"-0", b"abc", b"1.5", b"", b"9223372036854775807",
+                b"-9223372036854775808", b"inf", b"1e400"]
 BLOCKING = ["blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"]
 
 
@@ -279,7 +284,7 @@ class Generator:
         hand = HAND.get(name)
         args = hand(self) if hand else self.generic(name)
         if self.rng.random() < 0.05 and name not in NO_MUTATION:
-            args = self.mutate(args)
+            args = self.mutate(args, name)
         return args
 
     def command_name_args(self, name):
@@ -292,8 +297,9 @@ class Generator:
         self.gen_list(spec.args, out, name)
         return out
 
-    def mutate(self, args):
+    def mutate(self, args, name=""):
         args = list(args)
+        numbers = SAFE_NUMBERS if name in TIME_SENSITIVE else INTS + FLOATS
         kind = self.rng.randrange(5)
         if kind == 0 and len(args) > 1:
             del args[self.rng.randrange(1, len(args))]
@@ -302,9 +308,9 @@ class Generator:
         elif kind == 2:
             args.append(args[-1])
         elif kind == 3 and len(args) > 1:
-            args[self.rng.randrange(1, len(args))] = self.pick(INTS + FLOATS)
+            args[self.rng.randrange(1, len(args))] = self.pick(numbers)
         else:
-            args.append(self.pick(OPTION_WORDS + INTS))
+            args.append(self.pick(OPTION_WORDS + numbers))
         return args
 
     # ---- the generic walk over COMMAND DOCS arguments ----------------------

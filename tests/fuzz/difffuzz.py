@@ -52,6 +52,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import dfz_compare  # noqa: E402
 from dfz_compare import agree, cli_line, command_name, show, signature  # noqa: E402
 from dfz_exec import (Pair, RedisDown, VigilDown, diff_snapshots,  # noqa: E402
                       recreate_steps)
@@ -139,6 +140,8 @@ class Fuzzer:
         self.missing = sorted(n for n in self.specs if n not in self.vigil_cmds)
         self.extra = sorted(n for n in self.vigil_cmds if n not in self.specs)
         implemented = {n for n in self.specs if n in self.vigil_cmds}
+        dfz_compare.COMMON_COMMANDS.clear()
+        dfz_compare.COMMON_COMMANDS.update(implemented)
         self.gen = Generator(opts.seed, self.specs, implemented)
         containers_or_macros = containers | {"multi", "exec", "discard"} | set(
             self.gen.blocking) | set(self.gen.subscribe_ok)
