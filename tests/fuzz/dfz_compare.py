@@ -203,12 +203,60 @@ def reply_class(rep):
     return names.get(t, t)
 
 
-def signature(name, r, v):
-    """Group key: command name (without " (in MULTI)") and both reply classes."""
+_NUMERIC = re.compile(rb"^[-+]?(\d[\d.]*(e[-+]?\d+)?|inf|nan)$", re.I)
+ACLLOG_FIELDS = ("count", "reason", "context", "object", "username")
+
+
+def _is_node(x):
+    return isinstance(x, tuple) and bool(x) and isinstance(x[0], str)
+
+
+def _first_diff(a, b):
+    """What tells two unequal canonical forms apart, in a few stable words."""
+    if _is_node(a) and _is_node(b):
+        if a[0] != b[0]:
+            return "types differ"
+        a, b = a[1:], b[1:]
+        if len(a) == len(b) == 1:
+            a, b = a[0], b[0]
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) != len(b):
+            return "lengths differ"
+        for x, y in zip(a, b):
+            if x != y:
+                return _first_diff(x, y)
+        return None
+    if isinstance(a, bytes) and isinstance(b, bytes):
+        if len(a) <= 24 and len(b) <= 24 and _NUMERIC.match(a) and _NUMERIC.match(b):
+            # Same number, other spelling (0 / -0, 1e3 / 1000): show both;
+            # different numbers would split the group endlessly.
+            same = float(a) == float(b) or a.lower() == b.lower()
+            return "%s / %s" % (a.decode(), b.decode()) if same else "numbers differ"
+        return "element differs"
+    return None
+
+
+def value_hint(r, v, mode):
+    """A short, stable note on where equal-class replies differ, or None."""
+    a, b = canonical(r, mode), canonical(v, mode)
+    if mode == "acllog" and a[0] == b[0] and len(a[1]) == len(b[1]):
+        for x, y in zip(a[1], b[1]):
+            for i, (p, q) in enumerate(zip(x, y)):
+                if p != q:
+                    return "field " + ACLLOG_FIELDS[i]
+    return _first_diff(a, b)
+
+
+def signature(name, r, v, mode="exact"):
+    """Group key: command name (without " (in MULTI)"), both reply classes and,
+    when the classes agree, a hint at the difference (e.g. "0 / -0")."""
     name = name.replace(" (in MULTI)", "")
     cr, cv = reply_class(r), reply_class(v)
     if cr == cv:
-        return "%s: %s value differs" % (name, cr)
+        hint = value_hint(r, v, mode) if r[0] != ":" else None
+        if hint == "element differs" and not isinstance(r[1], list):
+            hint = None
+        return "%s: %s value differs%s" % (name, cr, " (%s)" % hint if hint else "")
     return "%s: redis %s / vigil %s" % (name, cr, cv)
 
 

@@ -339,7 +339,10 @@ class Pair:
             self._hidden_call(side, [b"FLUSHALL"])
             for k, val in side.initial_config.items():
                 self._hidden_call(side, [b"CONFIG", b"SET", k, val])
-            self._hidden_call(side, [b"ACL", b"DELUSER"] + USERS)
+            users = self._hidden_call(side, [b"ACL", b"USERS"])
+            others = [u for _, u in users[1] or [] if u != b"default"] if users[0] == "*" else USERS
+            if others:
+                self._hidden_call(side, [b"ACL", b"DELUSER"] + others)
             self._hidden_call(side, [b"ACL", b"LOG", b"RESET"])
         self.check_vigil()
 

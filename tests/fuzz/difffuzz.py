@@ -189,7 +189,7 @@ class Fuzzer:
         p = first_disagreement(parts)
         if p is None:
             return True
-        sig = signature(p.name, p.r, p.v)
+        sig = signature(p.name, p.r, p.v, p.mode)
         self.record("reply", sig, self.history, (show(p.r), show(p.v)))
         if not resyncing and self.may_change_state(step, p):
             self.resync()
@@ -326,7 +326,7 @@ class Fuzzer:
         if f.kind != "reply" or final is None:
             return False
         p = first_disagreement(final)
-        if p is not None and signature(p.name, p.r, p.v) == f.sig:
+        if p is not None and signature(p.name, p.r, p.v, p.mode) == f.sig:
             f.repro_detail = (show(p.r), show(p.v))
             return True
         return False
