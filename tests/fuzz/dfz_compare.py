@@ -46,6 +46,8 @@ def _int(b):
 
 
 def mode_for(name, args):
+    if name == "acl|cat" and len(args) > 2:
+        return "commands"
     if name in ("smembers", "sinter", "sunion", "sdiff", "keys", "hkeys", "hvals",
                 "pubsub|channels", "pubsub|shardchannels", "acl|users", "acl|cat"):
         return "set"
@@ -70,8 +72,6 @@ def mode_for(name, args):
             return "len"    # a random subset of fixed size
         withvals = len(args) > 3 and args[3].upper() in (b"WITHVALUES", b"WITHSCORES")
         return "pairs" if withvals else "set"
-    if name == "acl|cat" and len(args) > 2:
-        return "commands"
     if name in ("acl|list", "acl|getuser"):
         return "aclrules"
     if name == "hello":
@@ -236,6 +236,19 @@ def _first_diff(a, b):
     return None
 
 
+def first_difference(a, b):
+    """_first_diff for plain nested tuples of bytes (keyspace snapshots)."""
+    if isinstance(a, bytes) and isinstance(b, bytes):
+        return _first_diff(a, b)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) != len(b):
+            return "lengths differ"
+        for x, y in zip(a, b):
+            if x != y:
+                return first_difference(x, y)
+    return None
+
+
 def value_hint(r, v, mode):
     """A short, stable note on where equal-class replies differ, or None."""
     a, b = canonical(r, mode), canonical(v, mode)
@@ -281,9 +294,16 @@ def _cli_quote(a):
     return '"' + "".join(out) + '"'
 
 
-def cli_line(args):
-    """args as one line redis-cli accepts."""
-    return " ".join(_cli_quote(a) for a in args)
+def cli_line(args, limit=None):
+    """args as one line redis-cli accepts; with limit, longer arguments are
+    abbreviated as <N bytes: "start...">, which redis-cli does not accept."""
+    out = []
+    for a in args:
+        if limit and len(a) > limit:
+            out.append("<%d bytes: %s...>" % (len(a), _cli_quote(a[:24])))
+        else:
+            out.append(_cli_quote(a))
+    return " ".join(out)
 
 
 def show(rep):
@@ -302,6 +322,8 @@ def _show_lines(rep):
     if t in ":(":
         return ["(integer) %s" % (v if t == ":" else v.decode())]
     if t in "$=":
+        if len(v) > 300:
+            return ["<%d bytes: %s...>" % (len(v), _cli_quote(v[:24]))]
         return [_cli_quote(v) if v else '""']
     if t == ",":
         return ["(double) " + v.decode()]

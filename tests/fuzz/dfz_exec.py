@@ -15,7 +15,7 @@ closed") and is compared like any other reply.
 """
 import time
 
-from dfz_compare import NEAR_TOLERANCE, command_name, mode_for
+from dfz_compare import NEAR_TOLERANCE, command_name, first_difference, mode_for
 from dfz_grammar import CONFIG_SETTABLE, USERS, Step
 from dfz_resp import Conn, ConnLost, Server
 
@@ -365,7 +365,9 @@ def diff_snapshots(rs, vs):
             continue
         t = a[0].decode()
         if a[1] != b[1]:
-            out.append(("state: %s content differs" % t, where, k))
+            hint = first_difference(a[1], b[1])
+            out.append(("state: %s content differs%s" % (t, " (%s)" % hint if hint else ""),
+                        where, k))
         if a[3] != b[3]:
             out.append(("state: %s encoding differs (redis %s / vigil %s)" % (
                 t, (a[3] or b"?").decode(), (b[3] or b"?").decode()), where, k))

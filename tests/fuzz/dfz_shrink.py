@@ -4,11 +4,12 @@ Owns: nothing but the search. First a backward slice keeps the steps that
 touch the keys of the failing step (transitively) plus the steps with a
 connection- or server-wide effect; then delta debugging (Zeller's ddmin)
 removes chunks of the prefix, then single steps, as long as the test still
+reproduces; last, long arguments are replaced by "x" where that still
 reproduces. The failing (last) step is always kept. All bounded by a Budget.
 """
 import time
 
-from dfz_grammar import KEYS
+from dfz_grammar import KEYS, Step
 
 GLOBAL = {b"flushall", b"flushdb", b"select", b"swapdb", b"multi", b"exec", b"discard",
           b"watch", b"unwatch", b"hello", b"reset", b"config", b"acl", b"auth", b"subscribe",
@@ -79,14 +80,38 @@ def ddmin(items, test, budget):
     return items
 
 
+def simplify_args(steps, test, budget):
+    """Replace long arguments (not keys) by b"x" where the test still holds."""
+    steps = list(steps)
+    for i, step in enumerate(steps):
+        if type(step) is not Step:
+            continue
+        for field in ("args", "unblock"):
+            args = getattr(step, field)
+            for j in range(1, len(args or ())):
+                if len(args[j]) <= 16 or args[j] in POOL:
+                    continue
+                new = list(args)
+                new[j] = b"x"
+                cand = Step(step.conn, new if field == "args" else step.args,
+                            new if field == "unblock" else step.unblock)
+                if not budget.spend():
+                    return steps
+                if test(steps[:i] + [cand] + steps[i + 1:]):
+                    steps[i] = step = cand
+                    args = getattr(step, field)
+    return steps
+
+
 def shrink(prefix, final, test, budget):
-    """Minimal prefix p with test(p + [final]); returns (steps, tests used)."""
+    """Minimal prefix p with test(p + [final]), long arguments shortened where
+    possible; returns (steps, tests used)."""
     run = lambda p: test(list(p) + [final])
     if budget.spend() and run([]):
-        return [final], budget.tests
+        return simplify_args([final], test, budget), budget.tests
     sliced = key_slice(prefix, final)
     start = prefix
     if len(sliced) < len(prefix) and budget.spend() and run(sliced):
         start = sliced
     best = ddmin(start, run, budget)
-    return list(best) + [final], budget.tests
+    return simplify_args(list(best) + [final], test, budget), budget.tests

@@ -36,9 +36,11 @@ per line) or on any divergence with --fail-on-divergence; 2 on usage or
 setup errors; else 0. The command stream is a function of --seed alone
 (it never depends on replies); --commands N makes a run fully repeatable.
 
-Run for a minute (what the test step does):
-  tests/fuzz/difffuzz.py --vigil build-asan/vigil-node --seconds 60 --seed 1
-Run for as long as you like, with fresh seeds:
+Run for about a minute, as the test step does (a fixed seed and count, so
+the run is the same on every machine; the shrinking after it is bounded by
+--shrink-seconds):
+  tests/fuzz/difffuzz.py --vigil build-asan/vigil-node --commands 30000 --seed 1 --shrink-seconds 30
+Run for as long as you like, with fresh seeds (the seed is printed first):
   tests/fuzz/difffuzz.py --vigil build-asan/vigil-node --seconds 3600 --report fuzz.txt
 """
 import argparse
@@ -73,6 +75,7 @@ CONFIG_IGNORED = {"port", "bind", "dir", "logfile", "pidfile", "unixsocket", "da
 CHECK_EVERY = 500          # steps between keyspace comparisons
 HISTORY_MAX = 1500         # rebuild both servers when the history gets this long
 PRINT_MAX = 40             # steps of an unshrunk reproduction printed in the text report
+ARG_PRINT_MAX = 200        # longer arguments are abbreviated there (--json has them whole)
 
 
 # Commands whose divergence may leave a connection in a different state.
@@ -366,9 +369,9 @@ def step_lines(steps):
             out.append("# then compare the keyspaces: %s differs" % s.args[1].decode(errors="replace"))
             continue
         prefix = s.conn + ": " if multi_conn else ""
-        line = prefix + cli_line(s.args)
+        line = prefix + cli_line(s.args, ARG_PRINT_MAX)
         if s.unblock:
-            line += "   # blocks; then another client: " + cli_line(s.unblock)
+            line += "   # blocks; then another client: " + cli_line(s.unblock, ARG_PRINT_MAX)
         out.append(line)
     return out
 

@@ -50,8 +50,8 @@ def test_ddmin_finds_the_two_needed_items():
     assert len(tests) < 200
 
 
-def test_shrink_keeps_final_step_and_slices_by_key():
-    steps = [Step("A", [b"SET", b"k:%s" % bytes([97 + i % 5]), b"v"]) for i in range(50)]
+def test_shrink_keeps_final_step_slices_by_key_and_shortens_args():
+    steps = [Step("A", [b"SET", b"k:%s" % bytes([97 + i % 5]), b"v" * 40]) for i in range(50)]
     final = Step("A", [b"GET", b"k:c"])
     seen = []
 
@@ -62,6 +62,7 @@ def test_shrink_keeps_final_step_and_slices_by_key():
     out, _ = dfz_shrink.shrink(steps, final, test, dfz_shrink.Budget(30))
     assert out[-1] == final
     assert len(out) == 2 and out[0].args[1] == b"k:c"
+    assert out[0].args[2] == b"x"  # the long value did not matter
     # The key slice came first: only steps on k:c were tried after the empty prefix.
     assert all(s.args[1] == b"k:c" for s in seen[1][:-1])
 
