@@ -49,6 +49,7 @@ import json
 import os
 import random
 import re
+import signal
 import sys
 import time
 
@@ -134,6 +135,14 @@ class Fuzzer:
         vigil_extra = [tuple(a.split("=", 1)) for a in opts.vigil_arg]
         self.pair_args = (opts.redis, opts.vigil, SETTINGS, vigil_extra)
         self.pair = Pair(*self.pair_args)
+        try:
+            self.setup()
+        except BaseException:
+            self.pair.stop()
+            raise
+
+    def setup(self):
+        opts = self.opts
         self.specs = load_specs(self.pair.r.h())
         containers = {n.split("|")[0] for n in self.specs if "|" in n}
         self.pair.containers = containers
@@ -498,6 +507,9 @@ def parse_args(argv):
 
 def main(argv=None):
     opts = parse_args(argv)
+    # SIGTERM (e.g. from timeout(1)) unwinds like an exception, so the
+    # servers are still stopped and their directories removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     known = load_known(opts.known)
     print("difffuzz: seed %d" % opts.seed, file=sys.stderr)
     try:
