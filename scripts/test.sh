@@ -11,8 +11,10 @@
 #   asan      ctest in build-asan/
 #   asan-int  pytest tests/integration against build-asan/vigil-node; any
 #             sanitizer report aborts the node and fails its test
-#   difffuzz  tests/fuzz/difffuzz.py against build-asan/vigil-node for
-#             DIFFFUZZ_SECONDS (SKIP while that file does not exist)
+#   difffuzz  tests/fuzz/difffuzz.py against build-asan/vigil-node and
+#             redis-server: DIFFFUZZ_COMMANDS seeded commands (about a
+#             minute), the same stream on every machine; a crash, a
+#             sanitizer report or a divergence not in difffuzz_known.txt fails
 #   tsan-bld  -DVIGIL_TSAN=ON (ThreadSanitizer) in build-tsan/
 #   tsan      ctest in build-tsan/ (test_lazyfree stresses the free thread);
 #             a "WARNING: ThreadSanitizer" line fails the test
@@ -32,8 +34,10 @@
 #
 # Environment:
 #   FUZZ_SECONDS=10          seconds per libFuzzer target
-#   DIFFFUZZ_SECONDS=60      seconds of differential fuzzing against
-#                            redis-server (tests/fuzz/difffuzz.py)
+#   DIFFFUZZ_COMMANDS=30000  commands of differential fuzzing against
+#                            redis-server (tests/fuzz/difffuzz.py), seed
+#                            DIFFFUZZ_SEED=1; DIFFFUZZ_SECONDS=N instead runs
+#                            for N seconds (as long as you like)
 #   VIGIL_FORMAT_CHECK=warn  list format problems without failing (default:
 #                            error, as in CI)
 #   VIGIL_SKIP="asan fuzz"   steps to skip, any of: format integ asan
@@ -49,7 +53,9 @@ cd "$VIGIL_ROOT" || exit 1
 . "$VIGIL_ROOT/scripts/common.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
-DIFFFUZZ_SECONDS=${DIFFFUZZ_SECONDS:-60}
+DIFFFUZZ_COMMANDS=${DIFFFUZZ_COMMANDS:-30000}
+DIFFFUZZ_SEED=${DIFFFUZZ_SEED:-1}
+DIFFFUZZ_SECONDS=${DIFFFUZZ_SECONDS:-}
 # A sanitizer report kills the node at once (abort, not just exit 1) and
 # goes to its stderr, where tests/integration/conftest.py looks for it.
 # The integration tests worth a ThreadSanitizer node: those that make the
@@ -225,9 +231,14 @@ step_difffuzz() {
         record difffuzz SKIP 0 "no tests/fuzz/difffuzz.py yet"
         return
     fi
-    step difffuzz $((DIFFFUZZ_SECONDS + 300)) env "${SAN_NODE_ENV[@]}" \
+    local budget=(--commands "$DIFFFUZZ_COMMANDS") limit=900
+    if [ -n "$DIFFFUZZ_SECONDS" ]; then
+        budget=(--seconds "$DIFFFUZZ_SECONDS")
+        limit=$((DIFFFUZZ_SECONDS + 600))
+    fi
+    step difffuzz "$limit" env "${SAN_NODE_ENV[@]}" \
         "$PYTHON" tests/fuzz/difffuzz.py --vigil build-asan/vigil-node \
-        --seconds "$DIFFFUZZ_SECONDS"
+        --seed "$DIFFFUZZ_SEED" --shrink-seconds 30 "${budget[@]}"
 }
 
 # Unit tests under ThreadSanitizer (criterion itself cannot run there: the
