@@ -16,7 +16,7 @@
 
 static void cmd_ping(client *c) {
     if (c->argc > 2) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     if (c->flags & CLIENT_PUBSUB && c->resp == 2) {

@@ -227,6 +227,11 @@ void command_reply_unknown_sub(client *c) {
     reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.", c->argv[1].ptr, up);
 }
 
+void command_reply_arity_error(client *c) {
+    reply_errorf(c, "ERR wrong number of arguments for '%s' command",
+                 c->cmd ? c->cmd->fullname : "unknown");
+}
+
 static long long ustime(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -339,7 +344,7 @@ static void dispatch(client *c) {
     }
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         multi_flag_error(c);
         return;
     }

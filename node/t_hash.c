@@ -297,7 +297,7 @@ static void hash_changed(client *c, const char *event) {
 
 static void hset_generic(client *c, bool hmset) {
     if (c->argc % 2 != 0) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     kv *o = hash_write(c);

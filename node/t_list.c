@@ -162,7 +162,7 @@ static void pop_range_reply(client *c, quicklist *ql, int where, long long count
 static void pop_generic(client *c, int where) {
     long long count = -1;
     if (c->argc > 3) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     if (c->argc == 3) {
