@@ -20,6 +20,7 @@
 
 #include "acl.h"
 #include "blocking.h"
+#include "client_pause.h"
 #include "command.h"
 #include "log.h"
 #include "monitor.h"
@@ -326,7 +327,7 @@ void client_process_input(client *c) {
             break;
         }
         if (c->parser.argc > 0 &&
-            cmd_client_pause_holds(c, region + c->parser.args[0].off, c->parser.args[0].len)) {
+            client_pause_holds(c, region + c->parser.args[0].off, c->parser.args[0].len)) {
             resp_req_reset(&c->parser); /* parsed again when the pause ends */
             break;
         }

@@ -126,7 +126,5 @@ client *client_by_id(uint64_t id);
 /* Copy the current argv out of the query buffer (MULTI queue, blocking). */
 vg_slice *client_argv_copy(const client *c);
 void client_argv_free(vg_slice *argv, int argc);
-/* CLIENT PAUSE (cmd_client.c): must c's next command (named name) wait? */
-bool cmd_client_pause_holds(const client *c, const char *name, size_t len);
 
 #endif
