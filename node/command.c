@@ -309,6 +309,18 @@ static bool protected_refused(client *c, const command *cmd) {
     return true;
 }
 
+/* Over maxmemory even after evicting what it could: refuse a denyoom
+ * command with -OOM. Returns true when it replied. */
+static bool refuse_oom(client *c, const command *cmd) {
+    if (server.maxmemory <= 0) return false;
+    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
+    bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
+    if (!denyoom) return false;
+    reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+    return true;
+}
+
 /* CLIENT REPLY OFF/SKIP drop every reply of the command, errors raised
  * before it runs included (Redis suppresses them at the socket layer). */
 void command_process(client *c) {
@@ -367,7 +379,7 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
-    if (evict_refuse_oom(c, cmd)) {
+    if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);
         return;

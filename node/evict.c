@@ -1,4 +1,4 @@
-/* evict.c -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+/* evict.c -- maxmemory: LRU/LFU clocks and the eviction pool.
  *
  * Owns: the pool of best candidates (evict_pool.c keeps them). Each
  * round samples maxmemory-samples keys per db (from the keyspace for
@@ -16,7 +16,6 @@
 #include "lazyfree.h"
 #include "notify.h"
 #include "propagate.h"
-#include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -189,14 +188,4 @@ int evict_perform(void) {
     }
     propagate_flush_pending();
     return EVICT_OK;
-}
-
-bool evict_refuse_oom(client *c, const command *cmd) {
-    if (server.maxmemory <= 0) return false;
-    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
-    bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
-    if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
-    if (!denyoom) return false;
-    reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
-    return true;
 }

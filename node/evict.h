@@ -1,16 +1,15 @@
-/* evict.h -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+/* evict.h -- maxmemory: LRU/LFU clocks and the eviction pool.
  *
  * Owns: the eviction pool (best candidates seen across sampling rounds).
  * Pure scoring helpers take the clock as a parameter so unit tests drive
- * them; evict_perform reads `server`. */
+ * them; evict_perform reads `server`. Dispatch (command.c) answers -OOM
+ * when evict_perform cannot get under the limit. */
 #ifndef VIGIL_NODE_EVICT_H
 #define VIGIL_NODE_EVICT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "client.h"
-#include "command.h"
 #include "object.h"
 
 #define LFU_INIT_VAL 5
@@ -43,8 +42,6 @@ enum evict_result {
 /* Free memory until under maxmemory (time-boxed). Called before commands
  * run and from the cron. */
 int evict_perform(void);
-/* Dispatch: refuse a denyoom command when over the limit. Returns true when it replied. */
-bool evict_refuse_oom(client *c, const command *cmd);
 /* Bytes counted against maxmemory. */
 size_t evict_used_memory(void);
 
