@@ -9,10 +9,8 @@
  * removes the last field deletes the key. */
 #include "t_hash.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -20,11 +18,11 @@
 #include "command.h"
 #include "db.h"
 #include "dict.h"
-#include "glob.h"
 #include "listpack.h"
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -626,57 +624,6 @@ static void cmd_hrandfield(client *c) {
     }
 }
 
-/* ---- *SCAN arguments (shared with t_set.c) ----------------------------------------------- */
-
-/* Redis' parseScanCursorOrReply: strtoul semantics, so "-1" wraps around. */
-bool hash_scan_cursor(client *c, scan_args *a) {
-    const vg_slice *s = &c->argv[2];
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s->ptr, &end, 10);
-    if (s->len == 0 || s->ptr[0] == ' ' || (s->ptr[0] >= '\t' && s->ptr[0] <= '\r') ||
-        *end != '\0' || (size_t)(end - s->ptr) != s->len || errno == ERANGE) {
-        reply_error(c, "ERR invalid cursor");
-        return false;
-    }
-    a->cursor = v;
-    return true;
-}
-
-bool hash_scan_options(client *c, scan_args *a) {
-    a->count = 10;
-    a->pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        bool more = i + 1 < c->argc;
-        if (more && arg_is(&c->argv[i], "count")) {
-            if (!arg_ll(c, &c->argv[i + 1], &a->count)) return false;
-            if (a->count < 1) {
-                reply_syntax_error(c);
-                return false;
-            }
-        } else if (more && arg_is(&c->argv[i], "match")) {
-            const vg_slice *p = &c->argv[i + 1];
-            a->pattern = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
-        } else {
-            reply_syntax_error(c);
-            return false;
-        }
-    }
-    return true;
-}
-
-bool hash_scan_match(const scan_args *a, const char *s, size_t len) {
-    return a->pattern == NULL || glob_match(a->pattern->ptr, a->pattern->len, s, len, false);
-}
-
-void hash_scan_reply_header(client *c, uint64_t cursor, long long n) {
-    char num[24];
-    int len = vg_ull2str(num, cursor);
-    reply_array(c, 2);
-    reply_bulk(c, num, (size_t)len);
-    reply_array(c, n);
-}
-
 /* ---- HSCAN ------------------------------------------------------------------------------ */
 
 typedef struct hscan_batch {
@@ -701,7 +648,7 @@ typedef struct hscan_lp_ctx {
 
 static void hscan_lp_cb(const char *f, size_t fl, const char *v, size_t vl, void *arg) {
     hscan_lp_ctx *x = arg;
-    if (!hash_scan_match(x->a, f, fl)) return;
+    if (!scan_match(x->a, f, fl)) return;
     reply_bulk(x->c, f, fl);
     reply_bulk(x->c, v, vl);
     x->n += 2;
@@ -729,8 +676,8 @@ static void hscan_table(client *c, const kv *o, scan_args *a) {
     } while (cursor && maxiter-- && (long long)b.n * 2 < a->count);
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++)
-        if (hash_scan_match(a, b.items[i]->data, b.items[i]->flen)) b.items[kept++] = b.items[i];
-    hash_scan_reply_header(c, cursor, (long long)kept * 2);
+        if (scan_match(a, b.items[i]->data, b.items[i]->flen)) b.items[kept++] = b.items[i];
+    scan_reply_header(c, cursor, (long long)kept * 2);
     for (size_t i = 0; i < kept; i++) {
         reply_bulk(c, b.items[i]->data, b.items[i]->flen);
         reply_bulk(c, hnode_val(b.items[i]), b.items[i]->vlen);
@@ -740,14 +687,14 @@ static void hscan_table(client *c, const kv *o, scan_args *a) {
 
 static void cmd_hscan(client *c) {
     scan_args a;
-    if (!hash_scan_cursor(c, &a)) return;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     kv *o;
     if (!hash_read(c, &o)) return;
     if (o == NULL) {
-        hash_scan_reply_header(c, 0, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    if (!hash_scan_options(c, &a)) return;
+    if (!scan_parse_options(c, 3, false, &a)) return;
     if (o->encoding == OBJ_ENC_LISTPACK)
         hscan_listpack(c, o, &a);
     else

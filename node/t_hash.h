@@ -6,7 +6,7 @@
  * the hash has at most hash-max-listpack-entries fields and every field
  * and value is at most hash-max-listpack-value bytes; OBJ_ENC_HT (a dict
  * of nodes, one allocation per field) beyond. Conversion is one way, as in
- * Redis. This header also shares the *SCAN argument parser with t_set.c. */
+ * Redis. */
 #ifndef VIGIL_NODE_T_HASH_H
 #define VIGIL_NODE_T_HASH_H
 
@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client.h"
 #include "object.h"
 
 /* Room for a listpack integer formatted as text. */
@@ -37,22 +36,5 @@ void hash_convert_to_ht(kv *o);
 typedef void (*hash_visit_cb)(const char *f, size_t fl, const char *v, size_t vl, void *arg);
 /* Visit every field/value pair; cb must not change the hash. */
 void hash_foreach(const kv *o, hash_visit_cb cb, void *arg);
-
-/* *SCAN key cursor [MATCH pattern] [COUNT count] arguments, shared by
- * HSCAN and SSCAN (and ZSCAN). */
-typedef struct scan_args {
-    uint64_t cursor;
-    long long count;         /* COUNT, default 10 */
-    const vg_slice *pattern; /* borrowed from argv; NULL: match everything */
-} scan_args;
-
-/* Parse the cursor at argv[2]; replies "ERR invalid cursor" on failure. */
-bool hash_scan_cursor(client *c, scan_args *a);
-/* Parse the options from argv[3]; replies the syntax error on failure. */
-bool hash_scan_options(client *c, scan_args *a);
-/* MATCH filter. */
-bool hash_scan_match(const scan_args *a, const char *s, size_t len);
-/* The two-element *SCAN reply header: next cursor, then an array of n items. */
-void hash_scan_reply_header(client *c, uint64_t cursor, long long n);
 
 #endif

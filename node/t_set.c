@@ -22,8 +22,8 @@
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
-#include "t_hash.h"
 #include "vg_alloc.h"
 
 /* ---- hashtable encoding ---------------------------------------------------------------- */
@@ -728,7 +728,7 @@ typedef struct sscan_is_ctx {
 
 static void sscan_is_cb(const char *m, size_t len, void *arg) {
     sscan_is_ctx *x = arg;
-    if (!hash_scan_match(x->a, m, len)) return;
+    if (!scan_match(x->a, m, len)) return;
     reply_bulk(x->c, m, len);
     x->n++;
 }
@@ -744,8 +744,8 @@ static void sscan_table(client *c, const kv *o, const scan_args *a) {
     } while (cursor && maxiter-- && (long long)b.n < a->count);
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++)
-        if (hash_scan_match(a, b.items[i]->m, b.items[i]->len)) b.items[kept++] = b.items[i];
-    hash_scan_reply_header(c, cursor, (long long)kept);
+        if (scan_match(a, b.items[i]->m, b.items[i]->len)) b.items[kept++] = b.items[i];
+    scan_reply_header(c, cursor, (long long)kept);
     for (size_t i = 0; i < kept; i++)
         reply_bulk(c, b.items[i]->m, b.items[i]->len);
     vg_free(b.items);
@@ -753,14 +753,14 @@ static void sscan_table(client *c, const kv *o, const scan_args *a) {
 
 static void cmd_sscan(client *c) {
     scan_args a;
-    if (!hash_scan_cursor(c, &a)) return;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     kv *o;
     if (!set_read(c, &c->argv[1], &o)) return;
     if (o == NULL) {
-        hash_scan_reply_header(c, 0, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    if (!hash_scan_options(c, &a)) return;
+    if (!scan_parse_options(c, 3, false, &a)) return;
     if (o->encoding == OBJ_ENC_HT) {
         sscan_table(c, o, &a);
         return;
