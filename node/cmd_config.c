@@ -210,10 +210,7 @@ static void reset_server_stats(void) {
     server.stat_numconnections = 0;
     server.stat_numcommands = 0;
     server.stat_rejected_conn = 0;
-    server.stat_expiredkeys = 0;
-    server.stat_evictedkeys = 0;
-    server.stat_keyspace_hits = 0;
-    server.stat_keyspace_misses = 0;
+    server.keyspace = (db_stats){0};
     server.stat_net_input_bytes = 0;
     server.stat_net_output_bytes = 0;
     server.stat_total_error_replies = 0;

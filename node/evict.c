@@ -14,7 +14,6 @@
 
 #include "evict_pool.h"
 #include "lazyfree.h"
-#include "notify.h"
 #include "propagate.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -62,9 +61,9 @@ static double rand01(void) {
     return (double)(server_random() >> 11) / (double)(1ULL << 53);
 }
 
-void evict_init_access(kv *o) {
-    if (evict_policy_is_lfu())
-        o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), LFU_INIT_VAL);
+void evict_init_access(kv *o, const kv *old) {
+    if (evict_policy_is_lfu()) /* As Redis' dbSetValue: an overwrite keeps the access count. */
+        o->lru = old ? old->lru : evict_lfu_pack(evict_minutes_now(server.now_ms), LFU_INIT_VAL);
     else
         o->lru = server_lru_clock() & OBJ_LRU_MAX;
 }
@@ -176,10 +175,8 @@ int evict_perform(void) {
         memcpy(key, o->key, klen);
         kv *gone = db_unlink(d, key, klen);
         lazyfree_kv(gone);
-        server.stat_evictedkeys++;
         db_signal_modified(d, key, klen);
-        notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, dbid);
-        propagate_deletion(dbid, key, klen, false);
+        db_note_evicted(d, key, klen);
         if (key != small) vg_free(key);
         if (server_ustime_mono() > deadline) {
             propagate_flush_pending(); /* evictions go out bare, before the command */

@@ -14,8 +14,9 @@
 
 #define LFU_INIT_VAL 5
 
-/* Fresh key: LRU clock now, or LFU counter at its initial value. */
-void evict_init_access(kv *o);
+/* Key entering a db (replacing old, or NULL when new): LRU clock now, or
+ * the LFU counter at its initial value (old's counter when replacing). */
+void evict_init_access(kv *o, const kv *old);
 /* Key accessed: refresh LRU or bump LFU. */
 void evict_touch(kv *o);
 

@@ -71,7 +71,9 @@ bool server_auth_required(void) {
     return !acl_default_is_open();
 }
 
-void server_key_modified(db *d, const char *key, size_t klen) {
+/* ---- the keyspace's environment: db.c calls these through db_env ---- */
+
+static void key_modified(db *d, const char *key, size_t klen) {
     server.dirty++;
     multi_touch_key(d->id, key, klen);
     blocking_signal_key(d, key, klen);
@@ -79,16 +81,35 @@ void server_key_modified(db *d, const char *key, size_t klen) {
 
 /* As Redis, an expiry is no write of the command that found it (no dirty),
  * but replicas and the AOF hear a DEL (UNLINK when lazyfree-lazy-expire). */
-void server_key_expired(db *d, const char *key, size_t klen) {
+static void key_expired(db *d, const char *key, size_t klen) {
     propagate_deletion(d->id, key, klen, server.lazyfree_lazy_expire);
     multi_touch_key(d->id, key, klen);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, d->id);
 }
 
-void server_db_changed(db *d) {
+static void key_evicted(db *d, const char *key, size_t klen) {
+    notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, d->id);
+    propagate_deletion(d->id, key, klen, false);
+}
+
+static void db_changed(db *d) {
     multi_touch_db(d->id);
     blocking_signal_db(d);
 }
+
+static const db_env keyspace_env = {
+    .now_ms = &server.now_ms,
+    .stats = &server.keyspace,
+    .is_replica = server_is_replica,
+    .random = server_random,
+    .mono_us = server_ustime_mono,
+    .access_init = evict_init_access,
+    .access_touch = evict_touch,
+    .key_modified = key_modified,
+    .key_expired = key_expired,
+    .key_evicted = key_evicted,
+    .db_changed = db_changed,
+};
 
 static void random_bytes(uint8_t *out, size_t n) {
     int fd = open("/dev/urandom", O_RDONLY);
@@ -262,7 +283,8 @@ static void active_expire_cycle(void) {
      * dead keys cannot starve the ones after it. */
     static long long next_db;
     for (long long n = 0; n < server.databases; n++) {
-        db_active_expire(&server.dbs[next_db], server.now_ms, deadline);
+        db_active_expire(&server.dbs[next_db], server.now_ms, deadline,
+                         server.active_expire_effort);
         next_db = (next_db + 1) % server.databases;
         if (server_ustime_mono() > deadline) break;
     }
@@ -338,7 +360,7 @@ int server_start(vg_error *err) {
     signal(SIGPIPE, SIG_IGN);
     server.dbs = vg_calloc((size_t)server.databases * sizeof(db));
     for (long long i = 0; i < server.databases; i++)
-        db_init(&server.dbs[i], (int)i);
+        db_init(&server.dbs[i], (int)i, &keyspace_env);
     command_table_init();
     if (acl_start(err) != VG_OK) return VG_ERR;
     if (server.dir && server.dir[0] && chdir(server.dir) != 0) {

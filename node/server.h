@@ -109,10 +109,7 @@ struct vigil_server {
     long long stat_numconnections;
     long long stat_numcommands;
     long long stat_rejected_conn;
-    long long stat_expiredkeys;
-    long long stat_evictedkeys;
-    long long stat_keyspace_hits;
-    long long stat_keyspace_misses;
+    db_stats keyspace; /* keyspace_hits/misses, expired_keys, evicted_keys (db.c counts) */
     long long stat_net_input_bytes;
     long long stat_net_output_bytes;
     long long stat_total_error_replies;
@@ -177,11 +174,6 @@ uint64_t server_random(void);
 bool server_is_replica(void);
 /* Ask the loop to stop after this iteration (SHUTDOWN, signals). */
 void server_request_shutdown(int exit_code);
-/* Hooks every key change and expiry passes through (WATCH, notifications, propagation). */
-void server_key_modified(db *d, const char *key, size_t klen);
-void server_key_expired(db *d, const char *key, size_t klen);
-/* A whole db was emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB). */
-void server_db_changed(db *d);
 /* Default user requires a password (requirepass set). */
 bool server_auth_required(void);
 /* Re-open listeners after CONFIG SET port/bind. */
