@@ -63,7 +63,7 @@ static client *client_alloc(void) {
     c->id = ++server.next_client_id;
     c->resp = 2;
     c->db = &server.dbs[0];
-    c->authenticated = !server_auth_required();
+    c->authenticated = acl_default_is_open();
     c->acl = acl_default_user();
     c->ctime_ms = c->last_interaction_ms = server.now_ms;
     resp_req_init(&c->parser, server.proto_max_bulk_len);
@@ -100,7 +100,7 @@ static const char *refusal_for(stream *s, size_t *len) {
         *len = sizeof(maxclients_msg) - 1;
         return maxclients_msg;
     }
-    if (server.protected_mode && !server_auth_required() && !stream_peer_is_loopback(s)) {
+    if (server.protected_mode && acl_default_is_open() && !stream_peer_is_loopback(s)) {
         *len = sizeof(protected_mode_msg) - 1;
         return protected_mode_msg;
     }

@@ -1,17 +1,20 @@
-/* server.c -- the node's life cycle: configure, listen, cron, shut down.
+/* node.c -- the node's life cycle: configure, start, cron, shut down.
  *
- * Owns: `server`, its listeners, timers and signal handlers. The cron runs
- * `hz` times a second: clock, active expiry, client timeouts and limits,
- * incremental rehash, instantaneous metrics. Output is flushed in a prepare
- * handle, i.e. once per loop iteration just before the loop polls. */
-#include "server.h"
+ * Owns: the timers and signal handlers, and the glue between the layers:
+ * the db_env through which the keyspace reaches WATCH, blocked clients and
+ * notifications, and the accept callback handed to the listeners. It is
+ * the top of the node: it calls a dozen modules and only main.c calls it.
+ * The cron runs `hz` times a second: clock, active expiry, client timeouts
+ * and limits, incremental rehash, instantaneous metrics. Output is flushed
+ * in a prepare handle, i.e. once per loop iteration just before the loop
+ * polls. */
+#include "node.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,49 +30,9 @@
 #include "notify.h"
 #include "node_config.h"
 #include "propagate.h"
+#include "server.h"
 #include "server_tls.h"
 #include "vg_alloc.h"
-
-struct vigil_server server;
-
-void server_update_clock(void) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    server.mono_us = server_ustime_mono();
-}
-
-int64_t server_ustime_mono(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint32_t server_lru_clock(void) {
-    return server.lru_clock;
-}
-
-static void update_lru_clock(void) {
-    server.lru_clock = (uint32_t)((server.now_ms / 1000) & OBJ_LRU_MAX);
-}
-
-uint64_t server_random(void) {
-    /* xorshift64*: fast, good enough for sampling; never for secrets. */
-    uint64_t x = server.rand_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    server.rand_state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-bool server_is_replica(void) {
-    return false;
-}
-
-bool server_auth_required(void) {
-    return !acl_default_is_open();
-}
 
 /* ---- the keyspace's environment: db.c calls these through db_env ---- */
 
@@ -165,7 +128,7 @@ static int parse_args(int argc, char **argv, vg_error *err) {
     return VG_OK;
 }
 
-int server_configure(int argc, char **argv, vg_error *err) {
+int node_configure(int argc, char **argv, vg_error *err) {
     memset(&server, 0, sizeof(server));
     server.executable = vg_strdup(argc > 0 ? argv[0] : "vigil-node");
     server_update_clock();
@@ -187,75 +150,8 @@ int server_configure(int argc, char **argv, vg_error *err) {
         vg_error_set(err, "can't open the log file '%s': %s", server.logfile, strerror(errno));
         return VG_ERR;
     }
-    update_lru_clock();
+    server_update_lru_clock();
     return VG_OK;
-}
-
-static void on_accept(stream_listener *l, stream *s) {
-    (void)l;
-    server_update_clock();
-    client_accept(s, l->tls != NULL);
-}
-
-/* A listener's memory must outlive its handle's close: free it here. tcp is
- * the first member of stream_listener, so the handle is the listener. */
-static void on_listener_closed(uv_handle_t *h) {
-    vg_free(h);
-}
-
-static void close_listeners(void) {
-    for (int i = 0; i < server.nlisteners; i++)
-        stream_listener_close(server.listeners[i], on_listener_closed);
-    server.nlisteners = 0;
-}
-
-/* Open one listener per bind address. A leading '-' marks an optional
- * address (Redis' "-::1"): failing to bind it is not an error. */
-static int open_listeners(int port, tls_ctx *tls, vg_error *err) {
-    char copy[512];
-    snprintf(copy, sizeof(copy), "%s", server.bind ? server.bind : "127.0.0.1");
-    for (char *save = NULL, *addr = strtok_r(copy, " ", &save); addr;
-         addr = strtok_r(NULL, " ", &save)) {
-        bool optional = addr[0] == '-';
-        if (optional) addr++;
-        if (strcmp(addr, "*") == 0) addr = "0.0.0.0";
-        if (server.nlisteners == SERVER_MAX_LISTENERS) break;
-        stream_listener *l = vg_calloc(sizeof(*l));
-        int rc = stream_listen(l, server.loop, addr, port, (int)server.tcp_backlog, tls, on_accept);
-        if (rc != 0) {
-            if (l->loop)
-                stream_listener_close(l, on_listener_closed);
-            else
-                vg_free(l); /* the address did not resolve: no handle was made */
-            if (optional) continue;
-            vg_error_set(err, "Failed listening on port %d (%s), aborting: %s:%d: %s", port,
-                         tls ? "tls" : "tcp", addr, port, uv_strerror(rc));
-            return VG_ERR;
-        }
-        server.listeners[server.nlisteners++] = l;
-        if (port == 0) port = stream_listener_port(l);
-    }
-    return VG_OK;
-}
-
-int server_rebind(vg_error *err) {
-    if (server.loop == NULL) return VG_OK; /* not started yet: start-up binds */
-    close_listeners();
-    if ((server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) ||
-        (server.tls_port != 0 && server.tls &&
-         open_listeners((int)server.tls_port, server.tls, err) != VG_OK)) {
-        LOG_WARNING("%s", err->msg);
-        vg_error_set(err, "Unable to listen on this port");
-        return VG_ERR;
-    }
-    return VG_OK;
-}
-
-double server_instantaneous(const long long *samples) {
-    long long sum = 0;
-    for (int i = 0; i < 16; i++)
-        sum += samples[i];
-    return (double)sum / 16;
 }
 
 static void track_instantaneous(void) {
@@ -306,7 +202,7 @@ static void rehash_cron(void) {
 static void on_cron(uv_timer_t *t) {
     (void)t;
     server_update_clock();
-    update_lru_clock();
+    server_update_lru_clock();
     server.cronloops++;
     if (server.shutdown_asap) {
         uv_stop(server.loop);
@@ -334,11 +230,6 @@ static void on_before_sleep(uv_prepare_t *p) {
     if (server.shutdown_asap) uv_stop(server.loop);
 }
 
-void server_request_shutdown(int exit_code) {
-    server.shutdown_asap = true;
-    server.exit_code = exit_code;
-}
-
 static void on_signal(uv_signal_t *s, int signum) {
     (void)s;
     LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
@@ -355,7 +246,7 @@ static void write_pidfile(void) {
     }
 }
 
-int server_start(vg_error *err) {
+int node_start(vg_error *err) {
     server.loop = uv_default_loop();
     signal(SIGPIPE, SIG_IGN);
     server.dbs = vg_calloc((size_t)server.databases * sizeof(db));
@@ -369,9 +260,7 @@ int server_start(vg_error *err) {
     }
     if (propagate_start(err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;
-    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) return VG_ERR;
-    if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
-        return VG_ERR;
+    if (server_listen(client_accept, err) != VG_OK) return VG_ERR;
     lazyfree_start();
     uv_timer_init(server.loop, &server.cron_timer);
     uv_timer_start(&server.cron_timer, on_cron, 1, (uint64_t)(1000 / server.hz));
@@ -392,7 +281,7 @@ int server_start(vg_error *err) {
     return VG_OK;
 }
 
-int server_run(void) {
+int node_run(void) {
     uv_run(server.loop, UV_RUN_DEFAULT);
     LOG_WARNING("User requested shutdown...");
     return server.exit_code;
@@ -403,12 +292,12 @@ static void close_walk(uv_handle_t *h, void *arg) {
     if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
-void server_teardown(void) {
+void node_teardown(void) {
     if (server.loop == NULL) return;
     clients_flush_pending();
     while (server.clients)
         client_close(server.clients);
-    close_listeners();
+    server_close_listeners();
     /* Timers, the prepare handle and signal handlers are closed by the walk:
      * it visits only initialised handles, so a start-up that failed half
      * way (port in use, bad dir, bad TLS files) tears down cleanly too. */

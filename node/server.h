@@ -1,8 +1,11 @@
-/* server.h -- the node's one global state and its life cycle.
+/* server.h -- the node's one global state: clocks, sampling, listeners.
  *
  * Owns: the `server` struct: configuration values, databases, the client
- * list, listeners, counters and the cached clock. Glue code (handlers,
- * cron, main) reads it; pure modules never do. */
+ * list, listeners, counters and the cached clock. Handlers and the request
+ * layer read it; the keyspace (node/keyspace/) and pure modules never do.
+ * It includes nothing above the keyspace, so it closes no include cycle;
+ * the life cycle that drives it is node.h. New state goes in a sub-struct
+ * declared by the module that owns it (`keyspace` is db.h's db_stats). */
 #ifndef VIGIL_NODE_SERVER_H
 #define VIGIL_NODE_SERVER_H
 
@@ -158,24 +161,21 @@ struct vigil_server {
 
 extern struct vigil_server server;
 
-/* Start-up: parse arguments (config file then --name value overrides). */
-int server_configure(int argc, char **argv, vg_error *err);
-/* Listen, install timers and signals. */
-int server_start(vg_error *err);
-/* Run the loop until shutdown; returns the exit code. */
-int server_run(void);
-/* Stop accepting, close clients, free everything (tests and clean exit). */
-void server_teardown(void);
-
+/* Refresh now_ms and mono_us (the loop calls this once per event batch). */
 void server_update_clock(void);
+/* The LRU clock (seconds, OBJ_LRU_BITS) from now_ms; the cron refreshes it. */
+void server_update_lru_clock(void);
 int64_t server_ustime_mono(void);
 uint32_t server_lru_clock(void);
 uint64_t server_random(void);
 bool server_is_replica(void);
 /* Ask the loop to stop after this iteration (SHUTDOWN, signals). */
 void server_request_shutdown(int exit_code);
-/* Default user requires a password (requirepass set). */
-bool server_auth_required(void);
+/* Receives each accepted connection (takes s); tls: it came in on tls-port. */
+typedef void (*server_accept_cb)(stream *s, bool tls);
+/* Open the listeners for port and tls-port, handing connections to cb. */
+int server_listen(server_accept_cb cb, vg_error *err);
+void server_close_listeners(void);
 /* Re-open listeners after CONFIG SET port/bind. */
 int server_rebind(vg_error *err);
 double server_instantaneous(const long long *samples);
