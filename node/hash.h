@@ -1,5 +1,5 @@
-/* t_hash.h -- the hash value type, for modules that build or read hashes
- * without going through commands (RDB, AOF rewrite, DEBUG).
+/* hash.h -- the hash value type, for the HASH commands (t_hash.c) and for
+ * modules that build or read hashes without commands (RDB, AOF, DEBUG).
  *
  * Owns: nothing itself; a hash value is owned by its kv. Encodings:
  * OBJ_ENC_LISTPACK (field, value, field, value ... in one listpack) while
@@ -7,14 +7,33 @@
  * and value is at most hash-max-listpack-value bytes; OBJ_ENC_HT (a dict
  * of nodes, one allocation per field) beyond. Conversion is one way, as in
  * Redis. */
-#ifndef VIGIL_NODE_T_HASH_H
-#define VIGIL_NODE_T_HASH_H
+#ifndef VIGIL_NODE_HASH_H
+#define VIGIL_NODE_HASH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dict.h"
 #include "object.h"
+
+/* The hashtable encoding, for commands that walk it (HSCAN, HRANDFIELD):
+ * a dict of hnode plus the bytes they take. */
+typedef struct hnode {
+    dict_node node; /* chain link in the hash's dict */
+    uint32_t flen;  /* field bytes */
+    uint32_t vlen;  /* value bytes */
+    char data[];    /* field, NUL, value, NUL */
+} hnode;
+
+typedef struct hash_table {
+    dict d;       /* owned: hnode entries */
+    size_t bytes; /* allocation sizes of all nodes */
+} hash_table;
+
+static inline const char *hnode_val(const hnode *h) {
+    return h->data + h->flen + 1;
+}
 
 /* Room for a listpack integer formatted as text. */
 #define HASH_IBUF_SIZE 32

@@ -7,7 +7,7 @@
  * SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SINTERCARD SSCAN. A key
  * never holds an empty set: the command that removes the last member
  * deletes the key. */
-#include "t_set.h"
+#include "set.h"
 
 #include <limits.h>
 #include <stdlib.h>

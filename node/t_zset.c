@@ -20,7 +20,7 @@
 #include "reply.h"
 #include "resp_write.h"
 #include "server.h"
-#include "t_set.h"
+#include "set.h"
 #include "vg_alloc.h"
 #include "t_zset.h"
 #include "zset.h"
