@@ -1,0 +1,34 @@
+/* list.c -- the list value type: creation and per-type ops.
+ *
+ * Owns: list values (see list.h). No client, no reply: the commands are
+ * in t_list.c. */
+#include "list.h"
+
+#include "server.h"
+
+static void list_free_value(kv *o) {
+    ql_free(o->v.ptr);
+}
+
+static size_t list_value_memory(const kv *o) {
+    return ql_memory(o->v.ptr);
+}
+
+static void list_dup_value(kv *dst, const kv *src) {
+    dst->v.ptr = ql_dup(src->v.ptr);
+}
+
+static const obj_ops list_ops = {
+    .free_value = list_free_value,
+    .value_memory = list_value_memory,
+    .dup_value = list_dup_value,
+};
+
+__attribute__((constructor)) static void list_register_type(void) {
+    obj_register_type(OBJ_LIST, &list_ops);
+}
+
+kv *list_kv_new(const char *key, size_t klen) {
+    quicklist *ql = ql_new((int)server.list_max_listpack_size, (int)server.list_compress_depth);
+    return kv_new_ptr(key, klen, OBJ_LIST, OBJ_ENC_QUICKLIST, ql);
+}

@@ -1,0 +1,18 @@
+/* list.h -- the list value type, for the LIST commands (t_list.c) and for
+ * modules that build or read lists without commands (RDB, AOF, DEBUG).
+ *
+ * Owns: nothing itself; a list value is a quicklist owned by its kv
+ * (kv->v.ptr, encoding OBJ_ENC_QUICKLIST, as Redis 7.0 reports for every
+ * list). Elements are read and changed through quicklist.h. */
+#ifndef VIGIL_NODE_LIST_H
+#define VIGIL_NODE_LIST_H
+
+#include <stddef.h>
+
+#include "object.h"
+#include "quicklist.h"
+
+/* Returns new: a kv holding an empty list (not yet in any db). */
+kv *list_kv_new(const char *key, size_t klen);
+
+#endif
