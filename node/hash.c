@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "listpack.h"
-#include "server.h"
 #include "vg_alloc.h"
 #include "vg_common.h"
 
@@ -93,10 +92,10 @@ void hash_convert_to_ht(kv *o) {
 }
 
 /* Listpack path of hash_set; returns -1 when the hash must convert first. */
-static int lp_hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl) {
+static int lp_hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl,
+                       const hash_limits *lim) {
     unsigned char *lp = o->v.ptr;
-    if (fl > (size_t)server.hash_max_listpack_value ||
-        vl > (size_t)server.hash_max_listpack_value ||
+    if (fl > (size_t)lim->max_listpack_value || vl > (size_t)lim->max_listpack_value ||
         lp_bytes(lp) + fl + vl + 32 > HASH_LP_SAFETY_BYTES)
         return -1;
     unsigned char *p = lp_find(lp, lp_first(lp), f, fl, 1);
@@ -107,13 +106,13 @@ static int lp_hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl
     }
     lp = lp_append(lp, f, fl);
     o->v.ptr = lp_append(lp, v, vl);
-    if (hash_length(o) > (size_t)server.hash_max_listpack_entries) hash_convert_to_ht(o);
+    if (hash_length(o) > (size_t)lim->max_listpack_entries) hash_convert_to_ht(o);
     return 1;
 }
 
-bool hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl) {
+bool hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl, const hash_limits *lim) {
     if (o->encoding == OBJ_ENC_LISTPACK) {
-        int r = lp_hash_set(o, f, fl, v, vl);
+        int r = lp_hash_set(o, f, fl, v, vl, lim);
         if (r >= 0) return r == 1;
         hash_convert_to_ht(o);
     }

@@ -35,15 +35,22 @@ static inline const char *hnode_val(const hnode *h) {
     return h->data + h->flen + 1;
 }
 
+/* hash-max-listpack-entries and hash-max-listpack-value: past either, a
+ * hash converts to a hashtable. The server keeps them in `server.hash`. */
+typedef struct hash_limits {
+    long long max_listpack_entries;
+    long long max_listpack_value;
+} hash_limits;
+
 /* Room for a listpack integer formatted as text. */
 #define HASH_IBUF_SIZE 32
 
 /* Returns new: a kv holding an empty listpack hash (not yet in any db). */
 kv *hash_kv_new(const char *key, size_t klen);
 size_t hash_length(const kv *o);
-/* Set field to value, converting the encoding when limits require.
+/* Set field to value, converting the encoding when lim requires.
  * Returns true if the field was new. */
-bool hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl);
+bool hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl, const hash_limits *lim);
 /* Returns true if the field existed. The caller deletes an emptied key. */
 bool hash_delete(kv *o, const char *f, size_t fl);
 /* The value of field f, or NULL. Integers are formatted into ibuf

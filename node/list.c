@@ -4,8 +4,6 @@
  * in t_list.c. */
 #include "list.h"
 
-#include "server.h"
-
 static void list_free_value(kv *o) {
     ql_free(o->v.ptr);
 }
@@ -28,7 +26,7 @@ __attribute__((constructor)) static void list_register_type(void) {
     obj_register_type(OBJ_LIST, &list_ops);
 }
 
-kv *list_kv_new(const char *key, size_t klen) {
-    quicklist *ql = ql_new((int)server.list_max_listpack_size, (int)server.list_compress_depth);
+kv *list_kv_new(const char *key, size_t klen, const list_limits *lim) {
+    quicklist *ql = ql_new((int)lim->max_listpack_size, (int)lim->compress_depth);
     return kv_new_ptr(key, klen, OBJ_LIST, OBJ_ENC_QUICKLIST, ql);
 }

@@ -12,7 +12,15 @@
 #include "object.h"
 #include "quicklist.h"
 
-/* Returns new: a kv holding an empty list (not yet in any db). */
-kv *list_kv_new(const char *key, size_t klen);
+/* list-max-listpack-size and list-compress-depth, as quicklist.h takes
+ * them. The server keeps them in `server.list`. */
+typedef struct list_limits {
+    long long max_listpack_size; /* < 0: bytes per node (-1..-5); > 0: entries per node */
+    long long compress_depth;    /* stored; nodes are not compressed */
+} list_limits;
+
+/* Returns new: a kv holding an empty list (not yet in any db) whose nodes
+ * follow lim. */
+kv *list_kv_new(const char *key, size_t klen, const list_limits *lim);
 
 #endif

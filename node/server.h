@@ -15,7 +15,10 @@
 
 #include "config.h"
 #include "db.h"
+#include "hash.h"
+#include "list.h"
 #include "obuf_limit.h"
+#include "set.h"
 #include "stream.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -129,12 +132,10 @@ struct vigil_server {
     int inst_idx;
     long long inst_last_cmds, inst_last_in, inst_last_out;
     int64_t inst_last_ms;
-    /* --- compact encodings (t_hash.c, t_set.c) --- */
-    long long hash_max_listpack_entries;
-    long long hash_max_listpack_value;
-    long long set_max_intset_entries;
-    long long list_max_listpack_size; /* t_list.c: <0 bytes per node (-1..-5), >0 entries */
-    long long list_compress_depth;    /* t_list.c: stored, nodes are not compressed */
+    /* --- compact encodings (declared by hash.h, set.h, list.h) --- */
+    hash_limits hash; /* hash-max-listpack-entries, hash-max-listpack-value */
+    set_limits set;   /* set-max-intset-entries */
+    list_limits list; /* list-max-listpack-size, list-compress-depth */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;

@@ -10,7 +10,6 @@
 
 #include "buf.h"
 #include "intset.h"
-#include "server.h"
 #include "vg_alloc.h"
 #include "vg_common.h"
 
@@ -90,13 +89,13 @@ void set_convert_to_ht(kv *o) {
     o->encoding = OBJ_ENC_HT;
 }
 
-bool set_add(kv *o, const char *m, size_t len) {
+bool set_add(kv *o, const char *m, size_t len, const set_limits *lim) {
     long long v;
     if (o->encoding == OBJ_ENC_INTSET) {
         if (member_int(m, len, &v)) {
             bool added;
             o->v.ptr = intset_add(o->v.ptr, v, &added);
-            if (added && set_size(o) > (size_t)server.set_max_intset_entries) set_convert_to_ht(o);
+            if (added && set_size(o) > (size_t)lim->max_intset_entries) set_convert_to_ht(o);
             return added;
         }
         set_convert_to_ht(o);

@@ -29,6 +29,12 @@ typedef struct set_table {
     size_t bytes; /* allocation sizes of all nodes */
 } set_table;
 
+/* set-max-intset-entries: past it, an intset set converts to a hashtable.
+ * The server keeps it in `server.set`. */
+typedef struct set_limits {
+    long long max_intset_entries;
+} set_limits;
+
 /* Room for an intset member formatted as text. */
 #define SET_IBUF_SIZE 32
 
@@ -38,8 +44,9 @@ kv *set_kv_new(const char *key, size_t klen, const char *first, size_t flen);
 /* Returns new: an empty intset-encoded set kv (the start of every STORE result). */
 kv *set_kv_new_intset(const char *key, size_t klen);
 size_t set_size(const kv *o);
-/* Returns true if m was added (absent before). */
-bool set_add(kv *o, const char *m, size_t len);
+/* Returns true if m was added (absent before), converting the encoding
+ * when m is not an integer or lim requires. */
+bool set_add(kv *o, const char *m, size_t len, const set_limits *lim);
 /* Returns true if m was removed. The caller deletes an emptied key. */
 bool set_remove(kv *o, const char *m, size_t len);
 bool set_is_member(const kv *o, const char *m, size_t len);

@@ -70,8 +70,8 @@ static void hset_generic(client *c, bool hmset) {
     if (o == NULL) return;
     long long created = 0;
     for (int i = 2; i < c->argc; i += 2)
-        created +=
-            hash_set(o, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len);
+        created += hash_set(o, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr,
+                            c->argv[i + 1].len, &server.hash);
     hash_changed(c, "hset");
     if (hmset)
         reply_ok(c);
@@ -96,7 +96,7 @@ static void cmd_hsetnx(client *c) {
         reply_int(c, 0);
         return;
     }
-    hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len);
+    hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len, &server.hash);
     hash_changed(c, "hset");
     reply_int(c, 1);
 }
@@ -236,7 +236,7 @@ static void cmd_hincrby(client *c) {
     cur += incr;
     char out[HASH_IBUF_SIZE];
     int n = vg_ll2str(out, cur);
-    hash_set(o, f->ptr, f->len, out, (size_t)n);
+    hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
     hash_changed(c, "hincrby");
     reply_int(c, cur);
 }
@@ -268,7 +268,7 @@ static void cmd_hincrbyfloat(client *c) {
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
-    hash_set(o, f->ptr, f->len, out, (size_t)n);
+    hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
     hash_changed(c, "hincrbyfloat");
     reply_bulk(c, out, (size_t)n);
     propagate_rewrite_arg(c, 0, PROPAGATE_LIT("HSET")); /* the result, as Redis sends it */

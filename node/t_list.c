@@ -43,7 +43,7 @@ static kv *lookup_read(client *c, const vg_slice *key, bool *bad) {
 }
 
 static kv *list_create(client *c, const vg_slice *key) {
-    kv *o = list_kv_new(key->ptr, key->len);
+    kv *o = list_kv_new(key->ptr, key->len, &server.list);
     db_add(c->db, o);
     return o;
 }

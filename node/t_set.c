@@ -120,7 +120,7 @@ static void cmd_sadd(client *c) {
     }
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
-        added += set_add(o, c->argv[i].ptr, c->argv[i].len);
+        added += set_add(o, c->argv[i].ptr, c->argv[i].len, &server.set);
     if (added) set_changed(c, k, "sadd");
     reply_int(c, added);
 }
@@ -343,7 +343,7 @@ static void cmd_smove(client *c) {
         dst = set_kv_new(dk->ptr, dk->len, m->ptr, m->len);
         db_add(c->db, dst);
     }
-    if (set_add(dst, m->ptr, m->len)) set_changed(c, dk, "sadd");
+    if (set_add(dst, m->ptr, m->len, &server.set)) set_changed(c, dk, "sadd");
     reply_int(c, 1);
 }
 
@@ -385,12 +385,12 @@ static void inter_cb(const char *m, size_t len, void *arg) {
     for (int i = 1; i < a->n; i++)
         if (!set_is_member(a->sets[i], m, len)) return;
     a->count++;
-    if (a->out) set_add(a->out, m, len);
+    if (a->out) set_add(a->out, m, len, &server.set);
 }
 
 static void union_cb(const char *m, size_t len, void *arg) {
     algebra_ctx *a = arg;
-    a->count += set_add(a->out, m, len);
+    a->count += set_add(a->out, m, len, &server.set);
 }
 
 /* A member of the first set belongs to the difference if no later set has it
@@ -399,7 +399,7 @@ static void diff_cb(const char *m, size_t len, void *arg) {
     algebra_ctx *a = arg;
     for (int i = 1; i < a->n; i++)
         if (a->sets[i] && set_is_member(a->sets[i], m, len)) return;
-    a->count += set_add(a->out, m, len);
+    a->count += set_add(a->out, m, len, &server.set);
 }
 
 /* Compute op over sets into a->out (which must exist). */
