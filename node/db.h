@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "dict.h"
-#include "object.h"
+#include "kv.h"
 
 struct db;
 

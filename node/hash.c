@@ -221,8 +221,4 @@ static void hash_dup_value(kv *dst, const kv *src) {
     dst->v.ptr = ht;
 }
 
-static const obj_ops hash_ops = {hash_free_value, hash_value_memory, hash_dup_value};
-
-__attribute__((constructor)) static void hash_register_type(void) {
-    obj_register_type(OBJ_HASH, &hash_ops);
-}
+const obj_ops hash_ops = {hash_free_value, hash_value_memory, hash_dup_value};

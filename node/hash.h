@@ -42,6 +42,9 @@ typedef struct hash_limits {
     long long max_listpack_value;
 } hash_limits;
 
+/* The hash row of kv.c's value-type table. */
+extern const obj_ops hash_ops;
+
 /* Room for a listpack integer formatted as text. */
 #define HASH_IBUF_SIZE 32
 

@@ -16,15 +16,11 @@ static void list_dup_value(kv *dst, const kv *src) {
     dst->v.ptr = ql_dup(src->v.ptr);
 }
 
-static const obj_ops list_ops = {
+const obj_ops list_ops = {
     .free_value = list_free_value,
     .value_memory = list_value_memory,
     .dup_value = list_dup_value,
 };
-
-__attribute__((constructor)) static void list_register_type(void) {
-    obj_register_type(OBJ_LIST, &list_ops);
-}
 
 kv *list_kv_new(const char *key, size_t klen, const list_limits *lim) {
     quicklist *ql = ql_new((int)lim->max_listpack_size, (int)lim->compress_depth);

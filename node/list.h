@@ -19,6 +19,9 @@ typedef struct list_limits {
     long long compress_depth;    /* stored; nodes are not compressed */
 } list_limits;
 
+/* The list row of kv.c's value-type table. */
+extern const obj_ops list_ops;
+
 /* Returns new: a kv holding an empty list (not yet in any db) whose nodes
  * follow lim. */
 kv *list_kv_new(const char *key, size_t klen, const list_limits *lim);

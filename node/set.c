@@ -190,8 +190,4 @@ static void set_dup_value(kv *dst, const kv *src) {
     dst->v.ptr = st;
 }
 
-static const obj_ops set_ops = {set_free_value, set_value_memory, set_dup_value};
-
-__attribute__((constructor)) static void set_register_type(void) {
-    obj_register_type(OBJ_SET, &set_ops);
-}
+const obj_ops set_ops = {set_free_value, set_value_memory, set_dup_value};

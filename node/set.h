@@ -35,6 +35,9 @@ typedef struct set_limits {
     long long max_intset_entries;
 } set_limits;
 
+/* The set row of kv.c's value-type table. */
+extern const obj_ops set_ops;
+
 /* Room for an intset member formatted as text. */
 #define SET_IBUF_SIZE 32
 

@@ -27,25 +27,6 @@
 
 /* ---- value plumbing ---- */
 
-static void zset_free_value(kv *o) {
-    zset_free(ZSET_OF(o));
-}
-
-static size_t zset_value_memory(const kv *o) {
-    return zset_memory((const zset *)&o->v.ptr);
-}
-
-static void zset_dup_value(kv *dst, const kv *src) {
-    zset copy = zset_dup((const zset *)&src->v.ptr);
-    dst->v.ptr = copy.p;
-}
-
-static const obj_ops zset_ops = {zset_free_value, zset_value_memory, zset_dup_value};
-
-__attribute__((constructor)) static void register_zset_type(void) {
-    obj_register_type(OBJ_ZSET, &zset_ops);
-}
-
 static void sync_encoding(kv *o) {
     zset *zs = ZSET_OF(o);
     zset_maybe_convert(zs, (size_t)server.zset_max_listpack_entries,
