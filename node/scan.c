@@ -3,22 +3,14 @@
  * Owns: nothing (see scan.h). */
 #include "scan.h"
 
-#include <errno.h>
-#include <stdlib.h>
-
 #include "buf.h"
 #include "cmd_util.h"
 #include "glob.h"
 #include "reply.h"
 
-/* Redis' parseScanCursorOrReply: strtoul over the NUL-terminated argument,
- * refusing leading space, trailing bytes and overflow. */
 bool scan_parse_cursor(client *c, const vg_slice *a, uint64_t *cursor) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(a->ptr, &end, 10);
-    if (a->ptr[0] == ' ' || (a->ptr[0] >= '\t' && a->ptr[0] <= '\r') || *end != '\0' ||
-        errno == ERANGE) {
+    unsigned long long v;
+    if (!arg_scan_cursor(a, &v)) {
         reply_error(c, "ERR invalid cursor");
         return false;
     }

@@ -19,6 +19,7 @@
 #include "propagate.h"
 #include "reply.h"
 #include "resp_write.h"
+#include "scan.h"
 #include "server.h"
 #include "set.h"
 #include "vg_alloc.h"
@@ -993,41 +994,22 @@ static void zscan_collect(const char *m, size_t len, double score, void *arg) {
 /* Redis' order: the cursor, then the key (missing: an empty page; wrong
  * type), then COUNT and MATCH, each as often as given. */
 static void cmd_zscan(client *c) {
-    unsigned long long cursor = 0;
-    if (!arg_scan_cursor(&c->argv[2], &cursor)) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
+    scan_args a;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
     if (wrong) return;
     if (o == NULL) {
-        reply_array(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array(c, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    long long count = 10;
-    const vg_slice *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        if (arg_is(&c->argv[i], "count") && i + 1 < c->argc) {
-            if (!arg_ll(c, &c->argv[i + 1], &count)) return;
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-        } else if (arg_is(&c->argv[i], "match") && i + 1 < c->argc) {
-            pattern = &c->argv[i + 1];
-            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
-    }
+    if (!scan_parse_options(c, 3, false, &a)) return;
+    uint64_t cursor = a.cursor;
+    long long count = a.count;
     zscan_ctx x;
     buf_init(&x.out);
     x.n = 0;
-    x.pattern = pattern;
+    x.pattern = a.pattern;
     x.c = c;
     uint64_t next = 0;
     {
