@@ -313,7 +313,9 @@ static bool protected_refused(client *c, const command *cmd) {
  * command with -OOM. Returns true when it replied. */
 static bool refuse_oom(client *c, const command *cmd) {
     if (server.maxmemory <= 0) return false;
-    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
+    int evicted = evict_perform();
+    propagate_flush_pending(); /* evictions go out bare, before the command */
+    if (evicted != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
     bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
     if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
     if (!denyoom) return false;

@@ -14,7 +14,6 @@
 
 #include "evict_pool.h"
 #include "lazyfree.h"
-#include "propagate.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -164,10 +163,7 @@ int evict_perform(void) {
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
-        if (o == NULL) {
-            propagate_flush_pending();
-            return EVICT_FAIL;
-        }
+        if (o == NULL) return EVICT_FAIL;
         db *d = &server.dbs[dbid];
         char small[256];
         size_t klen = o->keylen;
@@ -178,11 +174,8 @@ int evict_perform(void) {
         db_signal_modified(d, key, klen);
         db_note_evicted(d, key, klen);
         if (key != small) vg_free(key);
-        if (server_ustime_mono() > deadline) {
-            propagate_flush_pending(); /* evictions go out bare, before the command */
-            return EVICT_RUNNING;      /* the cron and the next commands go on */
-        }
+        if (server_ustime_mono() > deadline)
+            return EVICT_RUNNING; /* the cron and the next commands go on */
     }
-    propagate_flush_pending();
     return EVICT_OK;
 }

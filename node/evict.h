@@ -41,7 +41,9 @@ enum evict_result {
     EVICT_FAIL = 2,    /* over the limit and nothing can be evicted */
 };
 /* Free memory until under maxmemory (time-boxed). Called before commands
- * run and from the cron. */
+ * run and from the cron. Each eviction is reported through the db_env
+ * (key_evicted queues its DEL for propagation); the caller sends what was
+ * queued with propagate_flush_pending, so evictions go out bare. */
 int evict_perform(void);
 /* Bytes counted against maxmemory. */
 size_t evict_used_memory(void);

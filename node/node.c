@@ -210,6 +210,7 @@ static void on_cron(uv_timer_t *t) {
     }
     active_expire_cycle();
     evict_perform();
+    propagate_flush_pending(); /* evictions go out bare, as in Redis */
     clients_cron();
     blocking_cron(server.now_ms);
     rehash_cron();
