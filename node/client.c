@@ -483,3 +483,8 @@ void client_argv_free(vg_slice *argv, int argc) {
         vg_free(argv[i].ptr);
     vg_free(argv);
 }
+
+bool client_protected_allows(int setting, const client *c) {
+    if (setting == PROTECTED_ACTION_YES) return true;
+    return setting == PROTECTED_ACTION_LOCAL && c->conn && stream_peer_is_loopback(c->conn);
+}

@@ -18,7 +18,6 @@
 #include "latency.h"
 #include "monitor.h"
 #include "multi.h"
-#include "node_config.h"
 #include "propagate.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -297,8 +296,7 @@ static bool refuse_monitor_keyspace(client *c, const command *cmd) {
 static bool protected_refused(client *c, const command *cmd) {
     if (!(cmd->flags & CMD_PROTECTED)) return false;
     bool module = strcmp(cmd->name, "module") == 0;
-    if (node_config_protected_allows(module ? server.enable_module_cmd : server.enable_debug_cmd,
-                                     c))
+    if (client_protected_allows(module ? server.enable_module_cmd : server.enable_debug_cmd, c))
         return false;
     reply_errorf(c,
                  "ERR %s command not allowed. If the %s option is set to \"local\", you can run "

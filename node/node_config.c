@@ -184,10 +184,6 @@ static const config_enum protected_action_enum[] = {{"no", PROTECTED_ACTION_NO},
 
 /* Local is Redis' islocalClient: a peer of exactly 127.0.0.1 or ::1, so a
  * client bound to 127.0.0.2 is remote although its packets never leave. */
-bool node_config_protected_allows(int setting, client *c) {
-    if (setting == PROTECTED_ACTION_YES) return true;
-    return setting == PROTECTED_ACTION_LOCAL && c->conn && stream_peer_is_loopback(c->conn);
-}
 
 static const config_enum tls_auth_enum[] = {
     {"no", TLS_AUTH_NO}, {"yes", TLS_AUTH_YES}, {"optional", TLS_AUTH_OPTIONAL}, {NULL, 0}};

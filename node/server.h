@@ -38,6 +38,14 @@ enum maxmemory_policy {
     MAXMEMORY_VOLATILE_TTL,
 };
 
+/* Values of enable-debug-command, enable-module-command and
+ * enable-protected-configs (Redis' "no", "yes", "local"). */
+enum protected_action {
+    PROTECTED_ACTION_NO = 0,
+    PROTECTED_ACTION_YES,
+    PROTECTED_ACTION_LOCAL, /* only clients connected from 127.0.0.1 or ::1 */
+};
+
 struct vigil_server {
     /* --- process --- */
     uv_loop_t *loop;     /* borrowed: the default loop */
