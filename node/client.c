@@ -20,6 +20,7 @@
 
 #include "acl.h"
 #include "blocking.h"
+#include "client_pause.h"
 #include "command.h"
 #include "log.h"
 #include "monitor.h"
@@ -62,7 +63,7 @@ static client *client_alloc(void) {
     c->id = ++server.next_client_id;
     c->resp = 2;
     c->db = &server.dbs[0];
-    c->authenticated = !server_auth_required();
+    c->authenticated = acl_default_is_open();
     c->acl = acl_default_user();
     c->ctime_ms = c->last_interaction_ms = server.now_ms;
     resp_req_init(&c->parser, server.proto_max_bulk_len);
@@ -99,7 +100,7 @@ static const char *refusal_for(stream *s, size_t *len) {
         *len = sizeof(maxclients_msg) - 1;
         return maxclients_msg;
     }
-    if (server.protected_mode && !server_auth_required() && !stream_peer_is_loopback(s)) {
+    if (server.protected_mode && acl_default_is_open() && !stream_peer_is_loopback(s)) {
         *len = sizeof(protected_mode_msg) - 1;
         return protected_mode_msg;
     }
@@ -326,7 +327,7 @@ void client_process_input(client *c) {
             break;
         }
         if (c->parser.argc > 0 &&
-            cmd_client_pause_holds(c, region + c->parser.args[0].off, c->parser.args[0].len)) {
+            client_pause_holds(c, region + c->parser.args[0].off, c->parser.args[0].len)) {
             resp_req_reset(&c->parser); /* parsed again when the pause ends */
             break;
         }
@@ -481,4 +482,9 @@ void client_argv_free(vg_slice *argv, int argc) {
     for (int i = 0; i < argc; i++)
         vg_free(argv[i].ptr);
     vg_free(argv);
+}
+
+bool client_protected_allows(int setting, const client *c) {
+    if (setting == PROTECTED_ACTION_YES) return true;
+    return setting == PROTECTED_ACTION_LOCAL && c->conn && stream_peer_is_loopback(c->conn);
 }

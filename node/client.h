@@ -123,10 +123,12 @@ bool client_obuf_enforce(client *c);
 /* CLIENT LIST / CLIENT INFO line (no trailing newline). */
 void client_describe(const client *c, buf *out);
 client *client_by_id(uint64_t id);
+/* Whether c may do what a parameter holding setting (PROTECTED_ACTION_*,
+ * server.h) guards: DEBUG, CONFIG SET dir. A client without a socket is
+ * never local. */
+bool client_protected_allows(int setting, const client *c);
 /* Copy the current argv out of the query buffer (MULTI queue, blocking). */
 vg_slice *client_argv_copy(const client *c);
 void client_argv_free(vg_slice *argv, int argc);
-/* CLIENT PAUSE (cmd_client.c): must c's next command (named name) wait? */
-bool cmd_client_pause_holds(const client *c, const char *name, size_t len);
 
 #endif

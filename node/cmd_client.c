@@ -1,17 +1,15 @@
 /* cmd_client.c -- CLIENT ID GETNAME SETNAME INFO LIST KILL NO-EVICT REPLY
  * SETINFO PAUSE UNPAUSE HELP.
  *
- * Owns: the client pause state (mode, deadline, timer). A paused node keeps
- * reading from its clients but leaves the held commands in their query
- * buffers; client.c asks cmd_client_pause_holds() before running each one,
- * and when the pause ends (UNPAUSE or the deadline) every client with input
- * left is processed again, in order. Replica and primary links never wait. */
+ * Owns: nothing; PAUSE and UNPAUSE parse their arguments and leave the
+ * pause itself to client_pause.c. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "acl.h"
 #include "blocking.h"
+#include "client_pause.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "log.h"
@@ -20,14 +18,6 @@
 #include "vg_alloc.h"
 
 enum client_type { CTYPE_NORMAL, CTYPE_REPLICA, CTYPE_PUBSUB, CTYPE_MASTER };
-enum pause_mode { PAUSE_NONE = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2 };
-
-static struct {
-    int mode;         /* enum pause_mode */
-    int64_t end_ms;   /* wall clock at which the pause ends */
-    uv_timer_t timer; /* fires at end_ms */
-    bool timer_ready; /* timer initialised on the loop */
-} pause_state;
 
 static void reply_help(client *c, const char *const *lines, size_t n) {
     reply_array(c, (long long)n);
@@ -299,45 +289,6 @@ static void cmd_client_reply(client *c) {
 
 /* ----------------------------------------------------------------- pause */
 
-bool cmd_client_pause_holds(const client *c, const char *name, size_t len) {
-    if (pause_state.mode == PAUSE_NONE ||
-        (c->flags & (CLIENT_REPLICA | CLIENT_PRIMARY | CLIENT_FAKE)))
-        return false;
-    if (pause_state.mode == PAUSE_ALL) return true;
-    const command *cmd = command_lookup(name, len);
-    if (cmd == NULL) return false;
-    /* EXEC waits whatever it queued: checking the queue would need MULTI's state. */
-    return (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)) || strcmp(cmd->name, "exec") == 0;
-}
-
-static void pause_end(void) {
-    pause_state.mode = PAUSE_NONE;
-    pause_state.end_ms = 0;
-    if (pause_state.timer_ready) uv_timer_stop(&pause_state.timer);
-    /* Resume by id: processing one client may close others. The client running
-     * UNPAUSE is mid-loop in client_process_input and goes on by itself. */
-    size_t n = 0, cap = (size_t)server.nclients + 1;
-    uint64_t *ids = vg_malloc(cap * sizeof(uint64_t));
-    for (client *t = server.clients; t && n < cap; t = t->next)
-        if (t->query.len > 0) ids[n++] = t->id;
-    for (size_t i = 0; i < n; i++) {
-        client *t = client_by_id(ids[i]);
-        if (t && !(t->flags & (CLIENT_CLOSING | CLIENT_CLOSE_ASAP | CLIENT_PROTECTED)))
-            client_process_input(t);
-    }
-    vg_free(ids);
-}
-
-static void on_pause_timer(uv_timer_t *t) {
-    (void)t;
-    server_update_clock();
-    if (server.now_ms >= pause_state.end_ms)
-        pause_end();
-    else
-        uv_timer_start(&pause_state.timer, on_pause_timer,
-                       (uint64_t)(pause_state.end_ms - server.now_ms), 0);
-}
-
 static void cmd_client_pause(client *c) {
     long long ms;
     if (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &ms)) {
@@ -348,10 +299,10 @@ static void cmd_client_pause(client *c) {
         reply_error(c, "ERR timeout is negative");
         return;
     }
-    int mode = PAUSE_ALL;
+    int mode = CLIENT_PAUSE_ALL;
     if (c->argc == 4) {
         if (arg_is(&c->argv[3], "write"))
-            mode = PAUSE_WRITE;
+            mode = CLIENT_PAUSE_WRITE;
         else if (!arg_is(&c->argv[3], "all")) {
             reply_error(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
             return;
@@ -360,21 +311,13 @@ static void cmd_client_pause(client *c) {
         reply_syntax_error(c);
         return;
     }
-    int64_t end = server.now_ms + ms;
-    if (mode > pause_state.mode) pause_state.mode = mode;
-    if (end > pause_state.end_ms) pause_state.end_ms = end;
-    if (!pause_state.timer_ready) {
-        uv_timer_init(server.loop, &pause_state.timer);
-        pause_state.timer_ready = true;
-    }
-    uv_timer_start(&pause_state.timer, on_pause_timer,
-                   (uint64_t)(pause_state.end_ms - server.now_ms), 0);
+    client_pause_start(mode, server.now_ms + ms);
     reply_ok(c);
 }
 
 static void cmd_client_unpause(client *c) {
     reply_ok(c);
-    if (pause_state.mode != PAUSE_NONE) pause_end();
+    client_pause_end();
 }
 
 static void cmd_client_help(client *c) {

@@ -13,7 +13,6 @@
 #include "glob.h"
 #include "lazyfree.h"
 #include "log.h"
-#include "node_config.h"
 #include "reply.h"
 #include "server.h"
 #include "stats.h"
@@ -110,7 +109,7 @@ static bool config_set_check(client *c, config_param **params, int pairs) {
         if (errstr) continue;
         if ((p->flags & CONFIG_IMMUTABLE) ||
             ((p->flags & CONFIG_PROTECTED) &&
-             !node_config_protected_allows(server.enable_protected_configs, c))) {
+             !client_protected_allows(server.enable_protected_configs, c))) {
             errstr = (p->flags & CONFIG_IMMUTABLE) ? "can't set immutable config"
                                                    : "can't set protected config";
             errarg = name;
@@ -210,10 +209,7 @@ static void reset_server_stats(void) {
     server.stat_numconnections = 0;
     server.stat_numcommands = 0;
     server.stat_rejected_conn = 0;
-    server.stat_expiredkeys = 0;
-    server.stat_evictedkeys = 0;
-    server.stat_keyspace_hits = 0;
-    server.stat_keyspace_misses = 0;
+    server.keyspace = (db_stats){0};
     server.stat_net_input_bytes = 0;
     server.stat_net_output_bytes = 0;
     server.stat_total_error_replies = 0;

@@ -16,7 +16,7 @@
 
 static void cmd_ping(client *c) {
     if (c->argc > 2) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     if (c->flags & CLIENT_PUBSUB && c->resp == 2) {
@@ -160,7 +160,7 @@ static void cmd_reset(client *c) {
     vg_free(c->name);
     c->name = NULL;
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_NO_EVICT);
-    c->authenticated = !server_auth_required();
+    c->authenticated = acl_default_is_open();
     c->acl = acl_default_user();
     vg_free(c->user);
     c->user = NULL;

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -148,56 +149,10 @@ static void scan_cb(dict_node *n, void *arg) {
     b->items[b->n++] = (kv *)n;
 }
 
-/* Redis' parseScanCursorOrReply: strtoul semantics, so "-1" wraps around. */
-static bool scan_cursor(client *c, const vg_slice *a, uint64_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(a->ptr, &end, 10);
-    if (a->ptr[0] == ' ' || (a->ptr[0] >= '\t' && a->ptr[0] <= '\r') || *end != '\0' ||
-        errno == ERANGE) {
-        reply_error(c, "ERR invalid cursor");
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-typedef struct scan_opts {
-    long long count;
-    const vg_slice *pat;  /* NULL: every key */
-    const vg_slice *type; /* NULL: every type */
-} scan_opts;
-
-static bool scan_parse(client *c, scan_opts *o) {
-    o->count = 10;
-    o->pat = o->type = NULL;
-    for (int i = 2; i < c->argc; i += 2) {
-        bool more = i + 1 < c->argc;
-        const vg_slice *a = &c->argv[i];
-        if (more && arg_is(a, "count")) {
-            if (!arg_ll(c, &c->argv[i + 1], &o->count)) return false;
-            if (o->count < 1) {
-                reply_syntax_error(c);
-                return false;
-            }
-        } else if (more && arg_is(a, "match")) {
-            const vg_slice *p = &c->argv[i + 1];
-            o->pat = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
-        } else if (more && arg_is(a, "type")) {
-            o->type = &c->argv[i + 1];
-        } else {
-            reply_syntax_error(c);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Whether a collected key belongs in the reply. An expired key is deleted
  * (as Redis' expireIfNeeded would) and so must not be touched afterwards. */
-static bool scan_keep(client *c, kv *o, const scan_opts *opt) {
-    if (opt->pat && !glob_match(opt->pat->ptr, opt->pat->len, o->key, o->keylen, false))
-        return false;
+static bool scan_keep(client *c, kv *o, const scan_args *opt) {
+    if (!scan_match(opt, o->key, o->keylen)) return false;
     if (opt->type && strcasecmp(opt->type->ptr, kv_type_name(o->type)) != 0) return false;
     if (db_key_is_expired(c->db, o, server.now_ms)) {
         db_lookup_read(c->db, o->key, o->keylen, DB_LOOKUP_NOSTATS | DB_LOOKUP_NOTOUCH);
@@ -208,8 +163,9 @@ static bool scan_keep(client *c, kv *o, const scan_opts *opt) {
 
 static void cmd_scan(client *c) {
     uint64_t cursor;
-    scan_opts opt;
-    if (!scan_cursor(c, &c->argv[1], &cursor) || !scan_parse(c, &opt)) return;
+    scan_args opt;
+    if (!scan_parse_cursor(c, &c->argv[1], &cursor) || !scan_parse_options(c, 2, true, &opt))
+        return;
     scan_batch b = {NULL, 0, 0};
     /* Bounded like Redis: at most count*10 buckets on a sparse table. */
     long long maxiter = opt.count > LLONG_MAX / 10 ? LLONG_MAX : opt.count * 10;
@@ -219,11 +175,7 @@ static void cmd_scan(client *c) {
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++)
         if (scan_keep(c, b.items[i], &opt)) b.items[kept++] = b.items[i];
-    reply_array(c, 2);
-    char num[24];
-    int len = vg_ull2str(num, cursor);
-    reply_bulk(c, num, (size_t)len);
-    reply_array(c, (long long)kept);
+    scan_reply_header(c, cursor, (long long)kept);
     for (size_t i = 0; i < kept; i++)
         reply_bulk(c, b.items[i]->key, b.items[i]->keylen);
     vg_free(b.items);

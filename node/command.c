@@ -18,7 +18,6 @@
 #include "latency.h"
 #include "monitor.h"
 #include "multi.h"
-#include "node_config.h"
 #include "propagate.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -227,6 +226,11 @@ void command_reply_unknown_sub(client *c) {
     reply_errorf(c, "ERR unknown subcommand '%.128s'. Try %s HELP.", c->argv[1].ptr, up);
 }
 
+void command_reply_arity_error(client *c) {
+    reply_errorf(c, "ERR wrong number of arguments for '%s' command",
+                 c->cmd ? c->cmd->fullname : "unknown");
+}
+
 static long long ustime(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -292,8 +296,7 @@ static bool refuse_monitor_keyspace(client *c, const command *cmd) {
 static bool protected_refused(client *c, const command *cmd) {
     if (!(cmd->flags & CMD_PROTECTED)) return false;
     bool module = strcmp(cmd->name, "module") == 0;
-    if (node_config_protected_allows(module ? server.enable_module_cmd : server.enable_debug_cmd,
-                                     c))
+    if (client_protected_allows(module ? server.enable_module_cmd : server.enable_debug_cmd, c))
         return false;
     reply_errorf(c,
                  "ERR %s command not allowed. If the %s option is set to \"local\", you can run "
@@ -301,6 +304,20 @@ static bool protected_refused(client *c, const command *cmd) {
                  "configuration file, and then restart the server.",
                  module ? "MODULE" : "DEBUG",
                  module ? "enable-module-command" : "enable-debug-command");
+    return true;
+}
+
+/* Over maxmemory even after evicting what it could: refuse a denyoom
+ * command with -OOM. Returns true when it replied. */
+static bool refuse_oom(client *c, const command *cmd) {
+    if (server.maxmemory <= 0) return false;
+    int evicted = evict_perform();
+    propagate_flush_pending(); /* evictions go out bare, before the command */
+    if (evicted != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
+    bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
+    if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
+    if (!denyoom) return false;
+    reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
     return true;
 }
 
@@ -339,7 +356,7 @@ static void dispatch(client *c) {
     }
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         multi_flag_error(c);
         return;
     }
@@ -362,7 +379,7 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
-    if (evict_refuse_oom(c, cmd)) {
+    if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);
         return;

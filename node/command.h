@@ -132,5 +132,7 @@ void command_reply_flags(client *c, const command *cmd);
 void command_reset_stats(void);
 /* Error reply for an unknown subcommand: "ERR unknown subcommand 'x'. Try CONFIG HELP." */
 void command_reply_unknown_sub(client *c);
+/* "ERR wrong number of arguments for 'x' command" with c->cmd's full name. */
+void command_reply_arity_error(client *c);
 
 #endif

@@ -1,4 +1,4 @@
-/* evict.c -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+/* evict.c -- maxmemory: LRU/LFU clocks and the eviction pool.
  *
  * Owns: the pool of best candidates (evict_pool.c keeps them). Each
  * round samples maxmemory-samples keys per db (from the keyspace for
@@ -14,9 +14,6 @@
 
 #include "evict_pool.h"
 #include "lazyfree.h"
-#include "notify.h"
-#include "propagate.h"
-#include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -63,9 +60,9 @@ static double rand01(void) {
     return (double)(server_random() >> 11) / (double)(1ULL << 53);
 }
 
-void evict_init_access(kv *o) {
-    if (evict_policy_is_lfu())
-        o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), LFU_INIT_VAL);
+void evict_init_access(kv *o, const kv *old) {
+    if (evict_policy_is_lfu()) /* As Redis' dbSetValue: an overwrite keeps the access count. */
+        o->lru = old ? old->lru : evict_lfu_pack(evict_minutes_now(server.now_ms), LFU_INIT_VAL);
     else
         o->lru = server_lru_clock() & OBJ_LRU_MAX;
 }
@@ -166,10 +163,7 @@ int evict_perform(void) {
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
-        if (o == NULL) {
-            propagate_flush_pending();
-            return EVICT_FAIL;
-        }
+        if (o == NULL) return EVICT_FAIL;
         db *d = &server.dbs[dbid];
         char small[256];
         size_t klen = o->keylen;
@@ -177,26 +171,11 @@ int evict_perform(void) {
         memcpy(key, o->key, klen);
         kv *gone = db_unlink(d, key, klen);
         lazyfree_kv(gone);
-        server.stat_evictedkeys++;
         db_signal_modified(d, key, klen);
-        notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, klen, dbid);
-        propagate_deletion(dbid, key, klen, false);
+        db_note_evicted(d, key, klen);
         if (key != small) vg_free(key);
-        if (server_ustime_mono() > deadline) {
-            propagate_flush_pending(); /* evictions go out bare, before the command */
-            return EVICT_RUNNING;      /* the cron and the next commands go on */
-        }
+        if (server_ustime_mono() > deadline)
+            return EVICT_RUNNING; /* the cron and the next commands go on */
     }
-    propagate_flush_pending();
     return EVICT_OK;
-}
-
-bool evict_refuse_oom(client *c, const command *cmd) {
-    if (server.maxmemory <= 0) return false;
-    if (evict_perform() != EVICT_FAIL || (c->flags & CLIENT_PRIMARY)) return false;
-    bool denyoom = (cmd->flags & CMD_DENYOOM) != 0;
-    if ((c->flags & CLIENT_MULTI) && !denyoom) return false;
-    if (!denyoom) return false;
-    reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
-    return true;
 }

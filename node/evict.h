@@ -1,22 +1,22 @@
-/* evict.h -- maxmemory: LRU/LFU clocks, the eviction pool, and -OOM.
+/* evict.h -- maxmemory: LRU/LFU clocks and the eviction pool.
  *
  * Owns: the eviction pool (best candidates seen across sampling rounds).
  * Pure scoring helpers take the clock as a parameter so unit tests drive
- * them; evict_perform reads `server`. */
+ * them; evict_perform reads `server`. Dispatch (command.c) answers -OOM
+ * when evict_perform cannot get under the limit. */
 #ifndef VIGIL_NODE_EVICT_H
 #define VIGIL_NODE_EVICT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "client.h"
-#include "command.h"
 #include "object.h"
 
 #define LFU_INIT_VAL 5
 
-/* Fresh key: LRU clock now, or LFU counter at its initial value. */
-void evict_init_access(kv *o);
+/* Key entering a db (replacing old, or NULL when new): LRU clock now, or
+ * the LFU counter at its initial value (old's counter when replacing). */
+void evict_init_access(kv *o, const kv *old);
 /* Key accessed: refresh LRU or bump LFU. */
 void evict_touch(kv *o);
 
@@ -41,10 +41,10 @@ enum evict_result {
     EVICT_FAIL = 2,    /* over the limit and nothing can be evicted */
 };
 /* Free memory until under maxmemory (time-boxed). Called before commands
- * run and from the cron. */
+ * run and from the cron. Each eviction is reported through the db_env
+ * (key_evicted queues its DEL for propagation); the caller sends what was
+ * queued with propagate_flush_pending, so evictions go out bare. */
 int evict_perform(void);
-/* Dispatch: refuse a denyoom command when over the limit. Returns true when it replied. */
-bool evict_refuse_oom(client *c, const command *cmd);
 /* Bytes counted against maxmemory. */
 size_t evict_used_memory(void);
 

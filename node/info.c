@@ -287,8 +287,8 @@ static void section_stats(buf *out) {
                    server.stat_net_input_bytes, server.stat_net_output_bytes,
                    server_instantaneous(server.inst_in_samples) / 1024,
                    server_instantaneous(server.inst_out_samples) / 1024, server.stat_rejected_conn,
-                   server.stat_expiredkeys, server.stat_evictedkeys, server.stat_keyspace_hits,
-                   server.stat_keyspace_misses, channels, patterns);
+                   server.keyspace.expired, server.keyspace.evicted, server.keyspace.hits,
+                   server.keyspace.misses, channels, patterns);
     buf_append_fmt(out,
                    "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
                    "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"

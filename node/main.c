@@ -1,9 +1,10 @@
 /* main.c -- vigil-node entry point: arguments in, exit code out.
  *
- * Owns: nothing; everything lives in the server core so tests link it. */
+ * Owns: nothing; everything lives in the node core (node.c) so tests link it. */
 #include <stdio.h>
 #include <string.h>
 
+#include "node.h"
 #include "server.h"
 
 int main(int argc, char **argv) {
@@ -17,16 +18,16 @@ int main(int argc, char **argv) {
         return 0;
     }
     vg_error err = {{0}};
-    if (server_configure(argc, argv, &err) != VG_OK) {
+    if (node_configure(argc, argv, &err) != VG_OK) {
         fprintf(stderr, "\n*** FATAL CONFIG ERROR ***\n%s\n", err.msg);
         return 1;
     }
-    if (server_start(&err) != VG_OK) {
+    if (node_start(&err) != VG_OK) {
         fprintf(stderr, "%s\n", err.msg);
-        server_teardown();
+        node_teardown();
         return 1;
     }
-    int code = server_run();
-    server_teardown();
+    int code = node_run();
+    node_teardown();
     return code;
 }

@@ -184,10 +184,6 @@ static const config_enum protected_action_enum[] = {{"no", PROTECTED_ACTION_NO},
 
 /* Local is Redis' islocalClient: a peer of exactly 127.0.0.1 or ::1, so a
  * client bound to 127.0.0.2 is remote although its packets never leave. */
-bool node_config_protected_allows(int setting, client *c) {
-    if (setting == PROTECTED_ACTION_YES) return true;
-    return setting == PROTECTED_ACTION_LOCAL && c->conn && stream_peer_is_loopback(c->conn);
-}
 
 static const config_enum tls_auth_enum[] = {
     {"no", TLS_AUTH_NO}, {"yes", TLS_AUTH_YES}, {"optional", TLS_AUTH_OPTIONAL}, {NULL, 0}};
@@ -279,14 +275,14 @@ static config_param params[] = {
     {"latency-monitor-threshold", NULL, CONFIG_INT, 0, &server.latency_monitor_threshold, 0, LL_MAX,
      "0", NULL, NULL, NULL, NULL},
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", CONFIG_INT, 0,
-     &server.hash_max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
+     &server.hash.max_listpack_entries, 0, LL_MAX, "512", NULL, NULL, NULL, NULL},
     {"hash-max-listpack-value", "hash-max-ziplist-value", CONFIG_INT, 0,
-     &server.hash_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
-    {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set_max_intset_entries, 0, LL_MAX,
+     &server.hash.max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
+    {"set-max-intset-entries", NULL, CONFIG_INT, 0, &server.set.max_intset_entries, 0, LL_MAX,
      "512", NULL, NULL, NULL, NULL},
     {"list-max-listpack-size", "list-max-ziplist-size", CONFIG_INT, 0,
-     &server.list_max_listpack_size, -2147483648LL, 2147483647, "-2", NULL, NULL, NULL, NULL},
-    {"list-compress-depth", NULL, CONFIG_INT, 0, &server.list_compress_depth, 0, 2147483647, "0",
+     &server.list.max_listpack_size, -2147483648LL, 2147483647, "-2", NULL, NULL, NULL, NULL},
+    {"list-compress-depth", NULL, CONFIG_INT, 0, &server.list.compress_depth, 0, 2147483647, "0",
      NULL, NULL, NULL, NULL},
     {"tls-port", NULL, CONFIG_INT, 0, &server.tls_port, 0, 65535, "0", NULL, NULL, NULL,
      server_tls_apply_port},

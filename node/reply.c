@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "command.h"
 #include "object.h"
 #include "resp_write.h"
 #include "server.h"
@@ -272,9 +271,4 @@ void reply_not_float(client *c) {
 
 void reply_out_of_range(client *c) {
     reply_error(c, "ERR value is out of range, must be positive");
-}
-
-void reply_arity_error(client *c) {
-    reply_errorf(c, "ERR wrong number of arguments for '%s' command",
-                 c->cmd ? c->cmd->fullname : "unknown");
 }

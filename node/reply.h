@@ -46,7 +46,5 @@ void reply_syntax_error(client *c);
 void reply_not_integer(client *c);
 void reply_not_float(client *c);
 void reply_out_of_range(client *c);
-/* "ERR wrong number of arguments for '%s' command" with c->cmd's full name. */
-void reply_arity_error(client *c);
 
 #endif

@@ -1,33 +1,18 @@
-/* server.c -- the node's life cycle: configure, listen, cron, shut down.
+/* server.c -- the node's one global state: clocks, sampling, listeners.
  *
- * Owns: `server`, its listeners, timers and signal handlers. The cron runs
- * `hz` times a second: clock, active expiry, client timeouts and limits,
- * incremental rehash, instantaneous metrics. Output is flushed in a prepare
- * handle, i.e. once per loop iteration just before the loop polls. */
+ * Owns: `server`, the cached clocks, the sampling generator and the
+ * listening sockets. Everything here sits below the request layer: the
+ * accepted connections go to the callback node.c hands server_listen, so
+ * this file (and every module that only reads `server`) includes nothing
+ * of clients or commands. The life cycle that drives it is node.c. */
 #include "server.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "acl.h"
-#include "blocking.h"
-#include "client.h"
-#include "command.h"
-#include "evict.h"
-#include "latency.h"
-#include "lazyfree.h"
 #include "log.h"
-#include "multi.h"
-#include "notify.h"
-#include "node_config.h"
-#include "propagate.h"
-#include "server_tls.h"
 #include "vg_alloc.h"
 
 struct vigil_server server;
@@ -49,7 +34,7 @@ uint32_t server_lru_clock(void) {
     return server.lru_clock;
 }
 
-static void update_lru_clock(void) {
+void server_update_lru_clock(void) {
     server.lru_clock = (uint32_t)((server.now_ms / 1000) & OBJ_LRU_MAX);
 }
 
@@ -67,113 +52,17 @@ bool server_is_replica(void) {
     return false;
 }
 
-bool server_auth_required(void) {
-    return !acl_default_is_open();
+void server_request_shutdown(int exit_code) {
+    server.shutdown_asap = true;
+    server.exit_code = exit_code;
 }
 
-void server_key_modified(db *d, const char *key, size_t klen) {
-    server.dirty++;
-    multi_touch_key(d->id, key, klen);
-    blocking_signal_key(d, key, klen);
-}
-
-/* As Redis, an expiry is no write of the command that found it (no dirty),
- * but replicas and the AOF hear a DEL (UNLINK when lazyfree-lazy-expire). */
-void server_key_expired(db *d, const char *key, size_t klen) {
-    propagate_deletion(d->id, key, klen, server.lazyfree_lazy_expire);
-    multi_touch_key(d->id, key, klen);
-    notify_keyspace_event(NOTIFY_EXPIRED, "expired", key, klen, d->id);
-}
-
-void server_db_changed(db *d) {
-    multi_touch_db(d->id);
-    blocking_signal_db(d);
-}
-
-static void random_bytes(uint8_t *out, size_t n) {
-    int fd = open("/dev/urandom", O_RDONLY);
-    size_t got = 0;
-    if (fd >= 0) {
-        while (got < n) {
-            ssize_t r = read(fd, out + got, n - got);
-            if (r <= 0) break;
-            got += (size_t)r;
-        }
-        close(fd);
-    }
-    if (got < n) { /* no urandom: mix time and pid, still unique per process */
-        uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock();
-        for (size_t i = got; i < n; i++) {
-            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-            out[i] = (uint8_t)(seed >> 56);
-        }
-    }
-}
-
-static int parse_args(int argc, char **argv, vg_error *err) {
-    int i = 1;
-    if (i < argc && strncmp(argv[i], "--", 2) != 0) {
-        char *abs = realpath(argv[i], NULL);
-        server.config_file = vg_strdup(abs ? abs : argv[i]);
-        free(abs);
-        if (config_load_file(&server.config, argv[i], err) != VG_OK) return VG_ERR;
-        i++;
-    }
-    while (i < argc) {
-        if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
-            vg_error_set(err, "unexpected argument '%s' (expected --name value)", argv[i]);
-            return VG_ERR;
-        }
-        const char *name = argv[i] + 2;
-        buf value;
-        buf_init(&value);
-        i++;
-        while (i < argc && strncmp(argv[i], "--", 2) != 0) {
-            if (value.len) buf_append_char(&value, ' ');
-            buf_append_str(&value, argv[i]);
-            i++;
-        }
-        vg_error why;
-        int rc = config_set(&server.config, name, value.data ? value.data : "", false, &why);
-        if (rc != VG_OK)
-            vg_error_set(err, "command line: '--%s %s': %s", name, value.data ? value.data : "",
-                         why.msg);
-        buf_free(&value);
-        if (rc != VG_OK) return VG_ERR;
-    }
-    return VG_OK;
-}
-
-int server_configure(int argc, char **argv, vg_error *err) {
-    memset(&server, 0, sizeof(server));
-    server.executable = vg_strdup(argc > 0 ? argv[0] : "vigil-node");
-    server_update_clock();
-    server.start_ms = server.now_ms;
-    uint8_t seed[16], id[20];
-    random_bytes(seed, sizeof(seed));
-    dict_set_hash_seed(seed);
-    random_bytes((uint8_t *)&server.rand_state, sizeof(server.rand_state));
-    if (server.rand_state == 0) server.rand_state = 0x9E3779B97F4A7C15ULL;
-    random_bytes(id, sizeof(id));
-    for (int i = 0; i < 20; i++)
-        snprintf(server.run_id + i * 2, 3, "%02x", id[i]);
-    node_config_init(&server.config);
-    if (config_set_defaults(&server.config, err) != VG_OK) return VG_ERR;
-    if (parse_args(argc, argv, err) != VG_OK) return VG_ERR;
-    log_verbosity = server.loglevel;
-    node_config_clamp_hz();
-    if (server.logfile && server.logfile[0] && log_open(server.logfile) != VG_OK) {
-        vg_error_set(err, "can't open the log file '%s': %s", server.logfile, strerror(errno));
-        return VG_ERR;
-    }
-    update_lru_clock();
-    return VG_OK;
-}
+static server_accept_cb accept_cb; /* set once by server_listen */
 
 static void on_accept(stream_listener *l, stream *s) {
     (void)l;
     server_update_clock();
-    client_accept(s, l->tls != NULL);
+    accept_cb(s, l->tls != NULL);
 }
 
 /* A listener's memory must outlive its handle's close: free it here. tcp is
@@ -182,7 +71,7 @@ static void on_listener_closed(uv_handle_t *h) {
     vg_free(h);
 }
 
-static void close_listeners(void) {
+void server_close_listeners(void) {
     for (int i = 0; i < server.nlisteners; i++)
         stream_listener_close(server.listeners[i], on_listener_closed);
     server.nlisteners = 0;
@@ -217,9 +106,17 @@ static int open_listeners(int port, tls_ctx *tls, vg_error *err) {
     return VG_OK;
 }
 
+int server_listen(server_accept_cb cb, vg_error *err) {
+    accept_cb = cb;
+    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) return VG_ERR;
+    if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
+        return VG_ERR;
+    return VG_OK;
+}
+
 int server_rebind(vg_error *err) {
     if (server.loop == NULL) return VG_OK; /* not started yet: start-up binds */
-    close_listeners();
+    server_close_listeners();
     if ((server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) ||
         (server.tls_port != 0 && server.tls &&
          open_listeners((int)server.tls_port, server.tls, err) != VG_OK)) {
@@ -235,176 +132,4 @@ double server_instantaneous(const long long *samples) {
     for (int i = 0; i < 16; i++)
         sum += samples[i];
     return (double)sum / 16;
-}
-
-static void track_instantaneous(void) {
-    int64_t elapsed = server.now_ms - server.inst_last_ms;
-    if (elapsed < 100) return;
-    int i = server.inst_idx;
-    server.inst_cmd_samples[i] = (server.stat_numcommands - server.inst_last_cmds) * 1000 / elapsed;
-    server.inst_in_samples[i] =
-        (server.stat_net_input_bytes - server.inst_last_in) * 1000 / elapsed;
-    server.inst_out_samples[i] =
-        (server.stat_net_output_bytes - server.inst_last_out) * 1000 / elapsed;
-    server.inst_idx = (i + 1) % 16;
-    server.inst_last_cmds = server.stat_numcommands;
-    server.inst_last_in = server.stat_net_input_bytes;
-    server.inst_last_out = server.stat_net_output_bytes;
-    server.inst_last_ms = server.now_ms;
-}
-
-static void active_expire_cycle(void) {
-    int64_t started = server_ustime_mono();
-    /* 25% of a cron period, more with active-expire-effort. */
-    int64_t budget = 1000000 * (25 + (server.active_expire_effort - 1) * 2) / server.hz / 100;
-    int64_t deadline = server_ustime_mono() + budget;
-    /* Take the dbs in turn across cycles (as Redis does), so one db full of
-     * dead keys cannot starve the ones after it. */
-    static long long next_db;
-    for (long long n = 0; n < server.databases; n++) {
-        db_active_expire(&server.dbs[next_db], server.now_ms, deadline);
-        next_db = (next_db + 1) % server.databases;
-        if (server_ustime_mono() > deadline) break;
-    }
-    propagate_flush_pending(); /* the cycle's DELs, never wrapped in MULTI/EXEC */
-    latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
-}
-
-static void rehash_cron(void) {
-    for (long long i = 0; i < server.databases; i++) {
-        dict *d = &server.dbs[i].keys;
-        dict_shrink_if_needed(d);
-        if (server.activerehashing && dict_is_rehashing(d)) {
-            dict_rehash_ms(d, 1);
-            break;
-        }
-    }
-}
-
-static void on_cron(uv_timer_t *t) {
-    (void)t;
-    server_update_clock();
-    update_lru_clock();
-    server.cronloops++;
-    if (server.shutdown_asap) {
-        uv_stop(server.loop);
-        return;
-    }
-    active_expire_cycle();
-    evict_perform();
-    clients_cron();
-    blocking_cron(server.now_ms);
-    rehash_cron();
-    server_tls_cron();
-    track_instantaneous();
-    size_t used = vg_used_memory();
-    if ((long long)used > server.stat_peak_memory) server.stat_peak_memory = (long long)used;
-    uint64_t period = (uint64_t)(1000 / server.hz);
-    if (uv_timer_get_repeat(&server.cron_timer) != period)
-        uv_timer_set_repeat(&server.cron_timer, period ? period : 1);
-}
-
-static void on_before_sleep(uv_prepare_t *p) {
-    (void)p;
-    blocking_before_sleep();
-    propagate_flush_pending();
-    clients_flush_pending();
-    if (server.shutdown_asap) uv_stop(server.loop);
-}
-
-void server_request_shutdown(int exit_code) {
-    server.shutdown_asap = true;
-    server.exit_code = exit_code;
-}
-
-static void on_signal(uv_signal_t *s, int signum) {
-    (void)s;
-    LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
-    server_request_shutdown(0);
-    uv_stop(server.loop);
-}
-
-static void write_pidfile(void) {
-    if (server.pidfile == NULL || server.pidfile[0] == '\0') return;
-    FILE *fp = fopen(server.pidfile, "w");
-    if (fp) {
-        fprintf(fp, "%d\n", (int)getpid());
-        fclose(fp);
-    }
-}
-
-int server_start(vg_error *err) {
-    server.loop = uv_default_loop();
-    signal(SIGPIPE, SIG_IGN);
-    server.dbs = vg_calloc((size_t)server.databases * sizeof(db));
-    for (long long i = 0; i < server.databases; i++)
-        db_init(&server.dbs[i], (int)i);
-    command_table_init();
-    if (acl_start(err) != VG_OK) return VG_ERR;
-    if (server.dir && server.dir[0] && chdir(server.dir) != 0) {
-        vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
-        return VG_ERR;
-    }
-    if (propagate_start(err) != VG_OK) return VG_ERR;
-    if (server_tls_setup(err) != VG_OK) return VG_ERR;
-    if (server.port != 0 && open_listeners((int)server.port, NULL, err) != VG_OK) return VG_ERR;
-    if (server.tls_port != 0 && open_listeners((int)server.tls_port, server.tls, err) != VG_OK)
-        return VG_ERR;
-    lazyfree_start();
-    uv_timer_init(server.loop, &server.cron_timer);
-    uv_timer_start(&server.cron_timer, on_cron, 1, (uint64_t)(1000 / server.hz));
-    uv_prepare_init(server.loop, &server.before_sleep);
-    uv_prepare_start(&server.before_sleep, on_before_sleep);
-    uv_signal_init(server.loop, &server.sig_term);
-    uv_signal_start(&server.sig_term, on_signal, SIGTERM);
-    uv_signal_init(server.loop, &server.sig_int);
-    uv_signal_start(&server.sig_int, on_signal, SIGINT);
-    write_pidfile();
-    LOG_NOTICE("Vigil %s (Redis %s compatible) starting, pid=%d", VIGIL_VERSION,
-               REDIS_COMPAT_VERSION, (int)getpid());
-    for (int i = 0; i < server.nlisteners; i++)
-        LOG_NOTICE("Listening on %s (port %d)", server.listeners[i]->addr,
-                   stream_listener_port(server.listeners[i]));
-    LOG_NOTICE("Ready to accept connections"); /* Redis 7.0's words: scripts grep for them */
-    server.stat_startup_memory = (long long)vg_used_memory();
-    return VG_OK;
-}
-
-int server_run(void) {
-    uv_run(server.loop, UV_RUN_DEFAULT);
-    LOG_WARNING("User requested shutdown...");
-    return server.exit_code;
-}
-
-static void close_walk(uv_handle_t *h, void *arg) {
-    (void)arg;
-    if (!uv_is_closing(h)) uv_close(h, NULL);
-}
-
-void server_teardown(void) {
-    if (server.loop == NULL) return;
-    clients_flush_pending();
-    while (server.clients)
-        client_close(server.clients);
-    close_listeners();
-    /* Timers, the prepare handle and signal handlers are closed by the walk:
-     * it visits only initialised handles, so a start-up that failed half
-     * way (port in use, bad dir, bad TLS files) tears down cleanly too. */
-    uv_walk(server.loop, close_walk, NULL);
-    uv_run(server.loop, UV_RUN_DEFAULT);
-    lazyfree_stop();
-    propagate_stop();
-    server_tls_free();
-    for (long long i = 0; i < server.databases; i++)
-        db_release(&server.dbs[i]);
-    vg_free(server.dbs);
-    server.dbs = NULL;
-    if (server.pidfile && server.pidfile[0]) unlink(server.pidfile);
-    uv_loop_close(server.loop);
-    config_table_free(&server.config);
-    vg_free(server.config_file);
-    vg_free(server.executable);
-    LOG_NOTICE("Vigil is now ready to exit, bye bye...");
-    log_close();
-    server.loop = NULL;
 }

@@ -1,8 +1,11 @@
-/* server.h -- the node's one global state and its life cycle.
+/* server.h -- the node's one global state: clocks, sampling, listeners.
  *
  * Owns: the `server` struct: configuration values, databases, the client
- * list, listeners, counters and the cached clock. Glue code (handlers,
- * cron, main) reads it; pure modules never do. */
+ * list, listeners, counters and the cached clock. Handlers and the request
+ * layer read it; the keyspace (node/keyspace/) and pure modules never do.
+ * It includes nothing above the keyspace, so it closes no include cycle;
+ * the life cycle that drives it is node.h. New state goes in a sub-struct
+ * declared by the module that owns it (`keyspace` is db.h's db_stats). */
 #ifndef VIGIL_NODE_SERVER_H
 #define VIGIL_NODE_SERVER_H
 
@@ -12,7 +15,10 @@
 
 #include "config.h"
 #include "db.h"
+#include "hash.h"
+#include "list.h"
 #include "obuf_limit.h"
+#include "set.h"
 #include "stream.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -30,6 +36,14 @@ enum maxmemory_policy {
     MAXMEMORY_VOLATILE_LFU,
     MAXMEMORY_VOLATILE_RANDOM,
     MAXMEMORY_VOLATILE_TTL,
+};
+
+/* Values of enable-debug-command, enable-module-command and
+ * enable-protected-configs (Redis' "no", "yes", "local"). */
+enum protected_action {
+    PROTECTED_ACTION_NO = 0,
+    PROTECTED_ACTION_YES,
+    PROTECTED_ACTION_LOCAL, /* only clients connected from 127.0.0.1 or ::1 */
 };
 
 struct vigil_server {
@@ -109,10 +123,7 @@ struct vigil_server {
     long long stat_numconnections;
     long long stat_numcommands;
     long long stat_rejected_conn;
-    long long stat_expiredkeys;
-    long long stat_evictedkeys;
-    long long stat_keyspace_hits;
-    long long stat_keyspace_misses;
+    db_stats keyspace; /* keyspace_hits/misses, expired_keys, evicted_keys (db.c counts) */
     long long stat_net_input_bytes;
     long long stat_net_output_bytes;
     long long stat_total_error_replies;
@@ -129,12 +140,10 @@ struct vigil_server {
     int inst_idx;
     long long inst_last_cmds, inst_last_in, inst_last_out;
     int64_t inst_last_ms;
-    /* --- compact encodings (t_hash.c, t_set.c) --- */
-    long long hash_max_listpack_entries;
-    long long hash_max_listpack_value;
-    long long set_max_intset_entries;
-    long long list_max_listpack_size; /* t_list.c: <0 bytes per node (-1..-5), >0 entries */
-    long long list_compress_depth;    /* t_list.c: stored, nodes are not compressed */
+    /* --- compact encodings (declared by hash.h, set.h, list.h) --- */
+    hash_limits hash; /* hash-max-listpack-entries, hash-max-listpack-value */
+    set_limits set;   /* set-max-intset-entries */
+    list_limits list; /* list-max-listpack-size, list-compress-depth */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;
@@ -161,29 +170,21 @@ struct vigil_server {
 
 extern struct vigil_server server;
 
-/* Start-up: parse arguments (config file then --name value overrides). */
-int server_configure(int argc, char **argv, vg_error *err);
-/* Listen, install timers and signals. */
-int server_start(vg_error *err);
-/* Run the loop until shutdown; returns the exit code. */
-int server_run(void);
-/* Stop accepting, close clients, free everything (tests and clean exit). */
-void server_teardown(void);
-
+/* Refresh now_ms and mono_us (the loop calls this once per event batch). */
 void server_update_clock(void);
+/* The LRU clock (seconds, OBJ_LRU_BITS) from now_ms; the cron refreshes it. */
+void server_update_lru_clock(void);
 int64_t server_ustime_mono(void);
 uint32_t server_lru_clock(void);
 uint64_t server_random(void);
 bool server_is_replica(void);
 /* Ask the loop to stop after this iteration (SHUTDOWN, signals). */
 void server_request_shutdown(int exit_code);
-/* Hooks every key change and expiry passes through (WATCH, notifications, propagation). */
-void server_key_modified(db *d, const char *key, size_t klen);
-void server_key_expired(db *d, const char *key, size_t klen);
-/* A whole db was emptied or swapped (FLUSHDB, FLUSHALL, SWAPDB). */
-void server_db_changed(db *d);
-/* Default user requires a password (requirepass set). */
-bool server_auth_required(void);
+/* Receives each accepted connection (takes s); tls: it came in on tls-port. */
+typedef void (*server_accept_cb)(stream *s, bool tls);
+/* Open the listeners for port and tls-port, handing connections to cb. */
+int server_listen(server_accept_cb cb, vg_error *err);
+void server_close_listeners(void);
 /* Re-open listeners after CONFIG SET port/bind. */
 int server_rebind(vg_error *err);
 double server_instantaneous(const long long *samples);

@@ -1,18 +1,13 @@
-/* t_hash.c -- the hash type and its commands (Redis 7.0 semantics).
+/* t_hash.c -- the hash commands (Redis 7.0 semantics).
  *
- * Owns: hash values (see t_hash.h for the two encodings). Listpack hashes
- * hold fields and values alternately in one block; hashtable hashes are a
- * dict of hnode, each one allocation holding "field\0value\0", plus a byte
- * count so MEMORY USAGE stays O(1). Commands: HSET HSETNX HMSET HGET HMGET
- * HDEL HLEN HSTRLEN HEXISTS HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT
- * HRANDFIELD HSCAN. A key never holds an empty hash: the command that
- * removes the last field deletes the key. */
-#include "t_hash.h"
+ * Owns: nothing beyond the replies; the values are hash.c's. Commands:
+ * HSET HSETNX HMSET HGET HMGET HDEL HLEN HSTRLEN HEXISTS HKEYS HVALS
+ * HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN. A key never holds an
+ * empty hash: the command that removes the last field deletes the key. */
+#include "hash.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -20,245 +15,16 @@
 #include "command.h"
 #include "db.h"
 #include "dict.h"
-#include "glob.h"
 #include "listpack.h"
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "vg_alloc.h"
 
-/* Listpacks are kept well below the 4 GiB their header can describe. */
-#define HASH_LP_SAFETY_BYTES (1u << 30)
 /* Room for an HINCRBYFLOAT result, as Redis' MAX_LONG_DOUBLE_CHARS. */
 #define HASH_LD_BUF 5120
-
-/* ---- hashtable encoding ---------------------------------------------------------------- */
-
-typedef struct hnode {
-    dict_node node; /* chain link in the hash's dict */
-    uint32_t flen;  /* field bytes */
-    uint32_t vlen;  /* value bytes */
-    char data[];    /* field, NUL, value, NUL */
-} hnode;
-
-typedef struct hash_table {
-    dict d;       /* owned: hnode entries */
-    size_t bytes; /* allocation sizes of all nodes */
-} hash_table;
-
-static const char *hnode_key(const dict_node *n, size_t *len) {
-    const hnode *h = (const hnode *)n;
-    *len = h->flen;
-    return h->data;
-}
-
-static const dict_type hash_dict_type = {hnode_key};
-
-static inline const char *hnode_val(const hnode *h) {
-    return h->data + h->flen + 1;
-}
-
-/* Returns new: a node holding copies of f and v. */
-static hnode *hnode_new(const char *f, size_t fl, const char *v, size_t vl) {
-    VG_ASSERT(fl <= UINT32_MAX && vl <= UINT32_MAX);
-    hnode *h = vg_malloc(sizeof(hnode) + fl + vl + 2);
-    h->node.next = NULL;
-    h->flen = (uint32_t)fl;
-    h->vlen = (uint32_t)vl;
-    memcpy(h->data, f, fl);
-    h->data[fl] = '\0';
-    memcpy(h->data + fl + 1, v, vl);
-    h->data[fl + 1 + vl] = '\0';
-    return h;
-}
-
-static hash_table *ht_new(size_t hint) {
-    hash_table *ht = vg_malloc(sizeof(*ht));
-    dict_init(&ht->d, &hash_dict_type);
-    ht->bytes = 0;
-    if (hint) dict_expand(&ht->d, hint);
-    return ht;
-}
-
-static void ht_add(hash_table *ht, hnode *h) {
-    dict_add(&ht->d, &h->node);
-    ht->bytes += vg_alloc_size(h);
-}
-
-static void hnode_free_cb(dict_node *n) {
-    vg_free(n);
-}
-
-static void ht_free(hash_table *ht) {
-    dict_release(&ht->d, hnode_free_cb);
-    vg_free(ht);
-}
-
-/* ---- value API (t_hash.h) --------------------------------------------------------------- */
-
-kv *hash_kv_new(const char *key, size_t klen) {
-    return kv_new_ptr(key, klen, OBJ_HASH, OBJ_ENC_LISTPACK, lp_new());
-}
-
-size_t hash_length(const kv *o) {
-    if (o->encoding == OBJ_ENC_LISTPACK) return lp_length(o->v.ptr) / 2;
-    return dict_size(&((const hash_table *)o->v.ptr)->d);
-}
-
-void hash_convert_to_ht(kv *o) {
-    VG_ASSERT(o->encoding == OBJ_ENC_LISTPACK);
-    unsigned char *lp = o->v.ptr;
-    hash_table *ht = ht_new(lp_length(lp) / 2);
-    char fb[HASH_IBUF_SIZE], vb[HASH_IBUF_SIZE];
-    for (unsigned char *p = lp_first(lp); p;) {
-        unsigned char *vp = lp_next(lp, p);
-        size_t fl, vl;
-        const char *f = lp_get_str(p, fb, &fl);
-        const char *v = lp_get_str(vp, vb, &vl);
-        ht_add(ht, hnode_new(f, fl, v, vl));
-        p = lp_next(lp, vp);
-    }
-    lp_free(lp);
-    o->v.ptr = ht;
-    o->encoding = OBJ_ENC_HT;
-}
-
-/* Listpack path of hash_set; returns -1 when the hash must convert first. */
-static int lp_hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl) {
-    unsigned char *lp = o->v.ptr;
-    if (fl > (size_t)server.hash_max_listpack_value ||
-        vl > (size_t)server.hash_max_listpack_value ||
-        lp_bytes(lp) + fl + vl + 32 > HASH_LP_SAFETY_BYTES)
-        return -1;
-    unsigned char *p = lp_find(lp, lp_first(lp), f, fl, 1);
-    if (p) {
-        unsigned char *vp = lp_next(lp, p);
-        o->v.ptr = lp_replace(lp, &vp, v, vl);
-        return 0;
-    }
-    lp = lp_append(lp, f, fl);
-    o->v.ptr = lp_append(lp, v, vl);
-    if (hash_length(o) > (size_t)server.hash_max_listpack_entries) hash_convert_to_ht(o);
-    return 1;
-}
-
-bool hash_set(kv *o, const char *f, size_t fl, const char *v, size_t vl) {
-    if (o->encoding == OBJ_ENC_LISTPACK) {
-        int r = lp_hash_set(o, f, fl, v, vl);
-        if (r >= 0) return r == 1;
-        hash_convert_to_ht(o);
-    }
-    hash_table *ht = o->v.ptr;
-    hnode *h = hnode_new(f, fl, v, vl);
-    dict_node **ref = dict_find_ref(&ht->d, f, fl);
-    if (ref) {
-        dict_node *old = dict_replace_at(ref, &h->node);
-        ht->bytes += vg_alloc_size(h) - vg_alloc_size(old);
-        vg_free(old);
-        return false;
-    }
-    ht_add(ht, h);
-    return true;
-}
-
-bool hash_delete(kv *o, const char *f, size_t fl) {
-    if (o->encoding == OBJ_ENC_LISTPACK) {
-        unsigned char *lp = o->v.ptr;
-        unsigned char *p = lp_find(lp, lp_first(lp), f, fl, 1);
-        if (p == NULL) return false;
-        o->v.ptr = lp_delete_range_at(lp, p, 2);
-        return true;
-    }
-    hash_table *ht = o->v.ptr;
-    dict_node *n = dict_unlink(&ht->d, f, fl);
-    if (n == NULL) return false;
-    ht->bytes -= vg_alloc_size(n);
-    vg_free(n);
-    dict_shrink_if_needed(&ht->d);
-    return true;
-}
-
-const char *hash_get(const kv *o, const char *f, size_t fl, char *ibuf, size_t *vl) {
-    if (o->encoding == OBJ_ENC_LISTPACK) {
-        unsigned char *lp = o->v.ptr;
-        unsigned char *p = lp_find(lp, lp_first(lp), f, fl, 1);
-        if (p == NULL) return NULL;
-        return lp_get_str(lp_next(lp, p), ibuf, vl);
-    }
-    hash_table *ht = o->v.ptr;
-    hnode *h = (hnode *)dict_find(&ht->d, f, fl);
-    if (h == NULL) return NULL;
-    *vl = h->vlen;
-    return hnode_val(h);
-}
-
-typedef struct visit_ctx {
-    hash_visit_cb cb;
-    void *arg;
-} visit_ctx;
-
-static void visit_node_cb(dict_node *n, void *arg) {
-    visit_ctx *v = arg;
-    hnode *h = (hnode *)n;
-    v->cb(h->data, h->flen, hnode_val(h), h->vlen, v->arg);
-}
-
-void hash_foreach(const kv *o, hash_visit_cb cb, void *arg) {
-    if (o->encoding == OBJ_ENC_LISTPACK) {
-        unsigned char *lp = o->v.ptr;
-        char fb[HASH_IBUF_SIZE], vb[HASH_IBUF_SIZE];
-        for (unsigned char *p = lp_first(lp); p;) {
-            unsigned char *vp = lp_next(lp, p);
-            size_t fl, vl;
-            const char *f = lp_get_str(p, fb, &fl);
-            const char *v = lp_get_str(vp, vb, &vl);
-            cb(f, fl, v, vl, arg);
-            p = lp_next(lp, vp);
-        }
-        return;
-    }
-    visit_ctx v = {cb, arg};
-    dict_foreach(&((hash_table *)o->v.ptr)->d, visit_node_cb, &v);
-}
-
-/* ---- obj_ops ---------------------------------------------------------------------------- */
-
-static void hash_free_value(kv *o) {
-    if (o->encoding == OBJ_ENC_LISTPACK)
-        lp_free(o->v.ptr);
-    else
-        ht_free(o->v.ptr);
-}
-
-static size_t hash_value_memory(const kv *o) {
-    if (o->encoding == OBJ_ENC_LISTPACK) return lp_alloc_size(o->v.ptr);
-    const hash_table *ht = o->v.ptr;
-    return vg_alloc_size(ht) + dict_buckets(&ht->d) * sizeof(dict_node *) + ht->bytes;
-}
-
-static void dup_node_cb(dict_node *n, void *arg) {
-    const hnode *h = (const hnode *)n;
-    ht_add(arg, hnode_new(h->data, h->flen, hnode_val(h), h->vlen));
-}
-
-static void hash_dup_value(kv *dst, const kv *src) {
-    dst->encoding = src->encoding;
-    if (src->encoding == OBJ_ENC_LISTPACK) {
-        dst->v.ptr = lp_dup(src->v.ptr);
-        return;
-    }
-    const hash_table *s = src->v.ptr;
-    hash_table *ht = ht_new(dict_size(&s->d));
-    dict_foreach((dict *)&s->d, dup_node_cb, ht);
-    dst->v.ptr = ht;
-}
-
-static const obj_ops hash_ops = {hash_free_value, hash_value_memory, hash_dup_value};
-
-__attribute__((constructor)) static void hash_register_type(void) {
-    obj_register_type(OBJ_HASH, &hash_ops);
-}
 
 /* ---- handler helpers -------------------------------------------------------------------- */
 
@@ -297,15 +63,15 @@ static void hash_changed(client *c, const char *event) {
 
 static void hset_generic(client *c, bool hmset) {
     if (c->argc % 2 != 0) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     kv *o = hash_write(c);
     if (o == NULL) return;
     long long created = 0;
     for (int i = 2; i < c->argc; i += 2)
-        created +=
-            hash_set(o, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len);
+        created += hash_set(o, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr,
+                            c->argv[i + 1].len, &server.hash);
     hash_changed(c, "hset");
     if (hmset)
         reply_ok(c);
@@ -330,7 +96,7 @@ static void cmd_hsetnx(client *c) {
         reply_int(c, 0);
         return;
     }
-    hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len);
+    hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len, &server.hash);
     hash_changed(c, "hset");
     reply_int(c, 1);
 }
@@ -470,7 +236,7 @@ static void cmd_hincrby(client *c) {
     cur += incr;
     char out[HASH_IBUF_SIZE];
     int n = vg_ll2str(out, cur);
-    hash_set(o, f->ptr, f->len, out, (size_t)n);
+    hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
     hash_changed(c, "hincrby");
     reply_int(c, cur);
 }
@@ -502,7 +268,7 @@ static void cmd_hincrbyfloat(client *c) {
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
-    hash_set(o, f->ptr, f->len, out, (size_t)n);
+    hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
     hash_changed(c, "hincrbyfloat");
     reply_bulk(c, out, (size_t)n);
     propagate_rewrite_arg(c, 0, PROPAGATE_LIT("HSET")); /* the result, as Redis sends it */
@@ -626,57 +392,6 @@ static void cmd_hrandfield(client *c) {
     }
 }
 
-/* ---- *SCAN arguments (shared with t_set.c) ----------------------------------------------- */
-
-/* Redis' parseScanCursorOrReply: strtoul semantics, so "-1" wraps around. */
-bool hash_scan_cursor(client *c, scan_args *a) {
-    const vg_slice *s = &c->argv[2];
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s->ptr, &end, 10);
-    if (s->len == 0 || s->ptr[0] == ' ' || (s->ptr[0] >= '\t' && s->ptr[0] <= '\r') ||
-        *end != '\0' || (size_t)(end - s->ptr) != s->len || errno == ERANGE) {
-        reply_error(c, "ERR invalid cursor");
-        return false;
-    }
-    a->cursor = v;
-    return true;
-}
-
-bool hash_scan_options(client *c, scan_args *a) {
-    a->count = 10;
-    a->pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        bool more = i + 1 < c->argc;
-        if (more && arg_is(&c->argv[i], "count")) {
-            if (!arg_ll(c, &c->argv[i + 1], &a->count)) return false;
-            if (a->count < 1) {
-                reply_syntax_error(c);
-                return false;
-            }
-        } else if (more && arg_is(&c->argv[i], "match")) {
-            const vg_slice *p = &c->argv[i + 1];
-            a->pattern = p->len == 1 && p->ptr[0] == '*' ? NULL : p;
-        } else {
-            reply_syntax_error(c);
-            return false;
-        }
-    }
-    return true;
-}
-
-bool hash_scan_match(const scan_args *a, const char *s, size_t len) {
-    return a->pattern == NULL || glob_match(a->pattern->ptr, a->pattern->len, s, len, false);
-}
-
-void hash_scan_reply_header(client *c, uint64_t cursor, long long n) {
-    char num[24];
-    int len = vg_ull2str(num, cursor);
-    reply_array(c, 2);
-    reply_bulk(c, num, (size_t)len);
-    reply_array(c, n);
-}
-
 /* ---- HSCAN ------------------------------------------------------------------------------ */
 
 typedef struct hscan_batch {
@@ -701,7 +416,7 @@ typedef struct hscan_lp_ctx {
 
 static void hscan_lp_cb(const char *f, size_t fl, const char *v, size_t vl, void *arg) {
     hscan_lp_ctx *x = arg;
-    if (!hash_scan_match(x->a, f, fl)) return;
+    if (!scan_match(x->a, f, fl)) return;
     reply_bulk(x->c, f, fl);
     reply_bulk(x->c, v, vl);
     x->n += 2;
@@ -729,8 +444,8 @@ static void hscan_table(client *c, const kv *o, scan_args *a) {
     } while (cursor && maxiter-- && (long long)b.n * 2 < a->count);
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++)
-        if (hash_scan_match(a, b.items[i]->data, b.items[i]->flen)) b.items[kept++] = b.items[i];
-    hash_scan_reply_header(c, cursor, (long long)kept * 2);
+        if (scan_match(a, b.items[i]->data, b.items[i]->flen)) b.items[kept++] = b.items[i];
+    scan_reply_header(c, cursor, (long long)kept * 2);
     for (size_t i = 0; i < kept; i++) {
         reply_bulk(c, b.items[i]->data, b.items[i]->flen);
         reply_bulk(c, hnode_val(b.items[i]), b.items[i]->vlen);
@@ -740,14 +455,14 @@ static void hscan_table(client *c, const kv *o, scan_args *a) {
 
 static void cmd_hscan(client *c) {
     scan_args a;
-    if (!hash_scan_cursor(c, &a)) return;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     kv *o;
     if (!hash_read(c, &o)) return;
     if (o == NULL) {
-        hash_scan_reply_header(c, 0, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    if (!hash_scan_options(c, &a)) return;
+    if (!scan_parse_options(c, 3, false, &a)) return;
     if (o->encoding == OBJ_ENC_LISTPACK)
         hscan_listpack(c, o, &a);
     else

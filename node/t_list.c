@@ -1,11 +1,11 @@
-/* t_list.c -- the list type: LPUSH ... LMPOP and the blocking BLPOP family.
+/* t_list.c -- the list commands: LPUSH ... LMPOP and the blocking BLPOP family.
  *
- * Owns: list values (a quicklist behind kv->v.ptr, encoding QUICKLIST as
- * Redis 7.0 reports for every list) and their obj_ops. Every write calls
- * db_signal_modified and sends Redis' keyspace events; a list that becomes
- * empty is deleted. Blocking commands park the client through blocking.c
- * and are served by list_serve_blocked when a key gets elements. Argument
- * checks run in Redis' order, so the same bad command fails the same way. */
+ * Owns: nothing beyond the replies; the values are list.c's (a quicklist
+ * behind kv->v.ptr). Every write calls db_signal_modified and sends Redis'
+ * keyspace events; a list that becomes empty is deleted. Blocking commands
+ * park the client through blocking.c and are served by list_serve_blocked
+ * when a key gets elements. Argument checks run in Redis' order, so the
+ * same bad command fails the same way. */
 #include <string.h>
 #include <strings.h>
 
@@ -13,36 +13,13 @@
 #include "cmd_util.h"
 #include "command.h"
 #include "db.h"
+#include "list.h"
 #include "notify.h"
 #include "object.h"
 #include "propagate.h"
 #include "quicklist.h"
 #include "reply.h"
 #include "server.h"
-
-/* --- value ops --- */
-
-static void list_free_value(kv *o) {
-    ql_free(o->v.ptr);
-}
-
-static size_t list_value_memory(const kv *o) {
-    return ql_memory(o->v.ptr);
-}
-
-static void list_dup_value(kv *dst, const kv *src) {
-    dst->v.ptr = ql_dup(src->v.ptr);
-}
-
-static const obj_ops list_ops = {
-    .free_value = list_free_value,
-    .value_memory = list_value_memory,
-    .dup_value = list_dup_value,
-};
-
-__attribute__((constructor)) static void list_register_type(void) {
-    obj_register_type(OBJ_LIST, &list_ops);
-}
 
 /* --- helpers --- */
 
@@ -66,8 +43,7 @@ static kv *lookup_read(client *c, const vg_slice *key, bool *bad) {
 }
 
 static kv *list_create(client *c, const vg_slice *key) {
-    quicklist *ql = ql_new((int)server.list_max_listpack_size, (int)server.list_compress_depth);
-    kv *o = kv_new_ptr(key->ptr, key->len, OBJ_LIST, OBJ_ENC_QUICKLIST, ql);
+    kv *o = list_kv_new(key->ptr, key->len, &server.list);
     db_add(c->db, o);
     return o;
 }
@@ -162,7 +138,7 @@ static void pop_range_reply(client *c, quicklist *ql, int where, long long count
 static void pop_generic(client *c, int where) {
     long long count = -1;
     if (c->argc > 3) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     if (c->argc == 3) {

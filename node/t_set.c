@@ -1,13 +1,11 @@
-/* t_set.c -- the set type and its commands (Redis 7.0 semantics).
+/* t_set.c -- the set commands (Redis 7.0 semantics).
  *
- * Owns: set values (see t_set.h for the two encodings). Intset sets are a
- * Redis intset block; hashtable sets are a dict of snode, one allocation
- * per member, plus a byte count so MEMORY USAGE stays O(1). Commands: SADD
+ * Owns: nothing beyond the replies; the values are set.c's. Commands: SADD
  * SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE SINTER
  * SUNION SDIFF SINTERSTORE SUNIONSTORE SDIFFSTORE SINTERCARD SSCAN. A key
  * never holds an empty set: the command that removes the last member
  * deletes the key. */
-#include "t_set.h"
+#include "set.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -22,204 +20,9 @@
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
-#include "t_hash.h"
 #include "vg_alloc.h"
-
-/* ---- hashtable encoding ---------------------------------------------------------------- */
-
-typedef struct snode {
-    dict_node node; /* chain link in the set's dict */
-    uint32_t len;   /* member bytes */
-    char m[];       /* member, NUL */
-} snode;
-
-typedef struct set_table {
-    dict d;       /* owned: snode entries */
-    size_t bytes; /* allocation sizes of all nodes */
-} set_table;
-
-static const char *snode_key(const dict_node *n, size_t *len) {
-    const snode *s = (const snode *)n;
-    *len = s->len;
-    return s->m;
-}
-
-static const dict_type set_dict_type = {snode_key};
-
-static snode *snode_new(const char *m, size_t len) {
-    VG_ASSERT(len <= UINT32_MAX);
-    snode *s = vg_malloc(sizeof(snode) + len + 1);
-    s->node.next = NULL;
-    s->len = (uint32_t)len;
-    memcpy(s->m, m, len);
-    s->m[len] = '\0';
-    return s;
-}
-
-static set_table *st_new(size_t hint) {
-    set_table *st = vg_malloc(sizeof(*st));
-    dict_init(&st->d, &set_dict_type);
-    st->bytes = 0;
-    if (hint) dict_expand(&st->d, hint);
-    return st;
-}
-
-static void st_add(set_table *st, snode *s) {
-    dict_add(&st->d, &s->node);
-    st->bytes += vg_alloc_size(s);
-}
-
-static void snode_free_cb(dict_node *n) {
-    vg_free(n);
-}
-
-/* Canonical integer text, as Redis' string2ll accepts it ("12", not "012"). */
-static bool member_int(const char *m, size_t len, long long *out) {
-    if (len == 0 || len > 20 || !vg_str2ll(m, len, out)) return false;
-    char tmp[SET_IBUF_SIZE];
-    return (size_t)vg_ll2str(tmp, *out) == len && memcmp(tmp, m, len) == 0;
-}
-
-/* ---- value API (t_set.h) ---------------------------------------------------------------- */
-
-/* Returns new: an empty intset-encoded set kv (the start of every STORE result). */
-static kv *set_kv_new_intset(const char *key, size_t klen) {
-    return kv_new_ptr(key, klen, OBJ_SET, OBJ_ENC_INTSET, intset_new());
-}
-
-kv *set_kv_new(const char *key, size_t klen, const char *first, size_t flen) {
-    long long v;
-    if (member_int(first, flen, &v)) return set_kv_new_intset(key, klen);
-    return kv_new_ptr(key, klen, OBJ_SET, OBJ_ENC_HT, st_new(0));
-}
-
-size_t set_size(const kv *o) {
-    if (o->encoding == OBJ_ENC_INTSET) return intset_len(o->v.ptr);
-    return dict_size(&((const set_table *)o->v.ptr)->d);
-}
-
-void set_convert_to_ht(kv *o) {
-    VG_ASSERT(o->encoding == OBJ_ENC_INTSET);
-    intset *is = o->v.ptr;
-    set_table *st = st_new(intset_len(is));
-    int64_t v;
-    for (uint32_t i = 0; intset_get(is, i, &v); i++) {
-        char tmp[SET_IBUF_SIZE];
-        int n = vg_ll2str(tmp, v);
-        st_add(st, snode_new(tmp, (size_t)n));
-    }
-    intset_free(is);
-    o->v.ptr = st;
-    o->encoding = OBJ_ENC_HT;
-}
-
-bool set_add(kv *o, const char *m, size_t len) {
-    long long v;
-    if (o->encoding == OBJ_ENC_INTSET) {
-        if (member_int(m, len, &v)) {
-            bool added;
-            o->v.ptr = intset_add(o->v.ptr, v, &added);
-            if (added && set_size(o) > (size_t)server.set_max_intset_entries) set_convert_to_ht(o);
-            return added;
-        }
-        set_convert_to_ht(o);
-    }
-    set_table *st = o->v.ptr;
-    if (dict_find(&st->d, m, len)) return false;
-    st_add(st, snode_new(m, len));
-    return true;
-}
-
-bool set_remove(kv *o, const char *m, size_t len) {
-    if (o->encoding == OBJ_ENC_INTSET) {
-        long long v;
-        bool removed = false;
-        if (member_int(m, len, &v)) o->v.ptr = intset_remove(o->v.ptr, v, &removed);
-        return removed;
-    }
-    set_table *st = o->v.ptr;
-    dict_node *n = dict_unlink(&st->d, m, len);
-    if (n == NULL) return false;
-    st->bytes -= vg_alloc_size(n);
-    vg_free(n);
-    dict_shrink_if_needed(&st->d);
-    return true;
-}
-
-bool set_is_member(const kv *o, const char *m, size_t len) {
-    if (o->encoding == OBJ_ENC_INTSET) {
-        long long v;
-        return member_int(m, len, &v) && intset_find(o->v.ptr, v);
-    }
-    return dict_find(&((set_table *)o->v.ptr)->d, m, len) != NULL;
-}
-
-typedef struct visit_ctx {
-    set_visit_cb cb;
-    void *arg;
-} visit_ctx;
-
-static void visit_node_cb(dict_node *n, void *arg) {
-    visit_ctx *v = arg;
-    snode *s = (snode *)n;
-    v->cb(s->m, s->len, v->arg);
-}
-
-void set_foreach(const kv *o, set_visit_cb cb, void *arg) {
-    if (o->encoding == OBJ_ENC_INTSET) {
-        int64_t v;
-        for (uint32_t i = 0; intset_get(o->v.ptr, i, &v); i++) {
-            char tmp[SET_IBUF_SIZE];
-            int n = vg_ll2str(tmp, v);
-            cb(tmp, (size_t)n, arg);
-        }
-        return;
-    }
-    visit_ctx v = {cb, arg};
-    dict_foreach(&((set_table *)o->v.ptr)->d, visit_node_cb, &v);
-}
-
-/* ---- obj_ops ---------------------------------------------------------------------------- */
-
-static void set_free_value(kv *o) {
-    if (o->encoding == OBJ_ENC_INTSET) {
-        intset_free(o->v.ptr);
-        return;
-    }
-    set_table *st = o->v.ptr;
-    dict_release(&st->d, snode_free_cb);
-    vg_free(st);
-}
-
-static size_t set_value_memory(const kv *o) {
-    if (o->encoding == OBJ_ENC_INTSET) return intset_alloc_size(o->v.ptr);
-    const set_table *st = o->v.ptr;
-    return vg_alloc_size(st) + dict_buckets(&st->d) * sizeof(dict_node *) + st->bytes;
-}
-
-static void dup_node_cb(dict_node *n, void *arg) {
-    const snode *s = (const snode *)n;
-    st_add(arg, snode_new(s->m, s->len));
-}
-
-static void set_dup_value(kv *dst, const kv *src) {
-    dst->encoding = src->encoding;
-    if (src->encoding == OBJ_ENC_INTSET) {
-        dst->v.ptr = intset_dup(src->v.ptr);
-        return;
-    }
-    const set_table *s = src->v.ptr;
-    set_table *st = st_new(dict_size(&s->d));
-    dict_foreach((dict *)&s->d, dup_node_cb, st);
-    dst->v.ptr = st;
-}
-
-static const obj_ops set_ops = {set_free_value, set_value_memory, set_dup_value};
-
-__attribute__((constructor)) static void set_register_type(void) {
-    obj_register_type(OBJ_SET, &set_ops);
-}
 
 /* ---- handler helpers -------------------------------------------------------------------- */
 
@@ -317,7 +120,7 @@ static void cmd_sadd(client *c) {
     }
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
-        added += set_add(o, c->argv[i].ptr, c->argv[i].len);
+        added += set_add(o, c->argv[i].ptr, c->argv[i].len, &server.set);
     if (added) set_changed(c, k, "sadd");
     reply_int(c, added);
 }
@@ -540,7 +343,7 @@ static void cmd_smove(client *c) {
         dst = set_kv_new(dk->ptr, dk->len, m->ptr, m->len);
         db_add(c->db, dst);
     }
-    if (set_add(dst, m->ptr, m->len)) set_changed(c, dk, "sadd");
+    if (set_add(dst, m->ptr, m->len, &server.set)) set_changed(c, dk, "sadd");
     reply_int(c, 1);
 }
 
@@ -582,12 +385,12 @@ static void inter_cb(const char *m, size_t len, void *arg) {
     for (int i = 1; i < a->n; i++)
         if (!set_is_member(a->sets[i], m, len)) return;
     a->count++;
-    if (a->out) set_add(a->out, m, len);
+    if (a->out) set_add(a->out, m, len, &server.set);
 }
 
 static void union_cb(const char *m, size_t len, void *arg) {
     algebra_ctx *a = arg;
-    a->count += set_add(a->out, m, len);
+    a->count += set_add(a->out, m, len, &server.set);
 }
 
 /* A member of the first set belongs to the difference if no later set has it
@@ -596,7 +399,7 @@ static void diff_cb(const char *m, size_t len, void *arg) {
     algebra_ctx *a = arg;
     for (int i = 1; i < a->n; i++)
         if (a->sets[i] && set_is_member(a->sets[i], m, len)) return;
-    a->count += set_add(a->out, m, len);
+    a->count += set_add(a->out, m, len, &server.set);
 }
 
 /* Compute op over sets into a->out (which must exist). */
@@ -728,7 +531,7 @@ typedef struct sscan_is_ctx {
 
 static void sscan_is_cb(const char *m, size_t len, void *arg) {
     sscan_is_ctx *x = arg;
-    if (!hash_scan_match(x->a, m, len)) return;
+    if (!scan_match(x->a, m, len)) return;
     reply_bulk(x->c, m, len);
     x->n++;
 }
@@ -744,8 +547,8 @@ static void sscan_table(client *c, const kv *o, const scan_args *a) {
     } while (cursor && maxiter-- && (long long)b.n < a->count);
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++)
-        if (hash_scan_match(a, b.items[i]->m, b.items[i]->len)) b.items[kept++] = b.items[i];
-    hash_scan_reply_header(c, cursor, (long long)kept);
+        if (scan_match(a, b.items[i]->m, b.items[i]->len)) b.items[kept++] = b.items[i];
+    scan_reply_header(c, cursor, (long long)kept);
     for (size_t i = 0; i < kept; i++)
         reply_bulk(c, b.items[i]->m, b.items[i]->len);
     vg_free(b.items);
@@ -753,14 +556,14 @@ static void sscan_table(client *c, const kv *o, const scan_args *a) {
 
 static void cmd_sscan(client *c) {
     scan_args a;
-    if (!hash_scan_cursor(c, &a)) return;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     kv *o;
     if (!set_read(c, &c->argv[1], &o)) return;
     if (o == NULL) {
-        hash_scan_reply_header(c, 0, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    if (!hash_scan_options(c, &a)) return;
+    if (!scan_parse_options(c, 3, false, &a)) return;
     if (o->encoding == OBJ_ENC_HT) {
         sscan_table(c, o, &a);
         return;

@@ -483,7 +483,7 @@ static void cmd_mget(client *c) {
 
 static void mset_generic(client *c, bool nx) {
     if (c->argc % 2 == 0) {
-        reply_arity_error(c);
+        command_reply_arity_error(c);
         return;
     }
     if (nx) {

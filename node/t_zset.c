@@ -19,32 +19,14 @@
 #include "propagate.h"
 #include "reply.h"
 #include "resp_write.h"
+#include "scan.h"
 #include "server.h"
-#include "t_set.h"
+#include "set.h"
 #include "vg_alloc.h"
 #include "t_zset.h"
 #include "zset.h"
 
 /* ---- value plumbing ---- */
-
-static void zset_free_value(kv *o) {
-    zset_free(ZSET_OF(o));
-}
-
-static size_t zset_value_memory(const kv *o) {
-    return zset_memory((const zset *)&o->v.ptr);
-}
-
-static void zset_dup_value(kv *dst, const kv *src) {
-    zset copy = zset_dup((const zset *)&src->v.ptr);
-    dst->v.ptr = copy.p;
-}
-
-static const obj_ops zset_ops = {zset_free_value, zset_value_memory, zset_dup_value};
-
-__attribute__((constructor)) static void register_zset_type(void) {
-    obj_register_type(OBJ_ZSET, &zset_ops);
-}
 
 static void sync_encoding(kv *o) {
     zset *zs = ZSET_OF(o);
@@ -1012,41 +994,22 @@ static void zscan_collect(const char *m, size_t len, double score, void *arg) {
 /* Redis' order: the cursor, then the key (missing: an empty page; wrong
  * type), then COUNT and MATCH, each as often as given. */
 static void cmd_zscan(client *c) {
-    unsigned long long cursor = 0;
-    if (!arg_scan_cursor(&c->argv[2], &cursor)) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
+    scan_args a;
+    if (!scan_parse_cursor(c, &c->argv[2], &a.cursor)) return;
     bool wrong;
     kv *o = lookup_zset(c, &c->argv[1], false, &wrong);
     if (wrong) return;
     if (o == NULL) {
-        reply_array(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array(c, 0);
+        scan_reply_header(c, 0, 0);
         return;
     }
-    long long count = 10;
-    const vg_slice *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        if (arg_is(&c->argv[i], "count") && i + 1 < c->argc) {
-            if (!arg_ll(c, &c->argv[i + 1], &count)) return;
-            if (count < 1) {
-                reply_syntax_error(c);
-                return;
-            }
-        } else if (arg_is(&c->argv[i], "match") && i + 1 < c->argc) {
-            pattern = &c->argv[i + 1];
-            if (pattern->len == 1 && pattern->ptr[0] == '*') pattern = NULL;
-        } else {
-            reply_syntax_error(c);
-            return;
-        }
-    }
+    if (!scan_parse_options(c, 3, false, &a)) return;
+    uint64_t cursor = a.cursor;
+    long long count = a.count;
     zscan_ctx x;
     buf_init(&x.out);
     x.n = 0;
-    x.pattern = pattern;
+    x.pattern = a.pattern;
     x.c = c;
     uint64_t next = 0;
     {

@@ -11,7 +11,7 @@
 #include "object.h"
 #include "reply.h"
 #include "server.h"
-#include "t_set.h"
+#include "set.h"
 #include "t_zset.h"
 #include "vg_alloc.h"
 #include "zset.h"

@@ -471,6 +471,16 @@ def test_hscan_errors(r):
     assert cmd(r, "HSCAN", "nokey", "0", "foo", "bar") == ["0", []]
 
 
+def test_hscan_cursor_parsed_as_scan_parses_it(r):
+    # One parser (scan.c) for every *SCAN: strtoul semantics, as Redis 7.0.15
+    # answers, so an empty cursor is 0 and "-1" wraps around.
+    r.hset("h", "a", "1")
+    assert cmd(r, "HSCAN", "h", "") == ["0", ["a", "1"]]
+    assert cmd(r, "HSCAN", "h", "-1") == ["0", ["a", "1"]]
+    assert err(cmd, r, "HSCAN", "h", " 0") == "invalid cursor"
+    assert err(cmd, r, "HSCAN", "h", "18446744073709551616") == "invalid cursor"
+
+
 def test_writes_signal_watch(node):
     r = node.client()
     r.hset("h", "a", "1")

@@ -453,6 +453,14 @@ def test_sscan_errors(r):
     assert cmd(r, "SSCAN", "nokey", "0", "MATCH") == ["0", []]
 
 
+def test_sscan_cursor_parsed_as_scan_parses_it(r):
+    # Redis 7.0.15 takes an empty cursor as 0 (strtoul), for SSCAN as for SCAN.
+    r.sadd("s", "a")
+    assert cmd(r, "SSCAN", "s", "") == ["0", ["a"]]
+    assert cmd(r, "SCAN", "") == ["0", ["s"]]
+    assert err(r, "SSCAN", "s", "1x") == "invalid cursor"
+
+
 # ---- RESP3 and change signals ---------------------------------------------------------------
 
 

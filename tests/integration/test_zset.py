@@ -224,6 +224,18 @@ def test_zscan_both_encodings(r):
     assert err(r, "ZSCAN", "small", "abc") == "invalid cursor"
 
 
+def test_zscan_arguments_parsed_as_scan_parses_them(r):
+    # Redis 7.0.15: strtoul cursor ("-1" wraps, "" is 0), and the options of
+    # a missing key are never looked at.
+    r.zadd("z", {"a": 1})
+    assert r.zscan("z", -1) == (0, [("a", 1.0)])
+    assert r.zscan("z", "") == (0, [("a", 1.0)])
+    assert err(r, "ZSCAN", "z", " 1") == "invalid cursor"
+    assert err(r, "ZSCAN", "z", "0", "COUNT") == "syntax error"
+    assert err(r, "ZSCAN", "z", "0", "TYPE", "zset") == "syntax error"
+    assert r.zscan("nokey", 0, count=0) == (0, [])
+
+
 def test_encoding_conversion_points(r):
     r.zadd("z", {"m%d" % i: i for i in range(128)})
     assert r.object("encoding", "z") == "listpack"

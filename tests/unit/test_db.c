@@ -1,44 +1,109 @@
 /* test_db.c -- criterion tests for db.c: TTLs, lazy and active expiry.
  *
- * Owns: a two-db `server` set up per test. Time is driven by writing
- * server.now_ms directly, so expiry is checked without sleeping. After
- * every step the volatile array is checked against the dict: each kv with
- * a TTL sits at vol[kv->vol - 1], and every vol entry points at a live kv. */
+ * Owns: two dbs and the db_env they borrow, set up per test. Time is
+ * driven by writing now_ms directly, so expiry is checked without
+ * sleeping; the env's hooks count their calls. After every step the
+ * volatile array is checked against the dict: each kv with a TTL sits at
+ * vol[kv->vol - 1], and every vol entry points at a live kv. No server:
+ * the keyspace needs nothing but its env. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
-#include "server.h"
 #include "vg_alloc.h"
 
 #define T0 1700000000000LL /* a fixed wall clock in ms */
 #define EXPIRE_ROUND 20    /* keys per active-expiry round at active-expire-effort 1 */
 
+static int64_t now_ms;
+static db_stats stats;
+static bool replica;
+static uint64_t rand_state;
+static db dbs[2];
+static struct { long long modified, expired, evicted, changed, inits, touches; } calls;
+
+static bool env_is_replica(void) {
+    return replica;
+}
+
+static uint64_t env_random(void) {
+    rand_state ^= rand_state << 13;
+    rand_state ^= rand_state >> 7;
+    rand_state ^= rand_state << 17;
+    return rand_state;
+}
+
+static int64_t mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void env_access_init(kv *o, const kv *old) {
+    o->lru = old ? old->lru : 1;
+    calls.inits++;
+}
+
+static void env_access_touch(kv *o) {
+    o->lru++;
+    calls.touches++;
+}
+
+static void env_key_modified(db *d, const char *key, size_t klen) {
+    (void)d, (void)key, (void)klen;
+    calls.modified++;
+}
+
+static void env_key_expired(db *d, const char *key, size_t klen) {
+    (void)d, (void)key, (void)klen;
+    calls.expired++;
+}
+
+static void env_key_evicted(db *d, const char *key, size_t klen) {
+    (void)d, (void)key, (void)klen;
+    calls.evicted++;
+}
+
+static void env_db_changed(db *d) {
+    (void)d;
+    calls.changed++;
+}
+
+static const db_env env = {
+    .now_ms = &now_ms,
+    .stats = &stats,
+    .is_replica = env_is_replica,
+    .random = env_random,
+    .mono_us = mono_us,
+    .access_init = env_access_init,
+    .access_touch = env_access_touch,
+    .key_modified = env_key_modified,
+    .key_expired = env_key_expired,
+    .key_evicted = env_key_evicted,
+    .db_changed = env_db_changed,
+};
+
 static void setup(void) {
-    memset(&server, 0, sizeof(server));
-    server.databases = 2;
-    server.dbs = vg_malloc(sizeof(db) * 2);
-    db_init(&server.dbs[0], 0);
-    db_init(&server.dbs[1], 1);
-    server.now_ms = T0;
-    server.lru_clock = (uint32_t)((T0 / 1000) & OBJ_LRU_MAX);
-    server.rand_state = 0x9E3779B97F4A7C15ULL;
-    server.active_expire_effort = 1;
-    server.maxmemory_policy = MAXMEMORY_NO_EVICTION;
+    memset(&stats, 0, sizeof(stats));
+    memset(&calls, 0, sizeof(calls));
+    replica = false;
+    rand_state = 0x9E3779B97F4A7C15ULL;
+    now_ms = T0;
+    db_init(&dbs[0], 0, &env);
+    db_init(&dbs[1], 1, &env);
 }
 
 static void teardown(void) {
-    db_release(&server.dbs[0]);
-    db_release(&server.dbs[1]);
-    vg_free(server.dbs);
-    server.dbs = NULL;
+    db_release(&dbs[0]);
+    db_release(&dbs[1]);
 }
 
 TestSuite(db, .init = setup, .fini = teardown);
 
 static db *d0(void) {
-    return &server.dbs[0];
+    return &dbs[0];
 }
 
 static kv *put(db *d, const char *key, const char *val) {
@@ -95,12 +160,12 @@ Test(db, set_and_get_expire) {
 Test(db, lazy_expiry_deletes_on_lookup) {
     put_ttl(d0(), "k", T0 + 100);
     cr_assert_not_null(db_lookup_read(d0(), "k", 1, 0));
-    server.now_ms = T0 + 99;
+    now_ms = T0 + 99;
     cr_assert_not_null(db_lookup_write(d0(), "k", 1));
-    server.now_ms = T0 + 100;
-    long long expired = server.stat_expiredkeys;
+    now_ms = T0 + 100;
+    long long expired = stats.expired;
     cr_assert_null(db_lookup_read(d0(), "k", 1, 0));
-    cr_assert_eq(server.stat_expiredkeys, expired + 1);
+    cr_assert_eq(stats.expired, expired + 1);
     cr_assert_null(db_find(d0(), "k", 1), "an expired key must be gone after a lookup");
     cr_assert_eq(dict_size(&d0()->keys), 0);
     check_vol(d0());
@@ -108,7 +173,7 @@ Test(db, lazy_expiry_deletes_on_lookup) {
 
 Test(db, lookup_write_also_expires) {
     put_ttl(d0(), "k", T0 + 10);
-    server.now_ms = T0 + 11;
+    now_ms = T0 + 11;
     cr_assert_null(db_lookup_write(d0(), "k", 1));
     cr_assert_null(db_find(d0(), "k", 1));
     check_vol(d0());
@@ -116,10 +181,10 @@ Test(db, lookup_write_also_expires) {
 
 Test(db, noexpire_lookup_hides_but_keeps) {
     put_ttl(d0(), "k", T0 + 10);
-    server.now_ms = T0 + 11;
+    now_ms = T0 + 11;
     cr_assert_null(db_lookup_read(d0(), "k", 1, DB_LOOKUP_NOEXPIRE));
     cr_assert_not_null(db_find(d0(), "k", 1));
-    cr_assert(db_key_is_expired(d0(), db_find(d0(), "k", 1), server.now_ms));
+    cr_assert(db_key_is_expired(d0(), db_find(d0(), "k", 1), now_ms));
 }
 
 Test(db, persist_removes_ttl) {
@@ -127,7 +192,7 @@ Test(db, persist_removes_ttl) {
     cr_assert(db_persist(d0(), o));
     cr_assert_not(db_persist(d0(), o));
     cr_assert_eq(db_get_expire(d0(), o), -1);
-    server.now_ms = T0 + 1000000;
+    now_ms = T0 + 1000000;
     cr_assert_not_null(db_lookup_read(d0(), "k", 1, 0));
     check_vol(d0());
 }
@@ -199,11 +264,11 @@ Test(db, active_expire_deletes_only_dead_keys) {
         snprintf(key, sizeof(key), "plain:%d", i);
         put(d0(), key, "v");
     }
-    server.now_ms = T0 + 51;
+    now_ms = T0 + 51;
     long long total = 0;
     /* A generous deadline: each call runs until under 10% of a round is dead. */
     for (int round = 0; round < 1000 && total < 1000; round++)
-        total += db_active_expire(d0(), server.now_ms, server_ustime_mono() + 1000000);
+        total += db_active_expire(d0(), now_ms, mono_us() + 1000000, 1);
     check_vol(d0());
     cr_assert_eq(total, 1000, "active expiry reclaimed %lld of 1000 dead keys", total);
     cr_assert_eq(dict_size(&d0()->keys), 2000);
@@ -213,7 +278,7 @@ Test(db, active_expire_deletes_only_dead_keys) {
         snprintf(key, sizeof(key), "plain:%d", i);
         cr_assert_not_null(db_find(d0(), key, strlen(key)));
     }
-    cr_assert_eq(server.stat_expiredkeys, total);
+    cr_assert_eq(stats.expired, total);
     cr_assert_gt(d0()->avg_ttl, 0);
 }
 
@@ -223,8 +288,8 @@ Test(db, active_expire_reclaims_everything_when_all_dead) {
         snprintf(key, sizeof(key), "k:%d", i);
         put_ttl(d0(), key, T0 + i % 7);
     }
-    server.now_ms = T0 + 10;
-    long long n = db_active_expire(d0(), server.now_ms, server_ustime_mono() + 5000000);
+    now_ms = T0 + 10;
+    long long n = db_active_expire(d0(), now_ms, mono_us() + 5000000, 1);
     cr_assert_eq(n, 5000);
     cr_assert_eq(dict_size(&d0()->keys), 0);
     cr_assert_eq(d0()->nvol, 0);
@@ -245,10 +310,10 @@ Test(db, active_expire_finds_sparse_dead_keys_within_a_pass) {
         snprintf(key, sizeof(key), "dead:%d", i);
         put_ttl(d0(), key, T0 + 10);
     }
-    server.now_ms = T0 + 20;
+    now_ms = T0 + 20;
     long long total = 0;
     for (int call = 0; call < 10100 / EXPIRE_ROUND + 1; call++)
-        total += db_active_expire(d0(), server.now_ms, server_ustime_mono() + 1000000);
+        total += db_active_expire(d0(), now_ms, mono_us() + 1000000, 1);
     cr_assert_eq(total, 100, "only %lld of 100 sparse dead keys reclaimed in a pass", total);
     cr_assert_eq(dict_size(&d0()->keys), 10000);
     check_vol(d0());
@@ -257,7 +322,7 @@ Test(db, active_expire_finds_sparse_dead_keys_within_a_pass) {
 Test(db, active_expire_with_nothing_dead_does_nothing) {
     put_ttl(d0(), "a", T0 + 100);
     put(d0(), "b", "v");
-    cr_assert_eq(db_active_expire(d0(), server.now_ms, server_ustime_mono() + 1000), 0);
+    cr_assert_eq(db_active_expire(d0(), now_ms, mono_us() + 1000, 1), 0);
     cr_assert_eq(dict_size(&d0()->keys), 2);
 }
 
@@ -265,7 +330,7 @@ Test(db, random_live_key_skips_and_deletes_expired) {
     put_ttl(d0(), "dead1", T0 + 1);
     put_ttl(d0(), "dead2", T0 + 1);
     put(d0(), "alive", "v");
-    server.now_ms = T0 + 5;
+    now_ms = T0 + 5;
     for (int i = 0; i < 50; i++) {
         kv *o = db_random_live_key(d0());
         cr_assert_not_null(o);
@@ -277,7 +342,7 @@ Test(db, random_live_key_skips_and_deletes_expired) {
 Test(db, random_live_key_empty_when_all_expired) {
     put_ttl(d0(), "a", T0 + 1);
     put_ttl(d0(), "b", T0 + 2);
-    server.now_ms = T0 + 5;
+    now_ms = T0 + 5;
     cr_assert_null(db_random_live_key(d0()));
     cr_assert_eq(dict_size(&d0()->keys), 0);
     check_vol(d0());
@@ -296,14 +361,67 @@ Test(db, empty_drops_ttls) {
 
 Test(db, swap_moves_ttls_with_keys) {
     put_ttl(d0(), "a", T0 + 100);
-    put(&server.dbs[1], "b", "v");
-    db_swap(d0(), &server.dbs[1]);
+    put(&dbs[1], "b", "v");
+    db_swap(d0(), &dbs[1]);
     cr_assert_eq(d0()->id, 0);
-    cr_assert_eq(server.dbs[1].id, 1);
+    cr_assert_eq(dbs[1].id, 1);
     cr_assert_null(db_find(d0(), "a", 1));
-    kv *a = db_find(&server.dbs[1], "a", 1);
+    kv *a = db_find(&dbs[1], "a", 1);
     cr_assert_not_null(a);
-    cr_assert_eq(db_get_expire(&server.dbs[1], a), T0 + 100);
+    cr_assert_eq(db_get_expire(&dbs[1], a), T0 + 100);
     check_vol(d0());
-    check_vol(&server.dbs[1]);
+    check_vol(&dbs[1]);
+}
+
+Test(db, replica_hides_expired_keys_but_keeps_them) {
+    replica = true;
+    put_ttl(d0(), "k", T0 + 10);
+    now_ms = T0 + 11;
+    cr_assert_null(db_lookup_read(d0(), "k", 1, 0));
+    cr_assert_null(db_lookup_write(d0(), "k", 1));
+    cr_assert_not_null(db_find(d0(), "k", 1), "only the primary deletes an expired key");
+    cr_assert_eq(db_active_expire(d0(), now_ms, mono_us() + 1000000, 1), 0);
+    cr_assert_eq(stats.expired, 0);
+    cr_assert_eq(calls.expired, 0);
+    check_vol(d0());
+}
+
+Test(db, lookups_count_through_the_env) {
+    put(d0(), "a", "v");
+    cr_assert_not_null(db_lookup_read(d0(), "a", 1, 0));
+    cr_assert_null(db_lookup_read(d0(), "b", 1, 0));
+    cr_assert_null(db_lookup_read(d0(), "b", 1, DB_LOOKUP_NOSTATS));
+    cr_assert_eq(stats.hits, 1);
+    cr_assert_eq(stats.misses, 1);
+    long long touches = calls.touches;
+    db_lookup_read(d0(), "a", 1, DB_LOOKUP_NOTOUCH);
+    cr_assert_eq(calls.touches, touches);
+    db_lookup_write(d0(), "a", 1);
+    cr_assert_eq(calls.touches, touches + 1);
+}
+
+Test(db, set_hands_the_replaced_kv_to_access_init) {
+    kv *o = put(d0(), "a", "v");
+    o->lru = 777;
+    kv *n = put(d0(), "a", "w");
+    cr_assert_eq(n->lru, 777, "access_init saw the kv it replaces");
+    cr_assert_eq(put(d0(), "fresh", "v")->lru, 1);
+}
+
+Test(db, hooks_fire_for_expiry_eviction_and_whole_db_changes) {
+    put_ttl(d0(), "k", T0 + 10);
+    now_ms = T0 + 11;
+    db_lookup_read(d0(), "k", 1, 0);
+    cr_assert_eq(calls.expired, 1);
+    cr_assert_eq(stats.expired, 1);
+    db_note_evicted(d0(), "x", 1);
+    cr_assert_eq(calls.evicted, 1);
+    cr_assert_eq(stats.evicted, 1);
+    db_signal_modified(d0(), "x", 1);
+    cr_assert_eq(calls.modified, 1);
+    db_swap(d0(), &dbs[1]);
+    cr_assert_eq(calls.changed, 2);
+    cr_assert(d0()->env == &env && dbs[1].env == &env);
+    db_empty(d0(), false);
+    cr_assert_eq(calls.changed, 3);
 }

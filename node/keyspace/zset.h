@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "dict.h"
+#include "object.h"
 
 #define ZSKIPLIST_MAXLEVEL 32
 
@@ -109,5 +110,8 @@ bool zset_lex_lte_max(const char *m, size_t len, const zrange_lex *r);
 /* Scan the dict (skiplist encoding) for ZSCAN. */
 uint64_t zset_scan(zset *zs, uint64_t cursor,
                    void (*cb)(const char *m, size_t len, double score, void *arg), void *arg);
+
+/* The zset row of kv.c's value-type table (a kv holds the tagged word). */
+extern const obj_ops zset_ops;
 
 #endif

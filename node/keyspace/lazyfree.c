@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "kv.h"
 #include "vg_alloc.h"
 
 #define LAZYFREE_THRESHOLD 64 /* bytes of value memory worth a thread hop: see kv_is_big */

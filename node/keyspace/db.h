@@ -14,7 +14,42 @@
 #include <stdint.h>
 
 #include "dict.h"
-#include "object.h"
+#include "kv.h"
+
+struct db;
+
+/* Keyspace counters for INFO stats; one set for all dbs, kept by whoever
+ * fills in the db_env (the server: `server.keyspace`). */
+typedef struct db_stats {
+    long long hits;    /* keyspace_hits: reads that found a live key */
+    long long misses;  /* keyspace_misses: reads that found none */
+    long long expired; /* expired_keys: deleted because their TTL passed */
+    long long evicted; /* evicted_keys: deleted to get under maxmemory */
+} db_stats;
+
+/* Everything a db needs from the process around it. The keyspace reads no
+ * global: the server fills one db_env in at start-up and every db borrows
+ * it (unit tests fill in their own). Every member must be set. */
+typedef struct db_env {
+    const int64_t *now_ms; /* borrowed: wall clock in unix ms, refreshed by the loop */
+    db_stats *stats;       /* borrowed: the counters lookups and expiry add to */
+    /* A replica deletes no key on its own: expired keys stay, hidden, until
+     * the primary deletes them. */
+    bool (*is_replica)(void);
+    uint64_t (*random)(void); /* sampling source (RANDOMKEY) */
+    int64_t (*mono_us)(void); /* monotonic clock in us, for time-boxed loops */
+    /* Set the access clock (kv.lru) of o entering the db, replacing old
+     * (NULL for a new key); refresh it when a lookup reaches o. The
+     * maxmemory policy decides what the clock holds (LRU or LFU). */
+    void (*access_init)(kv *o, const kv *old);
+    void (*access_touch)(kv *o);
+    /* After a key changed, expired or was evicted, and after a whole db was
+     * emptied or swapped: WATCH, blocked clients, notifications. */
+    void (*key_modified)(struct db *d, const char *key, size_t klen);
+    void (*key_expired)(struct db *d, const char *key, size_t klen);
+    void (*key_evicted)(struct db *d, const char *key, size_t klen);
+    void (*db_changed)(struct db *d);
+} db_env;
 
 typedef struct db_vol {
     kv *key;      /* borrowed: owned by the dict */
@@ -23,6 +58,7 @@ typedef struct db_vol {
 
 typedef struct db {
     dict keys;         /* owned: kv nodes */
+    const db_env *env; /* borrowed: lives as long as the process */
     db_vol *vol;       /* owned: keys with a TTL */
     size_t nvol;       /* entries in vol */
     size_t volcap;     /* capacity of vol */
@@ -36,7 +72,8 @@ typedef struct db {
 #define DB_LOOKUP_NOSTATS (1 << 1)  /* do not count keyspace hits/misses */
 #define DB_LOOKUP_NOEXPIRE (1 << 2) /* do not delete an expired key (still hidden) */
 
-void db_init(db *d, int id);
+/* Borrows env (every member set) for the life of d. */
+void db_init(db *d, int id, const db_env *env);
 void db_release(db *d);
 
 /* A live key for reading (counts hits/misses, touches LRU), or NULL. */
@@ -77,12 +114,15 @@ kv *db_random_live_key(db *d);
  * the volatile array from where the last step stopped (so every dead key is
  * reached within one pass, as Redis' expires cursor does), delete the dead
  * ones, and repeat while more than 10% of a round was dead and time allows.
+ * effort is active-expire-effort (1..10): bigger rounds, lower threshold.
  * Returns keys deleted. */
-long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us);
+long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us, long long effort);
 
 /* Change signals: called by every command that modifies a key. */
 void db_signal_modified(db *d, const char *key, size_t klen);
 /* Count one key deleted by expiry (stats, notifications, propagation). */
 void db_note_expired(db *d, const char *key, size_t klen);
+/* Count one key deleted by eviction (stats, notifications). */
+void db_note_evicted(db *d, const char *key, size_t klen);
 
 #endif

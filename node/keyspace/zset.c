@@ -679,3 +679,20 @@ uint64_t zset_scan(zset *zs, uint64_t cursor,
     struct scan_ctx x = {cb, arg};
     return dict_scan(&SL(zs)->members, cursor, scan_one, &x);
 }
+
+/* ---- the zset row of kv.c's value-type table ---- */
+
+static void zset_free_value(kv *o) {
+    zset_free(ZSET_OF(o));
+}
+
+static size_t zset_value_memory(const kv *o) {
+    return zset_memory((const zset *)&o->v.ptr);
+}
+
+static void zset_dup_value(kv *dst, const kv *src) {
+    zset copy = zset_dup((const zset *)&src->v.ptr);
+    dst->v.ptr = copy.p;
+}
+
+const obj_ops zset_ops = {zset_free_value, zset_value_memory, zset_dup_value};

@@ -3,16 +3,16 @@
  * Owns: kvs and the volatile array. Invariant: a kv with vol != 0 sits at
  * d->vol[vol - 1].key, and every entry of d->vol points at a kv in d->keys.
  * Every path that frees or replaces a kv goes through vol_remove/vol_move
- * so the array never holds a dangling pointer. */
+ * so the array never holds a dangling pointer. The clock, the replica
+ * flag, the access clock and the change hooks come from d->env. */
 #include "db.h"
 
 #include <limits.h>
 #include <string.h>
 
-#include "evict.h"
 #include "lazyfree.h"
-#include "server.h"
 #include "vg_alloc.h"
+#include "vg_common.h"
 
 static const char *kv_node_key(const dict_node *n, size_t *len) {
     const kv *o = (const kv *)n;
@@ -22,9 +22,13 @@ static const char *kv_node_key(const dict_node *n, size_t *len) {
 
 static const dict_type keyspace_type = {kv_node_key};
 
-void db_init(db *d, int id) {
+void db_init(db *d, int id, const db_env *env) {
+    VG_ASSERT(env && env->now_ms && env->stats && env->is_replica && env->random && env->mono_us &&
+              env->access_init && env->access_touch && env->key_modified && env->key_expired &&
+              env->key_evicted && env->db_changed);
     memset(d, 0, sizeof(*d));
     dict_init(&d->keys, &keyspace_type);
+    d->env = env;
     d->id = id;
 }
 
@@ -103,9 +107,9 @@ bool db_persist(db *d, kv *o) {
 /* Delete o if its TTL passed. Returns true when the key is gone (or must be
  * treated as gone). */
 static bool expire_if_needed(db *d, kv *o, int flags) {
-    if (!db_key_is_expired(d, o, server.now_ms)) return false;
+    if (!db_key_is_expired(d, o, *d->env->now_ms)) return false;
     if (flags & DB_LOOKUP_NOEXPIRE) return true;
-    if (server_is_replica()) /* the primary decides; we only hide the key */
+    if (d->env->is_replica()) /* the primary decides; we only hide the key */
         return true;
     db_note_expired(d, o->key, o->keylen);
     char key[256];
@@ -120,47 +124,41 @@ static bool expire_if_needed(db *d, kv *o, int flags) {
     return true;
 }
 
-static void touch(kv *o) {
-    evict_touch(o);
-}
-
 kv *db_lookup_read(db *d, const char *key, size_t klen, int flags) {
     kv *o = db_find(d, key, klen);
     if (o && expire_if_needed(d, o, flags)) o = NULL;
     if (!(flags & DB_LOOKUP_NOSTATS)) {
         if (o)
-            server.stat_keyspace_hits++;
+            d->env->stats->hits++;
         else
-            server.stat_keyspace_misses++;
+            d->env->stats->misses++;
     }
-    if (o && !(flags & DB_LOOKUP_NOTOUCH)) touch(o);
+    if (o && !(flags & DB_LOOKUP_NOTOUCH)) d->env->access_touch(o);
     return o;
 }
 
 kv *db_lookup_write(db *d, const char *key, size_t klen) {
     kv *o = db_find(d, key, klen);
     if (o && expire_if_needed(d, o, 0)) return NULL;
-    if (o) touch(o);
+    if (o) d->env->access_touch(o);
     return o;
 }
 
 void db_add(db *d, kv *o) {
-    evict_init_access(o);
+    d->env->access_init(o, NULL);
     o->vol = 0;
     dict_add(&d->keys, &o->node);
 }
 
 void db_set(db *d, kv *o, bool keepttl) {
     dict_node **ref = dict_find_ref(&d->keys, o->key, o->keylen);
-    evict_init_access(o);
+    d->env->access_init(o, ref ? (const kv *)*ref : NULL);
     o->vol = 0;
     if (ref == NULL) {
         dict_add(&d->keys, &o->node);
         return;
     }
     kv *old = (kv *)*ref;
-    if (evict_policy_is_lfu())
-        o->lru = old->lru; /* as Redis' dbSetValue: an overwrite keeps the access count */
     if (keepttl)
         vol_move(d, old, o);
     else
@@ -193,7 +191,7 @@ bool db_delete(db *d, const char *key, size_t klen) {
 
 long long db_empty(db *d, bool async) {
     long long n = (long long)dict_size(&d->keys);
-    server_db_changed(d);
+    d->env->db_changed(d);
     if (async) {
         dict *moved = vg_malloc(sizeof(dict));
         dict_move(&d->keys, moved);
@@ -212,12 +210,15 @@ long long db_empty(db *d, bool async) {
 void db_swap(db *a, db *b) {
     db t = *a;
     int ida = a->id, idb = b->id;
+    const db_env *enva = a->env, *envb = b->env;
     *a = *b;
     *b = t;
     a->id = ida;
     b->id = idb;
-    server_db_changed(a);
-    server_db_changed(b);
+    a->env = enva;
+    b->env = envb;
+    a->env->db_changed(a);
+    b->env->db_changed(b);
 }
 
 /* As Redis: a primary deletes the expired keys it draws (so each miss
@@ -227,10 +228,10 @@ kv *db_random_live_key(db *d) {
     bool all_volatile = d->nvol == dict_size(&d->keys);
     int tries = 100;
     for (;;) {
-        kv *o = (kv *)dict_random(&d->keys, server_random);
+        kv *o = (kv *)dict_random(&d->keys, d->env->random);
         if (o == NULL) return NULL;
-        if (!db_key_is_expired(d, o, server.now_ms)) return o;
-        if (server_is_replica()) {
+        if (!db_key_is_expired(d, o, *d->env->now_ms)) return o;
+        if (d->env->is_replica()) {
             if (all_volatile && --tries == 0) return o;
             continue;
         }
@@ -246,11 +247,11 @@ kv *db_random_live_key(db *d) {
 #define EXPIRE_SAMPLE 20
 #define EXPIRE_STALE_PERC 10
 
-long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
+long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us, long long effort) {
     long long deleted = 0;
-    if (server_is_replica()) /* keys expire on a replica only when its primary says so */
+    if (d->env->is_replica()) /* keys expire on a replica only when its primary says so */
         return 0;
-    long long effort = server.active_expire_effort > 0 ? server.active_expire_effort - 1 : 0;
+    effort = effort > 0 ? effort - 1 : 0;
     int per_round = EXPIRE_SAMPLE + (int)(EXPIRE_SAMPLE / 4 * effort);
     int stale = EXPIRE_STALE_PERC - (int)effort;
     for (;;) {
@@ -282,16 +283,21 @@ long long db_active_expire(db *d, int64_t now_ms, int64_t deadline_us) {
             d->avg_ttl = d->avg_ttl ? (d->avg_ttl / 50) * 49 + avg / 50 : avg;
         }
         if (expired * 100 <= sampled * stale) break;
-        if (server_ustime_mono() > deadline_us) break;
+        if (d->env->mono_us() > deadline_us) break;
     }
     return deleted;
 }
 
 void db_signal_modified(db *d, const char *key, size_t klen) {
-    server_key_modified(d, key, klen);
+    d->env->key_modified(d, key, klen);
 }
 
 void db_note_expired(db *d, const char *key, size_t klen) {
-    server.stat_expiredkeys++;
-    server_key_expired(d, key, klen);
+    d->env->stats->expired++;
+    d->env->key_expired(d, key, klen);
+}
+
+void db_note_evicted(db *d, const char *key, size_t klen) {
+    d->env->stats->evicted++;
+    d->env->key_evicted(d, key, klen);
 }

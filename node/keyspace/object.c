@@ -1,7 +1,7 @@
-/* object.c -- keyspace entries (kv): creation, strings, memory, per-type ops.
+/* object.c -- keyspace entries (kv): creation and string values.
  *
- * Owns: kv allocations and RAW string bodies. Collection types register
- * their ops at start-up so this file never needs to know their layout. */
+ * Owns: kv allocations and RAW string bodies. It never needs to know a
+ * collection's layout: kv.c frees, copies and sizes values by type. */
 #include "object.h"
 
 #include <stddef.h>
@@ -10,13 +10,6 @@
 #include "buf.h"
 #include "vg_alloc.h"
 #include "vg_common.h"
-
-static const obj_ops *type_ops[16];
-
-void obj_register_type(int type, const obj_ops *ops) {
-    VG_ASSERT(type >= 0 && type < 16);
-    type_ops[type] = ops;
-}
 
 static kv *kv_alloc(const char *key, size_t klen, size_t extra) {
     kv *o = vg_malloc(offsetof(kv, key) + klen + 1 + extra);
@@ -79,22 +72,6 @@ kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value
     return o;
 }
 
-static void free_value(kv *o) {
-    if (o->type == OBJ_STRING) {
-        if (o->encoding == OBJ_ENC_RAW) vg_free(o->v.ptr);
-        return;
-    }
-    const obj_ops *ops = type_ops[o->type];
-    VG_ASSERT(ops != NULL);
-    ops->free_value(o);
-}
-
-void kv_free(kv *o) {
-    if (o == NULL) return;
-    free_value(o);
-    vg_free(o);
-}
-
 kv *kv_rekey(kv *o, const char *key, size_t klen) {
     kv *n;
     if (o->type == OBJ_STRING && o->encoding == OBJ_ENC_EMBSTR) {
@@ -108,37 +85,6 @@ kv *kv_rekey(kv *o, const char *key, size_t klen) {
     n->lru = o->lru;
     vg_free(o); /* value moved, shell only */
     return n;
-}
-
-kv *kv_dup(const kv *o, const char *key, size_t klen) {
-    if (o->type == OBJ_STRING) {
-        char tmp[24];
-        size_t len;
-        const char *p = kv_str(o, tmp, &len);
-        if (o->encoding == OBJ_ENC_RAW) {
-            kv *n = kv_alloc(key, klen, 0);
-            n->type = OBJ_STRING;
-            n->encoding = OBJ_ENC_RAW;
-            n->v.ptr = rstr_new(p, len, len);
-            return n;
-        }
-        return kv_new_string(key, klen, p, len);
-    }
-    kv *n = kv_alloc(key, klen, 0);
-    n->type = o->type;
-    n->encoding = o->encoding;
-    type_ops[o->type]->dup_value(n, o);
-    return n;
-}
-
-size_t kv_memory(const kv *o) {
-    size_t total = vg_alloc_size(o);
-    if (o->type == OBJ_STRING) {
-        if (o->encoding == OBJ_ENC_RAW) total += vg_alloc_size(o->v.ptr);
-        return total;
-    }
-    const obj_ops *ops = type_ops[o->type];
-    return total + (ops && ops->value_memory ? ops->value_memory(o) : 0);
 }
 
 const char *kv_str(const kv *o, char *tmp, size_t *len) {

@@ -1,7 +1,8 @@
 /* object.h -- keyspace entries (kv): key, value, type, encoding, LRU clock.
  *
  * Owns: each kv owns its key bytes (inline), its value, and for EMBSTR the
- * value bytes (inline after the key). One allocation holds a small string
+ * value bytes (inline after the key). This module knows strings only;
+ * freeing, copying and sizing a kv of any type is kv.h's. One allocation holds a small string
  * key and value, which is where Vigil saves memory over Redis' three.
  *
  * Layout: | dict_node | type:4 enc:4 lru:24 | keylen | v | vol | key\0 [val\0] |
@@ -62,16 +63,15 @@ typedef struct rstr {
     char data[]; /* len bytes + NUL */
 } rstr;
 
-/* Per-type behaviour the keyspace needs without knowing the type. */
+/* Per-type behaviour the keyspace needs without knowing the type. Each
+ * collection module defines one (hash_ops, list_ops, set_ops, zset_ops);
+ * kv.c's static table, indexed by type, lists them. */
 typedef struct obj_ops {
     void (*free_value)(kv *o);           /* release o->v.ptr */
     size_t (*value_memory)(const kv *o); /* bytes held by the value */
     /* Copy the value of src into dst (same type); dst->v is uninitialised. */
     void (*dup_value)(kv *dst, const kv *src);
 } obj_ops;
-
-/* Register a type's ops (from its t_*.c module, at start-up). */
-void obj_register_type(int type, const obj_ops *ops);
 
 /* New string entry; picks INT, EMBSTR or RAW as Redis would. Returns new. */
 kv *kv_new_string(const char *key, size_t klen, const char *val, size_t vlen);
@@ -83,11 +83,6 @@ kv *kv_new_string_noint(const char *key, size_t klen, const char *val, size_t vl
 kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value);
 /* Copy with a new key: the value is moved from o (o is freed). Returns new. */
 kv *kv_rekey(kv *o, const char *key, size_t klen);
-/* Deep copy with a new key (COPY). Returns new. */
-kv *kv_dup(const kv *o, const char *key, size_t klen);
-void kv_free(kv *o);
-/* Bytes this entry holds (header, key, value). */
-size_t kv_memory(const kv *o);
 
 /* String value bytes: INT values are formatted into tmp (>= 24 bytes). */
 const char *kv_str(const kv *o, char *tmp, size_t *len);
