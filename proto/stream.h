@@ -17,17 +17,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-typedef struct stream stream;
-typedef struct stream_listener stream_listener;
-typedef struct tls_ctx tls_ctx;
-
-typedef void (*stream_alloc_cb)(stream *s, size_t suggested, uv_buf_t *out);
-typedef void (*stream_read_cb)(stream *s, ssize_t nread);
-typedef void (*stream_write_cb)(stream *s, int status, void *arg);
-typedef void (*stream_close_cb)(stream *s);
-typedef void (*stream_connect_cb)(stream *s, int status);
-/* A new connection was accepted: the callee owns s (must stream_close it). */
-typedef void (*stream_accept_cb)(stream_listener *l, stream *s);
+#include "stream_types.h"
 
 struct stream {
     uv_tcp_t tcp;              /* owned: the socket handle */

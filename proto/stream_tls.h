@@ -7,7 +7,9 @@
 #ifndef VIGIL_PROTO_STREAM_TLS_H
 #define VIGIL_PROTO_STREAM_TLS_H
 
-#include "stream.h"
+#include <sys/types.h>
+
+#include "stream_types.h"
 
 int tls_session_attach(stream *s, tls_ctx *ctx, bool server, const char *sni);
 void tls_session_start_client(stream *s);

@@ -26,6 +26,7 @@
  * policy (see tls_session_established); this layer waits as long as the
  * socket stays open. */
 #include "stream_tls.h"
+#include "stream.h"
 
 #include <limits.h>
 #include <openssl/err.h>
