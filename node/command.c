@@ -22,6 +22,7 @@
 #include "pubsub.h"
 #include "reply.h"
 #include "slowlog.h"
+#include "persistence.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -376,6 +377,15 @@ static void dispatch(client *c) {
         return;
     }
     if (pubsub_refuse_in_context(c, cmd)) {
+        cmd->rejected_calls++;
+        return;
+    }
+    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) && persist_writes_refused()) {
+        reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                       "unable to persist to disk. Commands that may modify the data set are "
+                       "disabled, because this instance is configured to report errors during "
+                       "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                       "Please check the Redis logs for details about the RDB error.");
         cmd->rejected_calls++;
         return;
     }
