@@ -155,10 +155,12 @@ static int w_list(rdb_writer *w, const kv *o, bool compress) {
 static int w_zset(rdb_writer *w, const kv *o, bool compress) {
     const zset *zs = ZSET_OF(o);
     if (zset_is_listpack(zs)) return rdb_write_string(w, zs->p, lp_bytes(zs->p), compress);
-    if (rdb_write_len(w, zset_len(zs)) != VG_OK) return VG_ERR;
+    size_t n = zset_len(zs);
+    if (rdb_write_len(w, n) != VG_OK) return VG_ERR;
+    if (n == 0) return VG_OK;
     /* Tail to head, as Redis does, so a loader inserts at the head. */
     zset_iter it;
-    zset_iter_at(&it, zs, 0, true);
+    zset_iter_at(&it, zs, n - 1, true);
     const char *m;
     size_t len;
     double score;
