@@ -33,6 +33,7 @@ typedef struct loader {
     rdb_load_info *info;
     vg_error *err;
     bool failed;
+    uint64_t at; /* offset to report instead of the current one, or 0 */
 } loader;
 
 static int fail(loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,7 +46,8 @@ static int fail(loader *ld, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    vg_error_set(ld->err, "%s at offset %llu", what, (unsigned long long)ld->r->offset);
+    uint64_t off = ld->at ? ld->at : ld->r->offset;
+    vg_error_set(ld->err, "%s at offset %llu", what, (unsigned long long)off);
     return VG_ERR;
 }
 
@@ -543,7 +545,16 @@ typedef struct key_meta {
     unsigned long long access;
 } key_meta;
 
+static bool type_known(int t) {
+    return (t >= RDB_TYPE_STRING && t <= RDB_TYPE_MODULE_2) ||
+           (t >= RDB_TYPE_HASH_ZIPMAP && t <= RDB_TYPE_STREAM_LISTPACKS_2);
+}
+
 static int ld_key(loader *ld, db *d, int t, key_meta *m) {
+    if (!type_known(t)) {
+        ld->at = ld->r->offset - 1;
+        return fail(ld, "Unknown RDB type %d", t);
+    }
     char *key;
     size_t klen;
     if (rd_string(ld, &key, &klen) != VG_OK) return VG_ERR;
@@ -701,7 +712,7 @@ int rdb_load(rdb_reader *r, db *dbs, int ndb, const rdb_load_opts *opt, rdb_load
     memset(info, 0, sizeof(*info));
     info->repl_stream_db = -1;
     info->repl_offset = -1;
-    loader ld = {r, opt, info, err, false};
+    loader ld = {r, opt, info, err, false, 0};
     if (ld_header(&ld) != VG_OK) return VG_ERR;
     if (ld_body(&ld, dbs, ndb) != VG_OK) return VG_ERR;
     return ld_trailer(&ld);
