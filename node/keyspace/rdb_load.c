@@ -21,6 +21,7 @@
 #include "quicklist.h"
 #include "rdb_fmt.h"
 #include "rdb_io.h"
+#include "rdb_ziplist.h"
 #include "vg_alloc.h"
 #include "zset.h"
 
@@ -463,6 +464,61 @@ static int ld_string(loader *ld, kv **out, const char *key, size_t klen) {
     return VG_OK;
 }
 
+/* A legacy blob (ziplist, or zipmap when zipmap), converted to a listpack. */
+static int rd_legacy_blob(loader *ld, bool zipmap, unsigned char **lp) {
+    char *s;
+    size_t len;
+    if (rd_string(ld, &s, &len) != VG_OK) return VG_ERR;
+    *lp = zipmap ? rdb_zipmap_to_listpack((unsigned char *)s, len)
+                 : rdb_ziplist_to_listpack((unsigned char *)s, len);
+    vg_free(s);
+    if (*lp == NULL) return fail(ld, "%s integrity check failed", zipmap ? "Zipmap" : "Ziplist");
+    return VG_OK;
+}
+
+/* RDB_TYPE_LIST_ZIPLIST (one ziplist) or RDB_TYPE_LIST_QUICKLIST (many). */
+static int ld_list_ziplists(loader *ld, kv *o, bool many) {
+    uint64_t nodes = 1;
+    if (many && rd_count(ld, &nodes) != VG_OK) return VG_ERR;
+    for (uint64_t i = 0; i < nodes; i++) {
+        unsigned char *lp;
+        if (rd_legacy_blob(ld, false, &lp) != VG_OK) return VG_ERR;
+        if (lp_length(lp) == 0)
+            lp_free(lp);
+        else
+            ql_append_lp(o->v.ptr, lp);
+    }
+    return VG_OK;
+}
+
+/* Ziplist hashes and zsets, zipmap hashes: to a listpack value. */
+static int ld_legacy_pairs(loader *ld, int t, kv **out, const char *key, size_t klen) {
+    unsigned char *lp;
+    bool is_zset = t == RDB_TYPE_ZSET_ZIPLIST;
+    if (rd_legacy_blob(ld, t == RDB_TYPE_HASH_ZIPMAP, &lp) != VG_OK) return VG_ERR;
+    if (!lp_pairs_ok(lp, is_zset)) {
+        lp_free(lp);
+        return fail(ld, "%s ziplist integrity check failed", is_zset ? "Zset" : "Hash");
+    }
+    if (lp_length(lp) == 0) {
+        lp_free(lp);
+        return VG_OK;
+    }
+    if (is_zset) {
+        kv *o = kv_new_ptr(key, klen, OBJ_ZSET, OBJ_ENC_LISTPACK, lp);
+        if (zset_len(ZSET_OF(o)) > ld->opt->zset_max_entries) {
+            zset_convert_to_skiplist(ZSET_OF(o));
+            o->encoding = OBJ_ENC_SKIPLIST;
+        }
+        *out = o;
+        return VG_OK;
+    }
+    kv *o = kv_new_ptr(key, klen, OBJ_HASH, OBJ_ENC_LISTPACK, lp);
+    if (hash_length(o) > (size_t)ld->opt->hash.max_listpack_entries) hash_convert_to_ht(o);
+    *out = o;
+    return VG_OK;
+}
+
 /* A value built in a fresh kv by fn; empty values are dropped. */
 static int ld_collection(loader *ld, kv *o, int rc, kv **out) {
     bool empty = false;
@@ -522,12 +578,14 @@ static int ld_value(loader *ld, int t, const char *key, size_t klen, kv **out) {
         return ld_collection(ld, o, ld_zset(ld, ZSET_OF(o), t == RDB_TYPE_ZSET_2), out);
     case RDB_TYPE_ZSET_LISTPACK:
         return ld_zset_listpack(ld, out, key, klen);
-    case RDB_TYPE_HASH_ZIPMAP:
     case RDB_TYPE_LIST_ZIPLIST:
-    case RDB_TYPE_ZSET_ZIPLIST:
-    case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_LIST_QUICKLIST:
-        return fail(ld, "RDB type %d (ziplist/zipmap encoding) not supported yet", t);
+        o = list_kv_new(key, klen, &ld->opt->list);
+        return ld_collection(ld, o, ld_list_ziplists(ld, o, t == RDB_TYPE_LIST_QUICKLIST), out);
+    case RDB_TYPE_HASH_ZIPMAP:
+    case RDB_TYPE_HASH_ZIPLIST:
+    case RDB_TYPE_ZSET_ZIPLIST:
+        return ld_legacy_pairs(ld, t, out, key, klen);
     case RDB_TYPE_MODULE:
     case RDB_TYPE_MODULE_2:
     case RDB_TYPE_STREAM_LISTPACKS:

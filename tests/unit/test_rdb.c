@@ -446,3 +446,49 @@ Test(rdb, legacy_zset_text_scores_and_linked_list) {
     cr_assert_not_null(l);
     cr_assert_eq(ql_count(l->v.ptr), 2);
 }
+
+/* A ziplist of "ab", 5 (immediate) and 300 (int16), built by hand. */
+#define ZL                                                                                         \
+    "\x15\0\0\0\x10\0\0\0\x03\0"                                                                   \
+    "\x00\x02"                                                                                     \
+    "ab"                                                                                           \
+    "\x04\xf6"                                                                                     \
+    "\x02\xc0\x2c\x01"                                                                             \
+    "\xff"
+
+Test(rdb, legacy_ziplist_list_and_zipmap_hash) {
+    const char f[] = "REDIS0009"
+                     "\x0a\x01l\x15" ZL "\x09\x01h\x07\x01\x01"
+                     "f"
+                     "\x01\x00"
+                     "v"
+                     "\xff"
+                     "\xff\0\0\0\0\0\0\0\0";
+    vg_error err = {{0}};
+    cr_assert_eq(load_bytes(f, sizeof(f) - 1, &err), VG_OK, "%s", err.msg);
+    kv *l = db_find(&dst[0], "l", 1);
+    cr_assert_not_null(l);
+    strs s = {0};
+    flatten(l, &s);
+    cr_assert_eq(s.n, 3);
+    cr_assert_str_eq(s.v[0], "ab");
+    cr_assert_str_eq(s.v[1], "5");
+    cr_assert_str_eq(s.v[2], "300");
+    strs_free(&s);
+    kv *h = db_find(&dst[0], "h", 1);
+    cr_assert_not_null(h);
+    cr_assert_eq(h->encoding, OBJ_ENC_LISTPACK);
+    char ib[HASH_IBUF_SIZE];
+    size_t vl;
+    const char *v = hash_get(h, "f", 1, ib, &vl);
+    cr_assert(v && vl == 1 && v[0] == 'v');
+}
+
+Test(rdb, legacy_ziplist_with_bad_prevlen_refused) {
+    char f[] = "REDIS0009"
+               "\x0a\x01l\x15" ZL "\xff\0\0\0\0\0\0\0\0";
+    f[9 + 4 + 14] = 0x05; /* second entry's prevlen: 4 -> 5 */
+    vg_error err = {{0}};
+    cr_assert_eq(load_bytes(f, sizeof(f) - 1, &err), VG_ERR);
+    cr_assert(strstr(err.msg, "Ziplist integrity") != NULL, "%s", err.msg);
+}
