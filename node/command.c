@@ -422,6 +422,7 @@ static const struct {
     {CMD_NO_AUTH, "no_auth"},
     {CMD_MAY_REPLICATE, "may_replicate"},
     {CMD_NO_MULTI, "no_multi"},
+    {CMD_NO_ASYNC_LOADING, "no_async_loading"},
     {CMD_ALLOW_BUSY, "allow_busy"},
     {CMD_MOVABLE_KEYS, "movablekeys"},
 };

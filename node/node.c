@@ -236,6 +236,9 @@ static void on_before_sleep(uv_prepare_t *p) {
 static void on_signal(uv_signal_t *s, int signum) {
     (void)s;
     LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    vg_error err = {{0}};
+    if (persist_shutdown_save(false, false, &err) != VG_OK)
+        LOG_WARNING("Error trying to save the DB, can't exit.");
     server_request_shutdown(0);
     uv_stop(server.loop);
 }
@@ -261,7 +264,7 @@ int node_start(vg_error *err) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
-    persist_init();
+    if (persist_init(err) != VG_OK) return VG_ERR;
     if (persist_load_at_start(err) != VG_OK) return VG_ERR;
     if (propagate_start(err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;

@@ -27,12 +27,18 @@
 #include "server.h"
 #include "vg_alloc.h"
 
-void persist_init(void) {
+int persist_init(vg_error *err) {
     persist_state *p = &server.persist;
     p->lastsave = (long long)(server.start_ms / 1000);
     p->last_status_ok = true;
     p->last_time_sec = -1;
     p->child_pid = -1;
+    const char *f = p->dbfilename;
+    if (f == NULL || f[0] == '\0' || strchr(f, '/') != NULL) {
+        vg_error_set(err, "dbfilename can't be a path, just a filename");
+        return VG_ERR;
+    }
+    return persist_parse_save(p->save, err);
 }
 
 static unsigned long long access_value(const kv *o) {
@@ -111,17 +117,15 @@ static int save_to(const char *tmp, vg_error *err) {
 int persist_save(vg_error *err) {
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
-    long long dirty = server.dirty;
     if (save_to(tmp, err) != VG_OK) {
         LOG_WARNING("%s", err->msg);
-        server.persist.last_status_ok = false;
         return VG_ERR;
     }
+    /* As Redis: a good foreground save also clears a failed BGSAVE. */
     LOG_NOTICE("DB saved on disk");
-    server.dirty -= dirty;
+    server.dirty = 0;
     server.persist.lastsave = (long long)time(NULL);
     server.persist.last_status_ok = true;
-    server.persist.saves++;
     return VG_OK;
 }
 
@@ -231,6 +235,7 @@ int persist_parse_save(const char *s, vg_error *err) {
 static int bgsave_start(vg_error *err) {
     int64_t start = server.now_ms;
     long long dirty = server.dirty;
+    server.persist.saves++; /* rdb_saves counts attempts, as Redis does */
     pid_t pid = fork();
     if (pid < 0) {
         server.persist.last_status_ok = false;
@@ -261,7 +266,6 @@ static void bgsave_done(int status) {
         LOG_NOTICE("Background saving terminated with success");
         server.dirty -= p->child_dirty;
         p->lastsave = (long long)time(NULL);
-        p->saves++;
     } else {
         LOG_WARNING("Background saving error");
         char tmp[64];
@@ -311,6 +315,7 @@ static void cmd_save(client *c) {
         return;
     }
     vg_error err = {{0}};
+    server.persist.saves++;
     if (persist_save(&err) != VG_OK) {
         reply_error(c, "ERR");
         return;
@@ -349,7 +354,7 @@ static command persist_commands[] = {
     {.name = "save",
      .proc = cmd_save,
      .arity = 1,
-     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
      .acl_cats = "@admin @slow @dangerous",
      .summary = "Synchronously save the dataset to disk",
      .since = "1.0.0",
@@ -357,7 +362,7 @@ static command persist_commands[] = {
     {.name = "bgsave",
      .proc = cmd_bgsave,
      .arity = -1,
-     .flags = CMD_ADMIN | CMD_NOSCRIPT,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING,
      .acl_cats = "@admin @slow @dangerous",
      .summary = "Asynchronously save the dataset to disk",
      .since = "1.0.0",

@@ -39,8 +39,9 @@ typedef struct persist_state {
     bool bgsave_scheduled;  /* BGSAVE SCHEDULE while a child runs */
 } persist_state;
 
-/* Fill in the defaults of the state (not the config) before start-up. */
-void persist_init(void);
+/* Set up the state from the config at start-up (parses `save`, checks
+ * `dbfilename`). VG_ERR: err->msg says which parameter is wrong. */
+int persist_init(vg_error *err);
 /* Load dir/dbfilename if it exists. VG_ERR: the file is unreadable or
  * corrupt; err->msg says why and where (the node must not start). */
 int persist_load_at_start(vg_error *err);

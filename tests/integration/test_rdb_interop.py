@@ -273,3 +273,52 @@ def test_dbfilename_protected(workdir):
         assert n.client().config_get("dbfilename") == {"dbfilename": "dump.rdb"}
     finally:
         n.stop()
+
+
+def wait_bgsave_done(c):
+    deadline = time.time() + 10
+    while c.info("persistence")["rdb_bgsave_in_progress"]:
+        assert time.time() < deadline
+        time.sleep(0.05)
+
+
+def test_sigterm_saves_when_save_points_are_set(workdir):
+    n = Node(args=("--dir", workdir, "--save", "3600 1"))
+    try:
+        n.client().set("k", "v")
+        n.proc.send_signal(signal.SIGTERM)
+        n.proc.wait(timeout=10)
+    finally:
+        n.stop()
+    n = Node(args=("--dir", workdir))
+    try:
+        assert n.client().get("k") == "v"
+    finally:
+        n.stop()
+
+
+MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error.")
+
+
+def test_failed_bgsave_refuses_writes_with_misconf(workdir):
+    n = Node(args=("--dir", workdir, "--save", "3600 1000000"))
+    # dump.rdb as a non-empty directory: the child's rename fails.
+    os.makedirs(os.path.join(workdir, "dump.rdb", "x"))
+    try:
+        c = n.client()
+        c.set("k", "v")
+        assert c.bgsave()
+        wait_bgsave_done(c)
+        assert c.info("persistence")["rdb_last_bgsave_status"] == "err"
+        with pytest.raises(redis.ResponseError) as e:
+            c.set("k", "w")
+        assert str(e.value) == MISCONF
+        assert c.get("k") == "v"
+        c.config_set("stop-writes-on-bgsave-error", "no")
+        assert c.set("k", "w")
+    finally:
+        n.stop()
