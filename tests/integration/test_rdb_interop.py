@@ -322,3 +322,24 @@ def test_failed_bgsave_refuses_writes_with_misconf(workdir):
         assert c.set("k", "w")
     finally:
         n.stop()
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu"])
+def test_access_opcodes_readable_by_redis(workdir, policy):
+    n = Node(args=("--dir", workdir, "--maxmemory-policy", policy))
+    try:
+        c = n.client()
+        c.set("a", "1")
+        c.hset("h", "f", "v")
+        assert c.save()
+    finally:
+        n.stop()
+    check = subprocess.run([REDIS_CHECK_RDB, os.path.join(workdir, "dump.rdb")],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+    n = Node(args=("--dir", workdir, "--maxmemory-policy", policy))
+    try:
+        assert n.client().get("a") == "1"
+        assert n.client().hgetall("h") == {"f": "v"}
+    finally:
+        n.stop()
