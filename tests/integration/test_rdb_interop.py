@@ -18,7 +18,7 @@ import time
 import pytest
 import redis
 
-from conftest import Node, free_port
+from conftest import Node, free_port, node_binary
 
 REDIS_SERVER = "/usr/bin/redis-server"
 REDIS_CHECK_RDB = "/usr/bin/redis-check-rdb"
@@ -199,7 +199,7 @@ def test_vigil_round_trip_uncompressed(workdir):
 def start_fails(workdir):
     port = free_port()
     log = os.path.join(workdir, "node.log")
-    p = subprocess.run([os.environ.get("VIGIL_NODE", "build/vigil-node"), "--bind", "127.0.0.1",
+    p = subprocess.run([node_binary(), "--bind", "127.0.0.1",
                         "--port", str(port), "--dir", workdir, "--logfile", log],
                        capture_output=True, text=True, timeout=30)
     with open(log) as f:
