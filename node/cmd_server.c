@@ -7,10 +7,7 @@
  * allows, so DEBUG OBJECT may print the value's address as Redis does.
  *
  * SHUTDOWN's save and LASTSAVE come from persistence.h; DEBUG OBJECT's
- * serializedlength of a string from rdb.h.
- *
- * A persistence module may define (at most once):
- *   size_t debug_serialized_length_hook(const kv *o); -- RDB length for DEBUG OBJECT */
+ * serializedlength from rdb.h. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +33,6 @@
 #define SHUTDOWN_SAVE (1 << 1)
 #define SHUTDOWN_NOW (1 << 2)
 #define SHUTDOWN_FORCE (1 << 3)
-
-size_t debug_serialized_length_hook(const kv *o) __attribute__((weak));
 
 static void reply_help(client *c, const char *const *lines, size_t n) {
     reply_array(c, (long long)n);
@@ -534,9 +529,7 @@ static void debug_object(client *c) {
         reply_error(c, "ERR no such key");
         return;
     }
-    size_t slen = debug_serialized_length_hook ? debug_serialized_length_hook(o)
-                  : o->type == OBJ_STRING      ? rdb_string_serialized_length(o)
-                                               : kv_memory(o);
+    size_t slen = rdb_value_serialized_length(o, server.persist.rdbcompression != 0);
     long long idle = ((long long)server_lru_clock() - (long long)o->lru) & OBJ_LRU_MAX;
     char line[256];
     snprintf(line, sizeof(line),

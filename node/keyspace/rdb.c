@@ -241,6 +241,15 @@ static int w_key(rdb_writer *w, const db *d, const kv *o, const rdb_save_opts *o
     return w_value(w, o, opt->compression);
 }
 
+size_t rdb_value_serialized_length(const kv *o, bool compress) {
+    rdb_writer w;
+    rdb_writer_init_mem(&w);
+    w_value(&w, o, compress);
+    size_t n = (size_t)w.written;
+    rdb_writer_release(&w);
+    return n;
+}
+
 /* ------------------------------------------------------------ file */
 
 static int w_aux(rdb_writer *w, const char *k, const char *v, size_t vlen) {

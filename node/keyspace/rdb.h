@@ -117,7 +117,9 @@ int rdb_save(rdb_writer *w, db *dbs, int ndb, const rdb_save_opts *opt, vg_error
 int rdb_load(rdb_reader *r, db *dbs, int ndb, const rdb_load_opts *opt, rdb_load_info *info,
              vg_error *err);
 
-/* Bytes a string value takes in an RDB file, uncompressed (DEBUG OBJECT). */
+/* Bytes a string value takes in an RDB file, uncompressed. */
 size_t rdb_string_serialized_length(const kv *o);
+/* Bytes o's value takes in an RDB file (DEBUG OBJECT's serializedlength). */
+size_t rdb_value_serialized_length(const kv *o, bool compress);
 
 #endif
