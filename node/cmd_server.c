@@ -6,12 +6,8 @@
  * DEBUG is CMD_PROTECTED: dispatch runs it only where enable-debug-command
  * allows, so DEBUG OBJECT may print the value's address as Redis does.
  *
- * Persistence modules may define (each at most once):
- *   int shutdown_save_hook(int flags, vg_error *err);  -- save before exit
- *   long long lastsave_hook(void);                    -- unix time of the last save
- *   size_t debug_serialized_length_hook(const kv *o); -- RDB length for DEBUG OBJECT
- * Without them SHUTDOWN can only exit without saving and LASTSAVE reports
- * the start time (no save has happened). */
+ * SHUTDOWN's save and LASTSAVE come from persistence.h; DEBUG OBJECT's
+ * serializedlength from rdb.h. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +23,8 @@
 #include "glob.h"
 #include "info.h"
 #include "log.h"
+#include "persistence.h"
+#include "rdb.h"
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
@@ -35,10 +33,6 @@
 #define SHUTDOWN_SAVE (1 << 1)
 #define SHUTDOWN_NOW (1 << 2)
 #define SHUTDOWN_FORCE (1 << 3)
-
-int shutdown_save_hook(int flags, vg_error *err) __attribute__((weak));
-long long lastsave_hook(void) __attribute__((weak));
-size_t debug_serialized_length_hook(const kv *o) __attribute__((weak));
 
 static void reply_help(client *c, const char *const *lines, size_t n) {
     reply_array(c, (long long)n);
@@ -334,7 +328,7 @@ static void cmd_time(client *c) {
 }
 
 static void cmd_lastsave(client *c) {
-    reply_int(c, lastsave_hook ? lastsave_hook() : (long long)(server.start_ms / 1000));
+    reply_int(c, persist_lastsave());
 }
 
 /* ---------------------------------------------------------------- MEMORY */
@@ -516,12 +510,7 @@ static void cmd_shutdown(client *c) {
     }
     vg_error err = {{0}};
     int rc = VG_OK;
-    if (shutdown_save_hook) {
-        rc = shutdown_save_hook(flags, &err);
-    } else if (flags & SHUTDOWN_SAVE) {
-        vg_error_set(&err, "no persistence module is available to save the dataset");
-        rc = VG_ERR;
-    }
+    rc = persist_shutdown_save((flags & SHUTDOWN_SAVE) != 0, (flags & SHUTDOWN_NOSAVE) != 0, &err);
     if (rc != VG_OK && !(flags & SHUTDOWN_FORCE)) {
         LOG_WARNING("Error trying to save the DB, can't exit: %s", err.msg);
         LOG_WARNING("Errors trying to shut down the server. Check the logs for more information.");
@@ -534,28 +523,13 @@ static void cmd_shutdown(client *c) {
 
 /* ----------------------------------------------------------------- DEBUG */
 
-/* RDB length of a string value (no compression): what DEBUG OBJECT reports. */
-static size_t string_serialized_length(const kv *o) {
-    if (o->encoding == OBJ_ENC_INT) {
-        long long v = o->v.ll;
-        if (v >= -128 && v <= 127) return 2;
-        if (v >= -32768 && v <= 32767) return 3;
-        if (v >= -2147483648LL && v <= 2147483647LL) return 5;
-    }
-    size_t len = kv_strlen(o);
-    size_t hdr = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffffu ? 5 : 9;
-    return hdr + len;
-}
-
 static void debug_object(client *c) {
     kv *o = db_find(c->db, c->argv[2].ptr, c->argv[2].len);
     if (o == NULL || db_key_is_expired(c->db, o, server.now_ms)) {
         reply_error(c, "ERR no such key");
         return;
     }
-    size_t slen = debug_serialized_length_hook ? debug_serialized_length_hook(o)
-                  : o->type == OBJ_STRING      ? string_serialized_length(o)
-                                               : kv_memory(o);
+    size_t slen = rdb_value_serialized_length(o, server.persist.rdbcompression != 0);
     long long idle = ((long long)server_lru_clock() - (long long)o->lru) & OBJ_LRU_MAX;
     char line[256];
     snprintf(line, sizeof(line),

@@ -22,6 +22,7 @@
 #include "pubsub.h"
 #include "reply.h"
 #include "slowlog.h"
+#include "persistence.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -379,6 +380,15 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
+    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) && persist_writes_refused()) {
+        reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                       "unable to persist to disk. Commands that may modify the data set are "
+                       "disabled, because this instance is configured to report errors during "
+                       "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                       "Please check the Redis logs for details about the RDB error.");
+        cmd->rejected_calls++;
+        return;
+    }
     if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);
@@ -412,6 +422,7 @@ static const struct {
     {CMD_NO_AUTH, "no_auth"},
     {CMD_MAY_REPLICATE, "may_replicate"},
     {CMD_NO_MULTI, "no_multi"},
+    {CMD_NO_ASYNC_LOADING, "no_async_loading"},
     {CMD_ALLOW_BUSY, "allow_busy"},
     {CMD_MOVABLE_KEYS, "movablekeys"},
 };

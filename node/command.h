@@ -41,6 +41,8 @@ typedef void (*command_proc)(client *c);
 /* May expire keys it did not name (SCAN, RANDOMKEY): its propagated DELs
  * are never wrapped in MULTI/EXEC. Hidden from COMMAND INFO, as in Redis. */
 #define CMD_TOUCHES_ARBITRARY_KEYS (1u << 20)
+/* Refused while a replica loads asynchronously (shown in COMMAND INFO). */
+#define CMD_NO_ASYNC_LOADING (1u << 21)
 
 /* What the ACL asks of a key argument: Redis 7 gives each key spec its own
  * flags, and a key needs read permission when its spec has ACCESS, write

@@ -23,12 +23,12 @@
 #include "command.h"
 #include "lazyfree.h"
 #include "reply.h"
+#include "persistence.h"
 #include "server.h"
 #include "stats.h"
 #include "vg_alloc.h"
 
 /* Hooks other subsystems define (see info.h). */
-void info_persistence_hook(buf *out) __attribute__((weak));
 void info_replication_hook(buf *out) __attribute__((weak));
 
 enum info_section {
@@ -244,25 +244,7 @@ static void section_memory(buf *out) {
 }
 
 static void section_persistence(buf *out) {
-    if (info_persistence_hook) {
-        info_persistence_hook(out);
-        return;
-    }
-    buf_append_fmt(out,
-                   "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-                   "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-                   "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-                   "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-                   "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-                   "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-                   "rdb_saves:0\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:0\r\n"
-                   "rdb_last_load_keys_loaded:0\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-                   "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-                   "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-                   "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-                   "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-                   "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-                   server.dirty, (long long)(server.start_ms / 1000));
+    persist_info(out);
 }
 
 static void section_stats(buf *out) {

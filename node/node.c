@@ -30,6 +30,7 @@
 #include "notify.h"
 #include "node_config.h"
 #include "propagate.h"
+#include "persistence.h"
 #include "server.h"
 #include "server_tls.h"
 #include "vg_alloc.h"
@@ -209,6 +210,7 @@ static void on_cron(uv_timer_t *t) {
         return;
     }
     active_expire_cycle();
+    persist_cron();
     evict_perform();
     propagate_flush_pending(); /* evictions go out bare, as in Redis */
     clients_cron();
@@ -234,6 +236,9 @@ static void on_before_sleep(uv_prepare_t *p) {
 static void on_signal(uv_signal_t *s, int signum) {
     (void)s;
     LOG_WARNING("Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    vg_error err = {{0}};
+    if (persist_shutdown_save(false, false, &err) != VG_OK)
+        LOG_WARNING("Error trying to save the DB, can't exit.");
     server_request_shutdown(0);
     uv_stop(server.loop);
 }
@@ -259,6 +264,8 @@ int node_start(vg_error *err) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
+    if (persist_init(err) != VG_OK) return VG_ERR;
+    if (persist_load_at_start(err) != VG_OK) return VG_ERR;
     if (propagate_start(err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;
     if (server_listen(client_accept, err) != VG_OK) return VG_ERR;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "notify.h"
 #include "propagate.h"
+#include "persistence.h"
 #include "server.h"
 #include "server_tls.h"
 #include "tls.h"
@@ -46,6 +47,21 @@ static int apply_loglevel(const config_param *p, vg_error *err) {
 void node_config_clamp_hz(void) {
     if (server.hz < 1) server.hz = 1;
     if (server.hz > 500) server.hz = 500;
+}
+
+static int apply_dbfilename(const config_param *p, vg_error *err) {
+    (void)p;
+    const char *f = server.persist.dbfilename;
+    if (f == NULL || f[0] == '\0' || strchr(f, '/') != NULL) {
+        vg_error_set(err, "dbfilename can't be a path, just a filename");
+        return VG_ERR;
+    }
+    return VG_OK;
+}
+
+static int apply_save(const config_param *p, vg_error *err) {
+    (void)p;
+    return persist_parse_save(server.persist.save, err);
 }
 
 static int apply_hz(const config_param *p, vg_error *err) {
@@ -230,6 +246,15 @@ static config_param params[] = {
     {"logfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.logfile, 0, 0, "", NULL, NULL, NULL,
      apply_logfile},
     {"dir", NULL, CONFIG_STRING, CONFIG_PROTECTED, &server.dir, 0, 0, ".", NULL, NULL, NULL, NULL},
+    {"dbfilename", NULL, CONFIG_STRING, CONFIG_PROTECTED, &server.persist.dbfilename, 0, 0,
+     "dump.rdb", NULL, NULL, NULL, apply_dbfilename},
+    {"rdbcompression", NULL, CONFIG_BOOL, 0, &server.persist.rdbcompression, 0, 0, "yes", NULL,
+     NULL, NULL, NULL},
+    {"rdbchecksum", NULL, CONFIG_BOOL, CONFIG_IMMUTABLE, &server.persist.rdbchecksum, 0, 0, "yes",
+     NULL, NULL, NULL, NULL},
+    {"stop-writes-on-bgsave-error", NULL, CONFIG_BOOL, 0,
+     &server.persist.stop_writes_on_bgsave_error, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"save", NULL, CONFIG_STRING, 0, &server.persist.save, 0, 0, "", NULL, NULL, NULL, apply_save},
     {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL,
      NULL},
     {"hz", NULL, CONFIG_INT, 0, &server.hz, 0, 2147483647, "10", NULL, NULL, NULL, apply_hz},

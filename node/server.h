@@ -19,6 +19,7 @@
 #include "list.h"
 #include "obuf_limit.h"
 #include "set.h"
+#include "persistence.h"
 #include "stream.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -141,9 +142,10 @@ struct vigil_server {
     long long inst_last_cmds, inst_last_in, inst_last_out;
     int64_t inst_last_ms;
     /* --- compact encodings (declared by hash.h, set.h, list.h) --- */
-    hash_limits hash; /* hash-max-listpack-entries, hash-max-listpack-value */
-    set_limits set;   /* set-max-intset-entries */
-    list_limits list; /* list-max-listpack-size, list-compress-depth */
+    hash_limits hash;      /* hash-max-listpack-entries, hash-max-listpack-value */
+    set_limits set;        /* set-max-intset-entries */
+    list_limits list;      /* list-max-listpack-size, list-compress-depth */
+    persist_state persist; /* RDB: dbfilename, save points, counters (persistence.h) */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;

@@ -1,0 +1,396 @@
+/* persistence.c -- the node's RDB glue (see persistence.h).
+ *
+ * Owns: server.persist and the dump file. SAVE writes temp-<pid>.rdb in
+ * the working directory (start-up chdir'd into `dir`), fsyncs it, renames
+ * it over dbfilename and fsyncs the directory, so a crash leaves either
+ * the old file or the new one. BGSAVE does the same in a forked child that
+ * only serialises and _exits; the cron reaps it. */
+#include "persistence.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd_util.h"
+#include "command.h"
+#include "evict.h"
+#include "log.h"
+#include "rdb.h"
+#include "reply.h"
+#include "server.h"
+#include "vg_alloc.h"
+
+int persist_init(vg_error *err) {
+    persist_state *p = &server.persist;
+    p->lastsave = (long long)(server.start_ms / 1000);
+    p->last_status_ok = true;
+    p->last_time_sec = -1;
+    p->child_pid = -1;
+    const char *f = p->dbfilename;
+    if (f == NULL || f[0] == '\0' || strchr(f, '/') != NULL) {
+        vg_error_set(err, "dbfilename can't be a path, just a filename");
+        return VG_ERR;
+    }
+    return persist_parse_save(p->save, err);
+}
+
+static unsigned long long access_value(const kv *o) {
+    if (evict_policy_is_lfu()) return evict_lfu_value(o);
+    return evict_object_idle_ms(o) / 1000;
+}
+
+static void access_restore(kv *o, int kind, unsigned long long value) {
+    bool lfu = evict_policy_is_lfu();
+    if (kind == RDB_ACCESS_FREQ && lfu) {
+        o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), (unsigned)(value & 0xff));
+    } else if (kind == RDB_ACCESS_IDLE && !lfu) {
+        uint32_t clock = server_lru_clock();
+        if (value > OBJ_LRU_MAX) value = OBJ_LRU_MAX;
+        o->lru = (clock - (uint32_t)value) & OBJ_LRU_MAX;
+    }
+}
+
+static int access_kind(void) {
+    switch (server.maxmemory_policy) {
+    case MAXMEMORY_ALLKEYS_LRU:
+    case MAXMEMORY_VOLATILE_LRU:
+        return RDB_ACCESS_IDLE;
+    case MAXMEMORY_ALLKEYS_LFU:
+    case MAXMEMORY_VOLATILE_LFU:
+        return RDB_ACCESS_FREQ;
+    }
+    return RDB_ACCESS_NONE;
+}
+
+static int fsync_dir(void) {
+    int fd = open(".", O_RDONLY);
+    if (fd < 0) return VG_ERR;
+    int rc = fsync(fd);
+    close(fd);
+    return rc == 0 ? VG_OK : VG_ERR;
+}
+
+/* Serialise every db into the file at tmp, then rename it to dbfilename. */
+static int save_to(const char *tmp, vg_error *err) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        vg_error_set(err,
+                     "Failed opening the temp RDB file %s (in server root dir %s) for "
+                     "saving: %s",
+                     tmp, server.dir, strerror(errno));
+        return VG_ERR;
+    }
+    rdb_writer w;
+    rdb_writer_init_fd(&w, fd);
+    rdb_save_opts opt = {
+        .compression = server.persist.rdbcompression != 0,
+        .checksum = server.persist.rdbchecksum != 0,
+        .now_ms = server.now_ms,
+        .used_mem = (long long)vg_used_memory(),
+        .access_kind = access_kind(),
+        .access_value = access_value,
+    };
+    int rc = rdb_save(&w, server.dbs, (int)server.databases, &opt, err);
+    rdb_writer_release(&w);
+    if (rc == VG_OK && fsync(fd) != 0) {
+        vg_error_set(err, "Write error saving DB on disk: %s", strerror(errno));
+        rc = VG_ERR;
+    }
+    close(fd);
+    if (rc == VG_OK && rename(tmp, server.persist.dbfilename) != 0) {
+        vg_error_set(err, "Error moving temp DB file %s on the final destination %s: %s", tmp,
+                     server.persist.dbfilename, strerror(errno));
+        rc = VG_ERR;
+    }
+    if (rc == VG_OK) fsync_dir();
+    if (rc != VG_OK) unlink(tmp);
+    return rc;
+}
+
+int persist_save(vg_error *err) {
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
+    if (save_to(tmp, err) != VG_OK) {
+        LOG_WARNING("%s", err->msg);
+        return VG_ERR;
+    }
+    /* As Redis: a good foreground save also clears a failed BGSAVE. */
+    LOG_NOTICE("DB saved on disk");
+    server.dirty = 0;
+    server.persist.lastsave = (long long)time(NULL);
+    server.persist.last_status_ok = true;
+    return VG_OK;
+}
+
+static rdb_load_opts load_opts(void) {
+    rdb_load_opts o = {
+        .hash = server.hash,
+        .set = server.set,
+        .list = server.list,
+        .zset_max_entries = (size_t)server.zset_max_listpack_entries,
+        .zset_max_value = (size_t)server.zset_max_listpack_value,
+        .now_ms = server.now_ms,
+        .drop_expired = true,
+        .verify_checksum = server.persist.rdbchecksum != 0,
+        .access_restore = access_restore,
+    };
+    return o;
+}
+
+int persist_load_at_start(vg_error *err) {
+    const char *name = server.persist.dbfilename;
+    int fd = open(name, O_RDONLY);
+    if (fd < 0) {
+        if (errno == ENOENT) return VG_OK;
+        vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
+        return VG_ERR;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
+        return VG_ERR;
+    }
+    int64_t t0 = (server_ustime_mono() / 1000);
+    rdb_reader r;
+    rdb_reader_init_fd(&r, fd, (uint64_t)st.st_size);
+    rdb_load_opts opt = load_opts();
+    rdb_load_info info;
+    vg_error lerr = {{0}};
+    int rc = rdb_load(&r, server.dbs, (int)server.databases, &opt, &info, &lerr);
+    rdb_reader_release(&r);
+    close(fd);
+    if (rc != VG_OK) {
+        for (long long i = 0; i < server.databases; i++)
+            db_empty(&server.dbs[i], false);
+        vg_error_set(err, "Short read or corrupt RDB file '%s': %s", name, lerr.msg);
+        LOG_WARNING("%s", err->msg);
+        return VG_ERR;
+    }
+    server.persist.load_keys_loaded = info.keys_loaded;
+    server.persist.load_keys_expired = info.keys_expired;
+    LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,
+               info.keys_expired);
+    LOG_NOTICE("DB loaded from disk: %.3f seconds",
+               (double)((server_ustime_mono() / 1000) - t0) / 1000.0);
+    return VG_OK;
+}
+
+int persist_shutdown_save(bool save, bool nosave, vg_error *err) {
+    if (server.persist.child_pid > 0) {
+        kill(server.persist.child_pid, SIGUSR1);
+        waitpid(server.persist.child_pid, NULL, 0);
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)server.persist.child_pid);
+        unlink(tmp);
+        server.persist.child_pid = -1;
+    }
+    if (nosave || (!save && !server.persist.save_points)) return VG_OK;
+    LOG_NOTICE("Saving the final RDB snapshot before exiting.");
+    return persist_save(err);
+}
+
+long long persist_lastsave(void) {
+    return server.persist.lastsave;
+}
+
+int persist_parse_save(const char *s, vg_error *err) {
+    long long v[32];
+    int n = 0;
+    const char *p = s ? s : "";
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (!*p) break;
+        char *end;
+        long long x = strtoll(p, &end, 10);
+        if (end == p || x < 0 || n == 32 || (*end && *end != ' ')) {
+            vg_error_set(err, "Invalid save parameters");
+            return VG_ERR;
+        }
+        v[n++] = x;
+        p = end;
+    }
+    if (n % 2) {
+        vg_error_set(err, "Invalid save parameters");
+        return VG_ERR;
+    }
+    server.persist.save_points = n / 2;
+    for (int i = 0; i < n / 2; i++) {
+        server.persist.save_secs[i] = v[2 * i];
+        server.persist.save_changes[i] = v[2 * i + 1];
+    }
+    return VG_OK;
+}
+
+/* --------------------------------------------------------------- BGSAVE */
+
+static int bgsave_start(vg_error *err) {
+    int64_t start = server.now_ms;
+    long long dirty = server.dirty;
+    server.persist.saves++; /* rdb_saves counts attempts, as Redis does */
+    pid_t pid = fork();
+    if (pid < 0) {
+        server.persist.last_status_ok = false;
+        vg_error_set(err, "Can't save in background: fork: %s", strerror(errno));
+        return VG_ERR;
+    }
+    if (pid == 0) {
+        /* The child: serialise, rename, exit; it touches nothing else. */
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
+        vg_error e = {{0}};
+        int rc = save_to(tmp, &e);
+        if (rc != VG_OK) LOG_WARNING("%s", e.msg);
+        _exit(rc == VG_OK ? 0 : 1);
+    }
+    LOG_NOTICE("Background saving started by pid %d", (int)pid);
+    server.persist.child_pid = pid;
+    server.persist.child_start_ms = start;
+    server.persist.child_dirty = dirty;
+    return VG_OK;
+}
+
+static void bgsave_done(int status) {
+    persist_state *p = &server.persist;
+    bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    p->last_time_sec = (server.now_ms - p->child_start_ms) / 1000;
+    if (ok) {
+        LOG_NOTICE("Background saving terminated with success");
+        server.dirty -= p->child_dirty;
+        p->lastsave = (long long)time(NULL);
+    } else {
+        LOG_WARNING("Background saving error");
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)p->child_pid);
+        unlink(tmp);
+    }
+    p->last_status_ok = ok;
+    p->child_pid = -1;
+}
+
+static bool save_point_reached(void) {
+    persist_state *p = &server.persist;
+    long long now = server.now_ms / 1000;
+    for (int i = 0; i < p->save_points; i++) {
+        if (server.dirty >= p->save_changes[i] && now - p->lastsave > p->save_secs[i] &&
+            server.dirty > 0)
+            return true;
+    }
+    return false;
+}
+
+void persist_cron(void) {
+    persist_state *p = &server.persist;
+    if (p->child_pid > 0) {
+        int status;
+        pid_t r = waitpid(p->child_pid, &status, WNOHANG);
+        if (r == p->child_pid) bgsave_done(status);
+        return;
+    }
+    vg_error err = {{0}};
+    if (p->bgsave_scheduled || save_point_reached()) {
+        p->bgsave_scheduled = false;
+        bgsave_start(&err);
+    }
+}
+
+bool persist_writes_refused(void) {
+    return server.persist.stop_writes_on_bgsave_error && server.persist.save_points > 0 &&
+           !server.persist.last_status_ok;
+}
+
+/* ------------------------------------------------------------- commands */
+
+static void cmd_save(client *c) {
+    if (server.persist.child_pid > 0) {
+        reply_error(c, "ERR Background save already in progress");
+        return;
+    }
+    vg_error err = {{0}};
+    server.persist.saves++;
+    if (persist_save(&err) != VG_OK) {
+        reply_error(c, "ERR");
+        return;
+    }
+    reply_ok(c);
+}
+
+static void cmd_bgsave(client *c) {
+    bool schedule = false;
+    if (c->argc > 1) {
+        if (c->argc == 2 && arg_is(&c->argv[1], "schedule")) {
+            schedule = true;
+        } else {
+            reply_syntax_error(c);
+            return;
+        }
+    }
+    if (server.persist.child_pid > 0) {
+        if (schedule) {
+            server.persist.bgsave_scheduled = true;
+            reply_simple(c, "Background saving scheduled");
+        } else {
+            reply_error(c, "ERR Background save already in progress");
+        }
+        return;
+    }
+    vg_error err = {{0}};
+    if (bgsave_start(&err) != VG_OK) {
+        reply_error(c, "ERR");
+        return;
+    }
+    reply_simple(c, "Background saving started");
+}
+
+static command persist_commands[] = {
+    {.name = "save",
+     .proc = cmd_save,
+     .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
+     .acl_cats = "@admin @slow @dangerous",
+     .summary = "Synchronously save the dataset to disk",
+     .since = "1.0.0",
+     .group = "server"},
+    {.name = "bgsave",
+     .proc = cmd_bgsave,
+     .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING,
+     .acl_cats = "@admin @slow @dangerous",
+     .summary = "Asynchronously save the dataset to disk",
+     .since = "1.0.0",
+     .group = "server"},
+};
+COMMAND_TABLE(persist_commands)
+
+/* ----------------------------------------------------------------- INFO */
+
+void persist_info(buf *out) {
+    const persist_state *p = &server.persist;
+    bool child = p->child_pid > 0;
+    buf_append_fmt(
+        out,
+        "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+        "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+        "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+        "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+        "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+        "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+        "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+        "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+        "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+        "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
+        "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
+        "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
+        server.dirty, child ? 1 : 0, p->lastsave, p->last_status_ok ? "ok" : "err",
+        p->last_time_sec, child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL,
+        p->saves, p->load_keys_expired, p->load_keys_loaded);
+}
