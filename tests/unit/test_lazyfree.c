@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dict.h"
+#include "kv.h"
 #include "lazyfree.h"
 #include "object.h"
 #include "quicklist.h"
