@@ -770,17 +770,21 @@ static bool zmpop_parse(client *c, int first, int *nkeys, bool *max, long long *
         reply_syntax_error(c);
         return false;
     }
-    *count = 1;
-    if (where + 1 < c->argc) {
-        if (where + 3 != c->argc || !arg_is(&c->argv[where + 1], "count")) {
+    /* Redis reads the options in turn: a bad count is reported before
+     * whatever follows it. */
+    *count = -1;
+    for (int j = where + 1; j < c->argc; j++) {
+        if (*count != -1 || !arg_is(&c->argv[j], "count") || j + 1 >= c->argc) {
             reply_syntax_error(c);
             return false;
         }
-        if (!vg_str2ll(c->argv[where + 2].ptr, c->argv[where + 2].len, count) || *count <= 0) {
+        j++;
+        if (!vg_str2ll(c->argv[j].ptr, c->argv[j].len, count) || *count <= 0) {
             reply_error(c, "ERR count should be greater than 0");
             return false;
         }
     }
+    if (*count == -1) *count = 1;
     *nkeys = (int)n;
     return true;
 }

@@ -390,6 +390,30 @@ def test_zscan_zrandmember_and_bzmpop_argument_order(p):
     p.check()
 
 
+def test_mpop_argument_order(p):
+    p("rpush", "l", "a", "b")
+    p("zadd", "z", "1", "a", "2", "b")
+    for cmd, where in (("lmpop", "left"), ("zmpop", "max")):
+        block = "b" + cmd
+        for args in (["-1", "k", where], ["1", "k", where, "count", "0"],
+                     ["1", "k", where, "count", "px", ""], ["1", "k", where, "count", "1", "x"],
+                     ["1", "k", where, "count", "1", "count", "1"], ["1", "k", "foo"],
+                     ["3", "k", where], ["1", "k", where, "count"]):
+            p(cmd, *args)
+            p(block, "-1", *args)
+            p(block, "x", *args)
+        p(block, "-1", "1", "k", where)
+    p("set", "k:a", "x")
+    p("zadd", "k:b", "1", "e")
+    p("rpush", "k:c", "e")
+    p("multi")
+    p("bzmpop", "0.001", "3", "k:b", "k:d", "k:a", "max")
+    p("zmpop", "3", "k:b", "k:d", "k:a", "min")
+    p("blmpop", "0.001", "3", "k:c", "k:d", "k:a", "left")
+    p("exec")
+    p.check()
+
+
 # ---- formatted errors lose a trailing CR/LF ----
 
 def test_unsupported_option_trims_line_ends(p):
