@@ -644,11 +644,12 @@ static void cmd_brpop(client *c) {
     bpop_command(c, QL_TAIL);
 }
 
+/* Redis' order: numkeys, LEFT|RIGHT and COUNT before the timeout. */
 static void cmd_blmpop(client *c) {
-    int64_t deadline;
-    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
     mpop_args a;
     if (!mpop_parse(c, 2, &a)) return;
+    int64_t deadline;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
     bpop_generic(c, &c->argv[a.first_key], a.nkeys, a.where, a.count, deadline);
 }
 

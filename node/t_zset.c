@@ -770,17 +770,21 @@ static bool zmpop_parse(client *c, int first, int *nkeys, bool *max, long long *
         reply_syntax_error(c);
         return false;
     }
-    *count = 1;
-    if (where + 1 < c->argc) {
-        if (where + 3 != c->argc || !arg_is(&c->argv[where + 1], "count")) {
+    /* Redis reads the options in turn: a bad count is reported before
+     * whatever follows it. */
+    *count = -1;
+    for (int j = where + 1; j < c->argc; j++) {
+        if (*count != -1 || !arg_is(&c->argv[j], "count") || j + 1 >= c->argc) {
             reply_syntax_error(c);
             return false;
         }
-        if (!vg_str2ll(c->argv[where + 2].ptr, c->argv[where + 2].len, count) || *count <= 0) {
+        j++;
+        if (!vg_str2ll(c->argv[j].ptr, c->argv[j].len, count) || *count <= 0) {
             reply_error(c, "ERR count should be greater than 0");
             return false;
         }
     }
+    if (*count == -1) *count = 1;
     *nkeys = (int)n;
     return true;
 }
@@ -979,13 +983,25 @@ typedef struct zscan_ctx {
     long long n;
     const vg_slice *pattern;
     client *c;
+    bool listpack; /* scores as a listpack stores them */
 } zscan_ctx;
+
+/* A listpack holds an integral score within +-LLONG_MAX/2 as an integer
+ * and Redis' ZSCAN prints what is stored: -2e17 reads -200000000000000000. */
+static int zscan_listpack_score(char *out, size_t cap, double score) {
+    if (score >= (double)(-LLONG_MAX / 2) && score <= (double)(LLONG_MAX / 2)) {
+        long long ll = (long long)score;
+        if ((double)ll == score) return vg_ll2str(out, ll);
+    }
+    return vg_d2str(out, cap, score);
+}
 
 static void zscan_collect(const char *m, size_t len, double score, void *arg) {
     zscan_ctx *x = arg;
     if (x->pattern && !glob_match(x->pattern->ptr, x->pattern->len, m, len, false)) return;
     char tmp[64];
-    int n = vg_d2str(tmp, sizeof(tmp), score);
+    int n = x->listpack ? zscan_listpack_score(tmp, sizeof(tmp), score)
+                        : vg_d2str(tmp, sizeof(tmp), score);
     resp_add_bulk(&x->out, m, len);
     resp_add_bulk(&x->out, tmp, (size_t)n);
     x->n += 2;
@@ -1014,7 +1030,8 @@ static void cmd_zscan(client *c) {
     uint64_t next = 0;
     {
         zset *zs = ZSET_OF(o);
-        if (zset_is_listpack(zs)) {
+        x.listpack = zset_is_listpack(zs);
+        if (x.listpack) {
             zset_iter it;
             zset_iter_at(&it, zs, 0, false);
             const char *m;

@@ -390,6 +390,101 @@ def test_zscan_zrandmember_and_bzmpop_argument_order(p):
     p.check()
 
 
+def test_mpop_argument_order(p):
+    p("rpush", "l", "a", "b")
+    p("zadd", "z", "1", "a", "2", "b")
+    for cmd, where in (("lmpop", "left"), ("zmpop", "max")):
+        block = "b" + cmd
+        for args in (["-1", "k", where], ["1", "k", where, "count", "0"],
+                     ["1", "k", where, "count", "px", ""], ["1", "k", where, "count", "1", "x"],
+                     ["1", "k", where, "count", "1", "count", "1"], ["1", "k", "foo"],
+                     ["3", "k", where], ["1", "k", where, "count"]):
+            p(cmd, *args)
+            p(block, "-1", *args)
+            p(block, "x", *args)
+        p(block, "-1", "1", "k", where)
+    p("set", "k:a", "x")
+    p("zadd", "k:b", "1", "e")
+    p("rpush", "k:c", "e")
+    p("multi")
+    p("bzmpop", "0.001", "3", "k:b", "k:d", "k:a", "max")
+    p("zmpop", "3", "k:b", "k:d", "k:a", "min")
+    p("blmpop", "0.001", "3", "k:c", "k:d", "k:a", "left")
+    p("exec")
+    p.check()
+
+
+SCAN_OPTIONS = ([], ["count", "0"], ["count", "abc"], ["count", "1", "count", "2"], ["match"],
+                ["foo", "1"])
+
+
+def test_scan_cursor_and_option_order(p):
+    # Only cursors whose walk does not depend on the hash table's layout.
+    for cursor in ("", "0", "18446744073709551616", "18446744073709551615", "-1", "x"):
+        for opts in SCAN_OPTIONS:
+            p("scan", cursor, *opts)
+    p("hset", "h", "f", "v")
+    p("sadd", "s", "m")
+    p("zadd", "z", "1", "a")
+    p("set", "str", "v")
+    for cursor in ("", "0", "18446744073709551616", "18446744073709551615", "-1", "x"):
+        for opts in SCAN_OPTIONS:
+            for cmd in ("hscan", "sscan", "zscan"):
+                for key in ("h", "s", "z", "str", "nokey"):
+                    if key in ("str", "nokey") or cursor in ("", "0", "18446744073709551616", "x"):
+                        p(cmd, key, cursor, *opts)
+    p("zadd", "zl", "-2e17", "a", "1.5", "b", "3e5", "c", "4611686018427387904", "d", "9.3e18",
+      "e", "-4611686018427387904", "f", "1e15", "g", "-0", "h")
+    p("zscan", "zl", "0")
+    p.both("config", "set", "zset-max-listpack-entries", "0")
+    p("zadd", "zs", "-2e17", "a")  # one member: the hash table order is not compared
+    p("zscan", "zs", "0")
+    p.check()
+
+
+def test_randmember_count_order(p):
+    p("hset", "h", "f", "v")
+    p("sadd", "s", "m")
+    p("zadd", "z", "1", "a")
+    p("set", "str", "v")
+    for cmd in ("zrandmember", "hrandfield", "srandmember"):
+        for key in ("h", "s", "z", "str", "nokey"):
+            for count in ("9223372036854775807", "-9223372036854775808", "-9223372036854775807",
+                          "-4611686018427387904", "x", "0", "-3"):
+                if count.startswith("-9") or count.startswith("-4"):
+                    if key not in ("str", "nokey"):
+                        continue  # redis would really send that many
+                p(cmd, key, count)
+                p(cmd, key, count, "withscores" if cmd == "zrandmember" else "withvalues")
+    p.check()
+
+
+def test_zrange_option_combinations(p):
+    p("zadd", "k", "1", "a", "2", "b")
+    p("zrange", "k", "-2", "1", "limit", "0", "-1")
+    for opts in (["rev", "rev"], ["bylex", "bylex"], ["bylex", "byscore"], ["byscore", "bylex"],
+                 ["bylex", "withscores"], ["withscores", "bylex"]):
+        p("zrange", "k", "-", "+", *opts)
+        p("zrange", "k", "0", "1", *opts)
+    p("zrevrange", "k", "0", "1", "withscores", "withscores")
+    p("zrangebylex", "k", "-", "+", "withscores")
+    p.check()
+
+
+def test_lex_ranges_stop_at_the_first_element_outside(p):
+    p("zadd", "k", "10", "x y", "inf", "-1")
+    p("zremrangebylex", "k", "-", "[1")
+    p("zadd", "j", "10", "x y", "inf", "-1", "-3", "b", "5", "a")
+    for lo, hi in (("-", "[1"), ("(", "+"), ("[a", "[z"), ("-", "+"), ("[-1", "[x y")):
+        p("zrangebylex", "j", lo, hi)
+        p("zrevrangebylex", "j", hi, lo)
+        p("zlexcount", "j", lo, hi)
+        p("zrangestore", "d", "j", lo, hi, "bylex")
+    p("zremrangebylex", "j", "-", "[1")
+    p("zrange", "j", "0", "-1")
+    p.check()
+
+
 # ---- formatted errors lose a trailing CR/LF ----
 
 def test_unsupported_option_trims_line_ends(p):
