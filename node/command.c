@@ -36,8 +36,10 @@ static size_t ntables;
 static command **sorted; /* owned: pointers into module tables */
 static size_t nsorted;
 
-/* Set by stats.c when an error reply is sent during the current command. */
-extern int stats_command_failed;
+/* server.stat_total_error_replies when the innermost command_call last
+ * started or ended: a call failed if the counter moved past it. Shared by
+ * nested calls (EXEC) so an inner error is not charged to EXEC as well. */
+static long long errors_seen;
 
 void command_register_table(command *cmds, size_t n) {
     VG_ASSERT(ntables < MAX_TABLES);
@@ -256,7 +258,7 @@ void command_call(client *c, command *cmd) {
     uint8_t *saved_marks = c->redacted;
     c->cmd = cmd;
     c->redacted = NULL;
-    stats_command_failed = 0;
+    errors_seen = server.stat_total_error_replies;
     /* The funnel sees the command only when a sink listens: one branch. */
     bool prop = propagate_active();
     long long dirty = server.dirty;
@@ -268,7 +270,8 @@ void command_call(client *c, command *cmd) {
     if (prop) propagate_end(c, server.dirty != dirty);
     cmd->calls++;
     cmd->usec += duration;
-    if (stats_command_failed) cmd->failed_calls++;
+    if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
+    errors_seen = server.stat_total_error_replies;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);
