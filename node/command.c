@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include "acl.h"
 #include "acl_cats.h"
@@ -233,12 +231,6 @@ void command_reply_arity_error(client *c) {
                  c->cmd ? c->cmd->fullname : "unknown");
 }
 
-static long long ustime(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void command_redact_arg(client *c, int i) {
     VG_ASSERT(i >= 0 && i < c->argc);
     if (c->redacted == NULL) c->redacted = vg_calloc((size_t)c->argc);
@@ -264,9 +256,9 @@ void command_call(client *c, command *cmd) {
     long long dirty = server.dirty;
     if (prop)
         propagate_begin(c, PROPAGATE_FRAME_COMMAND, (cmd->flags & CMD_TOUCHES_ARBITRARY_KEYS) != 0);
-    long long start = ustime();
+    long long start = vg_mono_us();
     cmd->proc(c);
-    long long duration = ustime() - start;
+    long long duration = vg_mono_us() - start;
     if (prop) propagate_end(c, server.dirty != dirty);
     cmd->calls++;
     cmd->usec += duration;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
 #include "log.h"
 #include "vg_alloc.h"
@@ -21,13 +20,7 @@ void server_update_clock(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    server.mono_us = server_ustime_mono();
-}
-
-int64_t server_ustime_mono(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    server.mono_us = vg_mono_us();
 }
 
 uint32_t server_lru_clock(void) {

@@ -174,7 +174,6 @@ extern struct vigil_server server;
 void server_update_clock(void);
 /* The LRU clock (seconds, OBJ_LRU_BITS) from now_ms; the cron refreshes it. */
 void server_update_lru_clock(void);
-int64_t server_ustime_mono(void);
 uint32_t server_lru_clock(void);
 uint64_t server_random(void);
 bool server_is_replica(void);
