@@ -189,13 +189,6 @@ void reply_double(client *c, double d) {
     added(c);
 }
 
-void reply_bool(client *c, int v) {
-    buf *b = out(c);
-    if (b == NULL) return;
-    resp_add_bool(b, c->resp, v);
-    added(c);
-}
-
 void reply_verbatim(client *c, const char *p, size_t n, const char *ext) {
     buf *b = out(c);
     if (b == NULL) return;

@@ -26,7 +26,6 @@ void reply_map(client *c, long long pairs);
 void reply_set(client *c, long long n);
 void reply_push(client *c, long long n);
 void reply_double(client *c, double d);
-void reply_bool(client *c, int v);
 void reply_verbatim(client *c, const char *p, size_t n, const char *ext);
 /* Append preformatted RESP. */
 void reply_raw(client *c, const char *p, size_t n);

@@ -20,7 +20,6 @@ void server_update_clock(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    server.mono_us = vg_mono_us();
 }
 
 uint32_t server_lru_clock(void) {

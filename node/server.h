@@ -54,7 +54,6 @@ struct vigil_server {
     char *executable;    /* owned: argv[0] */
     int64_t start_ms;    /* wall clock at start */
     int64_t now_ms;      /* wall clock, refreshed per event batch */
-    int64_t mono_us;     /* monotonic clock, refreshed with now_ms */
     char run_id[41];     /* 40 hex chars */
     bool shutdown_asap;  /* SIGTERM/SHUTDOWN seen */
     int exit_code;       /* for main() */
@@ -170,7 +169,7 @@ struct vigil_server {
 
 extern struct vigil_server server;
 
-/* Refresh now_ms and mono_us (the loop calls this once per event batch). */
+/* Refresh now_ms, the cached wall clock (per event batch). */
 void server_update_clock(void);
 /* The LRU clock (seconds, OBJ_LRU_BITS) from now_ms; the cron refreshes it. */
 void server_update_lru_clock(void);
