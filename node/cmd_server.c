@@ -9,7 +9,6 @@
  * Persistence modules may define (each at most once):
  *   int shutdown_save_hook(int flags, vg_error *err);  -- save before exit
  *   long long lastsave_hook(void);                    -- unix time of the last save
- *   size_t debug_serialized_length_hook(const kv *o); -- RDB length for DEBUG OBJECT
  * Without them SHUTDOWN can only exit without saving and LASTSAVE reports
  * the start time (no save has happened). */
 #include <malloc.h>
@@ -38,7 +37,6 @@
 
 int shutdown_save_hook(int flags, vg_error *err) __attribute__((weak));
 long long lastsave_hook(void) __attribute__((weak));
-size_t debug_serialized_length_hook(const kv *o) __attribute__((weak));
 
 static void reply_help(client *c, const char *const *lines, size_t n) {
     reply_array(c, (long long)n);
@@ -534,28 +532,13 @@ static void cmd_shutdown(client *c) {
 
 /* ----------------------------------------------------------------- DEBUG */
 
-/* RDB length of a string value (no compression): what DEBUG OBJECT reports. */
-static size_t string_serialized_length(const kv *o) {
-    if (o->encoding == OBJ_ENC_INT) {
-        long long v = o->v.ll;
-        if (v >= -128 && v <= 127) return 2;
-        if (v >= -32768 && v <= 32767) return 3;
-        if (v >= -2147483648LL && v <= 2147483647LL) return 5;
-    }
-    size_t len = kv_strlen(o);
-    size_t hdr = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffffu ? 5 : 9;
-    return hdr + len;
-}
-
 static void debug_object(client *c) {
     kv *o = db_find(c->db, c->argv[2].ptr, c->argv[2].len);
     if (o == NULL || db_key_is_expired(c->db, o, server.now_ms)) {
         reply_error(c, "ERR no such key");
         return;
     }
-    size_t slen = debug_serialized_length_hook ? debug_serialized_length_hook(o)
-                  : o->type == OBJ_STRING      ? string_serialized_length(o)
-                                               : kv_memory(o);
+    size_t slen = kv_serialized_length(o);
     long long idle = ((long long)server_lru_clock() - (long long)o->lru) & OBJ_LRU_MAX;
     char line[256];
     snprintf(line, sizeof(line),

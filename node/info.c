@@ -29,7 +29,6 @@
 
 /* Hooks other subsystems define (see info.h). */
 void info_persistence_hook(buf *out) __attribute__((weak));
-void info_replication_hook(buf *out) __attribute__((weak));
 
 enum info_section {
     SEC_SERVER = 1 << 0,
@@ -309,10 +308,6 @@ static void section_stats(buf *out) {
 }
 
 static void section_replication(buf *out) {
-    if (info_replication_hook) {
-        info_replication_hook(out);
-        return;
-    }
     long long replicas = 0;
     for (const client *c = server.clients; c; c = c->next)
         if (c->flags & CLIENT_REPLICA) replicas++;

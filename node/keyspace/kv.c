@@ -60,3 +60,19 @@ size_t kv_memory(const kv *o) {
     const obj_ops *ops = value_types[o->type];
     return total + (ops && ops->value_memory ? ops->value_memory(o) : 0);
 }
+
+static size_t string_serialized_length(const kv *o) {
+    if (o->encoding == OBJ_ENC_INT) {
+        long long v = o->v.ll;
+        if (v >= -128 && v <= 127) return 2;
+        if (v >= -32768 && v <= 32767) return 3;
+        if (v >= -2147483648LL && v <= 2147483647LL) return 5;
+    }
+    size_t len = kv_strlen(o);
+    size_t hdr = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffffu ? 5 : 9;
+    return hdr + len;
+}
+
+size_t kv_serialized_length(const kv *o) {
+    return o->type == OBJ_STRING ? string_serialized_length(o) : kv_memory(o);
+}

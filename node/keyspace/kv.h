@@ -16,5 +16,9 @@ void kv_free(kv *o);
 kv *kv_dup(const kv *o, const char *key, size_t klen);
 /* Bytes this entry holds (header, key, value). */
 size_t kv_memory(const kv *o);
+/* Bytes the value takes serialized (DEBUG OBJECT serializedlength): the
+ * uncompressed RDB length for strings, kv_memory() for the other types
+ * until the RDB encoder measures them. */
+size_t kv_serialized_length(const kv *o);
 
 #endif
