@@ -271,8 +271,7 @@ static void cmd_acl_dryrun(client *c) {
 }
 
 static void cmd_acl_help(client *c) {
-    static const char *lines[] = {
-        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "CAT [<category>]",
         "    List all commands that belong to <category>, or all command categories",
         "    when no category is specified.",
@@ -299,12 +298,9 @@ static void cmd_acl_help(client *c) {
         "    List all the registered usernames.",
         "WHOAMI",
         "    Return the current connection username.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 #define ACL_SUB(n, fn, ar, fl, sum)                                                                \

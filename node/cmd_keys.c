@@ -567,8 +567,7 @@ static void cmd_object_freq(client *c) {
 }
 
 static void cmd_object_help(client *c) {
-    static const char *lines[] = {
-        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
@@ -581,12 +580,9 @@ static void cmd_object_help(client *c) {
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 /* ---- table ------------------------------------------------------------------------------- */

@@ -38,12 +38,6 @@
 int shutdown_save_hook(int flags, vg_error *err) __attribute__((weak));
 long long lastsave_hook(void) __attribute__((weak));
 
-static void reply_help(client *c, const char *const *lines, size_t n) {
-    reply_array(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_simple(c, lines[i]);
-}
-
 /* ---------------------------------------------------------------- COMMAND */
 
 static void reply_acl_categories(client *c, const command *cmd) {
@@ -298,7 +292,6 @@ static void cmd_command_getkeys(client *c) {
 
 static void cmd_command_help(client *c) {
     static const char *const lines[] = {
-        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
         "COUNT",
@@ -315,10 +308,9 @@ static void cmd_command_help(client *c) {
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 /* ------------------------------------------------------- TIME, LASTSAVE */
@@ -458,7 +450,6 @@ static void cmd_memory_purge(client *c) {
 
 static void cmd_memory_help(client *c) {
     static const char *const lines[] = {
-        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DOCTOR",
         "    Return memory problems reports.",
         "MALLOC-STATS",
@@ -470,10 +461,9 @@ static void cmd_memory_help(client *c) {
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 /* -------------------------------------------------------------- SHUTDOWN */
@@ -561,15 +551,13 @@ static void debug_sleep(client *c) {
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
-        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "OBJECT <key>",
         "    Show low level info about the `key` and associated value.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 static void cmd_debug(client *c) {
