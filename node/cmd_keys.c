@@ -72,8 +72,7 @@ static void del_generic(client *c, bool lazy) {
             lazyfree_kv(o);
         else
             kv_free(o);
-        db_signal_modified(c->db, k->ptr, k->len);
-        notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
+        key_changed(c, k, NOTIFY_GENERIC, "del");
         n++;
     }
     reply_int(c, n);
@@ -451,8 +450,7 @@ static void expire_generic(client *c, int64_t base, bool seconds) {
         db_set_expire(c->db, o, when);
         propagate_expire_as_pexpireat(c, base, seconds, when);
     }
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_GENERIC, event, k->ptr, k->len, c->db->id);
+    key_changed(c, k, NOTIFY_GENERIC, event);
     reply_int(c, 1);
 }
 
@@ -516,8 +514,7 @@ static void cmd_persist(client *c) {
         reply_int(c, 0);
         return;
     }
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_GENERIC, "persist", k->ptr, k->len, c->db->id);
+    key_changed(c, k, NOTIFY_GENERIC, "persist");
     reply_int(c, 1);
 }
 
