@@ -201,7 +201,7 @@ static void rehash_cron(void) {
 
 static void on_cron(uv_timer_t *t) {
     (void)t;
-    server_update_clock();
+    server_clock_tick();
     server_update_lru_clock();
     server.cronloops++;
     if (server.shutdown_asap) {
@@ -228,6 +228,7 @@ static void on_before_sleep(uv_prepare_t *p) {
     blocking_before_sleep();
     propagate_flush_pending();
     clients_flush_pending();
+    server_clock_expire(); /* the next event after the sleep reads the clock */
     if (server.shutdown_asap) uv_stop(server.loop);
 }
 

@@ -16,10 +16,21 @@
 
 struct vigil_server server;
 
+static bool clock_stale = true; /* the loop slept since now_ms was read */
+
 void server_update_clock(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    clock_stale = false;
+}
+
+void server_clock_tick(void) {
+    if (clock_stale) server_update_clock();
+}
+
+void server_clock_expire(void) {
+    clock_stale = true;
 }
 
 uint32_t server_lru_clock(void) {
@@ -53,7 +64,7 @@ static server_accept_cb accept_cb; /* set once by server_listen */
 
 static void on_accept(stream_listener *l, stream *s) {
     (void)l;
-    server_update_clock();
+    server_clock_tick();
     accept_cb(s, l->tls != NULL);
 }
 
