@@ -6,6 +6,7 @@
  * are rebuilt from what was applied: a "+@all"/"-@all" base, then category
  * rules, then single-command rules, as Redis 7.0 prints them. */
 #include "acl.h"
+#include "acl_internal.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -430,7 +431,6 @@ static acl_user *user_clone(const acl_user *src);
 
 /* Split args into rules, joining "(" ... ")" selectors that span several
  * arguments. Applies to a copy of the user, so a bad rule changes nothing. */
-int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err);
 int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs,
                      vg_error *err) {
     acl_user *existing = acl_find(name, nlen);
@@ -546,8 +546,6 @@ void acl_init(void) {
     acl_setuser_line("default on nopass ~* &* +@all", &err);
     default_user = acl_find("default", 7);
 }
-
-int acl_load_file(vg_error *err);
 
 int acl_start(vg_error *err) {
     acl_init();
@@ -789,7 +787,6 @@ void acl_log_add(client *c, int reason, const char *context, const char *object,
     acl_log_len++;
 }
 
-void acl_log_reply(client *c, long long count);
 void acl_log_reply(client *c, long long count) {
     long long n = count < acl_log_len ? count : acl_log_len;
     reply_array(c, n);
@@ -813,7 +810,6 @@ void acl_log_reply(client *c, long long count) {
     }
 }
 
-void acl_log_reset(void);
 void acl_log_reset(void) {
     for (int i = 0; i < acl_log_len; i++)
         log_entry_free(&acl_log[i]);
@@ -933,7 +929,6 @@ static void describe_selector(const acl_selector *s, buf *out) {
     describe_commands(s, out);
 }
 
-void acl_describe_user(const acl_user *u, buf *out);
 void acl_describe_user(const acl_user *u, buf *out) {
     buf_append_fmt(out, "user %s %s", u->name, u->on ? "on" : "off");
     if (u->nopass) buf_append_str(out, " nopass");
@@ -965,7 +960,6 @@ static void reply_selector_fields(client *c, const acl_selector *s) {
     buf_free(&b);
 }
 
-void acl_reply_getuser(client *c, const acl_user *u);
 void acl_reply_getuser(client *c, const acl_user *u) {
     reply_map(c, 6);
     reply_bulk_str(c, "flags");
@@ -985,18 +979,15 @@ void acl_reply_getuser(client *c, const acl_user *u) {
     }
 }
 
-int acl_user_count(void);
 int acl_user_count(void) {
     return nusers;
 }
 
-acl_user *acl_user_at(int i);
 acl_user *acl_user_at(int i) {
     return i >= 0 && i < nusers ? users[i] : NULL;
 }
 
 /* Remove a user (not default). Returns true if it existed. */
-bool acl_deluser(const char *name, size_t len);
 bool acl_deluser(const char *name, size_t len) {
     for (int i = 0; i < nusers; i++) {
         if (strlen(users[i]->name) != len || memcmp(users[i]->name, name, len) != 0) continue;
@@ -1013,7 +1004,6 @@ bool acl_deluser(const char *name, size_t len) {
 }
 
 /* Replace all users with those of an ACL file's lines; all or nothing. */
-int acl_load_lines(const char *text, const char *path, vg_error *err);
 int acl_load_lines(const char *text, const char *path, vg_error *err) {
     acl_user **saved = users;
     int nsaved = nusers;

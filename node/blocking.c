@@ -114,10 +114,6 @@ long long blocking_count(void) {
     return nblocked;
 }
 
-size_t blocking_keys_count(void) {
-    return keys_ready_init ? dict_size(&keys) : 0;
-}
-
 /* INFO's blocked_clients comes from here. */
 bool blocking_parse_timeout(client *c, const vg_slice *arg, int64_t *deadline_ms) {
     long double secs;

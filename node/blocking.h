@@ -66,7 +66,5 @@ void blocking_client_closed(client *c);
 bool blocking_unblock(client *c, bool with_error);
 /* Clients blocked right now (INFO blocked_clients). */
 long long blocking_count(void);
-/* Keys with at least one waiter (tests, INFO). */
-size_t blocking_keys_count(void);
 
 #endif

@@ -374,7 +374,7 @@ static void on_read(stream *s, ssize_t nread) {
         client_close(c);
         return;
     }
-    server_update_clock();
+    server_clock_tick();
     c->query.len += (size_t)nread;
     c->query.data[c->query.len] = '\0';
     server.stat_net_input_bytes += nread;

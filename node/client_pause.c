@@ -49,7 +49,7 @@ static void pause_end(void) {
 
 static void on_pause_timer(uv_timer_t *t) {
     (void)t;
-    server_update_clock();
+    server_clock_tick();
     if (server.now_ms >= pause_state.end_ms)
         pause_end();
     else

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "acl.h"
+#include "acl_internal.h"
 #include "acl_cats.h"
 #include "cmd_util.h"
 #include "fsutil.h"
@@ -18,17 +19,6 @@
 #include "reply.h"
 #include "server.h"
 #include "vg_alloc.h"
-
-/* Defined in acl.c; kept out of acl.h because only this file needs them. */
-int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int nargs, vg_error *err);
-void acl_describe_user(const acl_user *u, buf *out);
-void acl_reply_getuser(client *c, const acl_user *u);
-int acl_user_count(void);
-acl_user *acl_user_at(int i);
-bool acl_deluser(const char *name, size_t len);
-int acl_load_lines(const char *text, const char *path, vg_error *err);
-void acl_log_reply(client *c, long long count);
-void acl_log_reset(void);
 
 static void cmd_acl_setuser(client *c) {
     vg_error err;
@@ -202,7 +192,6 @@ static void cmd_acl_save(client *c) {
 }
 
 /* Read the aclfile and replace all users (used at start-up too). */
-int acl_load_file(vg_error *err);
 int acl_load_file(vg_error *err) {
     buf text;
     buf_init(&text);
@@ -271,8 +260,7 @@ static void cmd_acl_dryrun(client *c) {
 }
 
 static void cmd_acl_help(client *c) {
-    static const char *lines[] = {
-        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "CAT [<category>]",
         "    List all commands that belong to <category>, or all command categories",
         "    when no category is specified.",
@@ -299,12 +287,9 @@ static void cmd_acl_help(client *c) {
         "    List all the registered usernames.",
         "WHOAMI",
         "    Return the current connection username.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 #define ACL_SUB(n, fn, ar, fl, sum)                                                                \

@@ -19,12 +19,6 @@
 
 enum client_type { CTYPE_NORMAL, CTYPE_REPLICA, CTYPE_PUBSUB, CTYPE_MASTER };
 
-static void reply_help(client *c, const char *const *lines, size_t n) {
-    reply_array(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_simple(c, lines[i]);
-}
-
 static int type_by_name(const vg_slice *a) {
     if (arg_is(a, "normal")) return CTYPE_NORMAL;
     if (arg_is(a, "slave") || arg_is(a, "replica")) return CTYPE_REPLICA;
@@ -322,7 +316,6 @@ static void cmd_client_unpause(client *c) {
 
 static void cmd_client_help(client *c) {
     static const char *const lines[] = {
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -361,10 +354,9 @@ static void cmd_client_help(client *c) {
         "    * LIB-VER: the client lib version.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 #define CLIENT_CMD_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)

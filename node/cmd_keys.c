@@ -72,8 +72,7 @@ static void del_generic(client *c, bool lazy) {
             lazyfree_kv(o);
         else
             kv_free(o);
-        db_signal_modified(c->db, k->ptr, k->len);
-        notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
+        key_changed(c, k, NOTIFY_GENERIC, "del");
         n++;
     }
     reply_int(c, n);
@@ -451,8 +450,7 @@ static void expire_generic(client *c, int64_t base, bool seconds) {
         db_set_expire(c->db, o, when);
         propagate_expire_as_pexpireat(c, base, seconds, when);
     }
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_GENERIC, event, k->ptr, k->len, c->db->id);
+    key_changed(c, k, NOTIFY_GENERIC, event);
     reply_int(c, 1);
 }
 
@@ -516,8 +514,7 @@ static void cmd_persist(client *c) {
         reply_int(c, 0);
         return;
     }
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_GENERIC, "persist", k->ptr, k->len, c->db->id);
+    key_changed(c, k, NOTIFY_GENERIC, "persist");
     reply_int(c, 1);
 }
 
@@ -567,8 +564,7 @@ static void cmd_object_freq(client *c) {
 }
 
 static void cmd_object_help(client *c) {
-    static const char *lines[] = {
-        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
@@ -581,12 +577,9 @@ static void cmd_object_help(client *c) {
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 /* ---- table ------------------------------------------------------------------------------- */

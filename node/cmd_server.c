@@ -34,12 +34,6 @@
 #define SHUTDOWN_NOW (1 << 2)
 #define SHUTDOWN_FORCE (1 << 3)
 
-static void reply_help(client *c, const char *const *lines, size_t n) {
-    reply_array(c, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_simple(c, lines[i]);
-}
-
 /* ---------------------------------------------------------------- COMMAND */
 
 static void reply_acl_categories(client *c, const command *cmd) {
@@ -294,7 +288,6 @@ static void cmd_command_getkeys(client *c) {
 
 static void cmd_command_help(client *c) {
     static const char *const lines[] = {
-        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
         "COUNT",
@@ -311,10 +304,9 @@ static void cmd_command_help(client *c) {
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 /* ------------------------------------------------------- TIME, LASTSAVE */
@@ -454,7 +446,6 @@ static void cmd_memory_purge(client *c) {
 
 static void cmd_memory_help(client *c) {
     static const char *const lines[] = {
-        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DOCTOR",
         "    Return memory problems reports.",
         "MALLOC-STATS",
@@ -466,10 +457,9 @@ static void cmd_memory_help(client *c) {
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 /* -------------------------------------------------------------- SHUTDOWN */
@@ -552,15 +542,13 @@ static void debug_sleep(client *c) {
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
-        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "OBJECT <key>",
         "    Show low level info about the `key` and associated value.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_help(c, lines, VG_ARRAY_LEN(lines));
+    reply_help(c, lines);
 }
 
 static void cmd_debug(client *c) {

@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "db.h"
+#include "notify.h"
 #include "reply.h"
 #include "vg_alloc.h"
 
@@ -111,4 +113,9 @@ bool cmd_client_name_valid(client *c, const vg_slice *name) {
         }
     }
     return true;
+}
+
+void key_changed(client *c, const vg_slice *key, int type, const char *event) {
+    db_signal_modified(c->db, key->ptr, key->len);
+    notify_keyspace_event(type, event, key->ptr, key->len, c->db->id);
 }

@@ -1,6 +1,7 @@
-/* cmd_util.h -- argument parsing helpers shared by command handlers.
+/* cmd_util.h -- argument parsing helpers shared by command handlers, and
+ * the after-write signal.
  *
- * Owns: nothing. Each helper replies with Redis' error and returns false
+ * Owns: nothing. Each parser replies with Redis' error and returns false
  * when the argument is unusable, so handlers can "check and return". */
 #ifndef VIGIL_NODE_CMD_UTIL_H
 #define VIGIL_NODE_CMD_UTIL_H
@@ -34,5 +35,9 @@ bool arg_scan_cursor(const vg_slice *a, unsigned long long *out);
 bool arg_is(const vg_slice *a, const char *word);
 /* CLIENT SETNAME / HELLO SETNAME validity (no spaces or newlines). */
 bool cmd_client_name_valid(client *c, const vg_slice *name);
+
+/* After a write to key in c's db: signal it modified (WATCH, blocked
+ * clients) and send the keyspace event (class type, name event). */
+void key_changed(client *c, const vg_slice *key, int type, const char *event);
 
 #endif

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
-#include <time.h>
 
 #include "acl.h"
 #include "acl_cats.h"
@@ -37,8 +35,10 @@ static size_t ntables;
 static command **sorted; /* owned: pointers into module tables */
 static size_t nsorted;
 
-/* Set by stats.c when an error reply is sent during the current command. */
-extern int stats_command_failed;
+/* server.stat_total_error_replies when the innermost command_call last
+ * started or ended: a call failed if the counter moved past it. Shared by
+ * nested calls (EXEC) so an inner error is not charged to EXEC as well. */
+static long long errors_seen;
 
 void command_register_table(command *cmds, size_t n) {
     VG_ASSERT(ntables < MAX_TABLES);
@@ -232,12 +232,6 @@ void command_reply_arity_error(client *c) {
                  c->cmd ? c->cmd->fullname : "unknown");
 }
 
-static long long ustime(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 void command_redact_arg(client *c, int i) {
     VG_ASSERT(i >= 0 && i < c->argc);
     if (c->redacted == NULL) c->redacted = vg_calloc((size_t)c->argc);
@@ -257,19 +251,20 @@ void command_call(client *c, command *cmd) {
     uint8_t *saved_marks = c->redacted;
     c->cmd = cmd;
     c->redacted = NULL;
-    stats_command_failed = 0;
+    errors_seen = server.stat_total_error_replies;
     /* The funnel sees the command only when a sink listens: one branch. */
     bool prop = propagate_active();
     long long dirty = server.dirty;
     if (prop)
         propagate_begin(c, PROPAGATE_FRAME_COMMAND, (cmd->flags & CMD_TOUCHES_ARBITRARY_KEYS) != 0);
-    long long start = ustime();
+    long long start = vg_mono_us();
     cmd->proc(c);
-    long long duration = ustime() - start;
+    long long duration = vg_mono_us() - start;
     if (prop) propagate_end(c, server.dirty != dirty);
     cmd->calls++;
     cmd->usec += duration;
-    if (stats_command_failed) cmd->failed_calls++;
+    if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
+    errors_seen = server.stat_total_error_replies;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);

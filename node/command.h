@@ -3,10 +3,12 @@
  * Owns: the merged command table. Each module declares its commands in a
  * static array and registers it with COMMAND_TABLE(array) (a start-up
  * constructor), so adding a command touches only its own module.
- * Dispatch order: lookup -> arity -> protected (DEBUG) -> auth -> (ACL) ->
- * (OOM) -> (replica read-only) -> (MONITOR client touching keys) -> (MULTI
- * queue) -> execute -> stats, SLOWLOG, MONITOR (redacted arguments hidden)
- * -> propagate. */
+ * Dispatch order (command_process): lookup (and subcommand) -> arity ->
+ * protected (DEBUG) -> auth -> ACL -> pub/sub context (RESP2 subscriber)
+ * -> OOM -> MONITOR client touching keys -> MULTI queue -> command_call:
+ * execute inside a propagation frame, then commandstats, SLOWLOG, MONITOR
+ * (redacted arguments hidden) and latency. There is no replica read-only
+ * check yet. */
 #ifndef VIGIL_NODE_COMMAND_H
 #define VIGIL_NODE_COMMAND_H
 

@@ -159,7 +159,7 @@ static kv *pick_victim(int *dbid) {
 int evict_perform(void) {
     if (server.maxmemory <= 0 || evict_used_memory() <= (size_t)server.maxmemory) return EVICT_OK;
     if (server.maxmemory_policy == MAXMEMORY_NO_EVICTION) return EVICT_FAIL;
-    int64_t deadline = server_ustime_mono() + EVICT_MAX_US;
+    int64_t deadline = vg_mono_us() + EVICT_MAX_US;
     while (evict_used_memory() > (size_t)server.maxmemory) {
         int dbid;
         kv *o = pick_victim(&dbid);
@@ -174,7 +174,7 @@ int evict_perform(void) {
         db_signal_modified(d, key, klen);
         db_note_evicted(d, key, klen);
         if (key != small) vg_free(key);
-        if (server_ustime_mono() > deadline)
+        if (vg_mono_us() > deadline)
             return EVICT_RUNNING; /* the cron and the next commands go on */
     }
     return EVICT_OK;

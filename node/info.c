@@ -28,9 +28,6 @@
 #include "stats.h"
 #include "vg_alloc.h"
 
-/* Hooks other subsystems define (see info.h). */
-void info_replication_hook(buf *out) __attribute__((weak));
-
 enum info_section {
     SEC_SERVER = 1 << 0,
     SEC_CLIENTS = 1 << 1,
@@ -291,10 +288,6 @@ static void section_stats(buf *out) {
 }
 
 static void section_replication(buf *out) {
-    if (info_replication_hook) {
-        info_replication_hook(out);
-        return;
-    }
     long long replicas = 0;
     for (const client *c = server.clients; c; c = c->next)
         if (c->flags & CLIENT_REPLICA) replicas++;

@@ -4,14 +4,9 @@
  * line ends, "# Section" headers) and the node's replication id until a
  * replication module takes it over.
  *
- * Modules of later subsystems plug their own section bodies in by defining
- * these weak hooks (each at most once in the whole program):
- *   void info_persistence_hook(buf *out);   -- body of "# Persistence"
- *   void info_replication_hook(buf *out);   -- body of "# Replication"
- *   void info_pubsub_counts(long long *channels, long long *patterns);
- *   long long info_blocked_clients(void);
- * Without them INFO prints the honest values of a node that has none of
- * those subsystems running (no save in progress, role:master, ...). */
+ * "# Persistence" comes from persistence.h. "# Replication" is the standing
+ * body of a lone primary (role:master, no backlog); the replication module
+ * will own that section's body. */
 #ifndef VIGIL_NODE_INFO_H
 #define VIGIL_NODE_INFO_H
 

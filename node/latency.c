@@ -259,8 +259,7 @@ static void cmd_latency_histogram(client *c) {
 }
 
 static void cmd_latency_help(client *c) {
-    static const char *lines[] = {
-        "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "DOCTOR",
         "    Return a human readable latency analysis report.",
         "GRAPH <event>",
@@ -276,12 +275,9 @@ static void cmd_latency_help(client *c) {
         ("    Return a cumulative distribution of latencies in the format of a histogram for the "
          "specified command names."), /* one line of Redis' help, split for width */
         "    If no commands are specified then all histograms are replied.",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 #define LAT_SUB(n, fn, ar, sum)                                                                    \

@@ -117,10 +117,6 @@ long long multi_queued_count(const client *c) {
     return (c->flags & CLIENT_MULTI) && c->multi ? c->multi->ncmds : -1;
 }
 
-long long multi_watched_count(const client *c) {
-    return c->multi ? (long long)c->multi->nwatched : 0;
-}
-
 void multi_flag_error(client *c) {
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
 }

@@ -23,6 +23,5 @@ void multi_touch_db(int dbid);
 /* Client going away or RESET: drop queue and watches. */
 void multi_client_reset(client *c);
 long long multi_queued_count(const client *c);
-long long multi_watched_count(const client *c);
 
 #endif

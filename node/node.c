@@ -66,7 +66,7 @@ static const db_env keyspace_env = {
     .stats = &server.keyspace,
     .is_replica = server_is_replica,
     .random = server_random,
-    .mono_us = server_ustime_mono,
+    .mono_us = vg_mono_us,
     .access_init = evict_init_access,
     .access_touch = evict_touch,
     .key_modified = key_modified,
@@ -172,10 +172,10 @@ static void track_instantaneous(void) {
 }
 
 static void active_expire_cycle(void) {
-    int64_t started = server_ustime_mono();
+    int64_t started = vg_mono_us();
     /* 25% of a cron period, more with active-expire-effort. */
     int64_t budget = 1000000 * (25 + (server.active_expire_effort - 1) * 2) / server.hz / 100;
-    int64_t deadline = server_ustime_mono() + budget;
+    int64_t deadline = vg_mono_us() + budget;
     /* Take the dbs in turn across cycles (as Redis does), so one db full of
      * dead keys cannot starve the ones after it. */
     static long long next_db;
@@ -183,10 +183,10 @@ static void active_expire_cycle(void) {
         db_active_expire(&server.dbs[next_db], server.now_ms, deadline,
                          server.active_expire_effort);
         next_db = (next_db + 1) % server.databases;
-        if (server_ustime_mono() > deadline) break;
+        if (vg_mono_us() > deadline) break;
     }
     propagate_flush_pending(); /* the cycle's DELs, never wrapped in MULTI/EXEC */
-    latency_add_if_needed("expire-cycle", (server_ustime_mono() - started) / 1000);
+    latency_add_if_needed("expire-cycle", (vg_mono_us() - started) / 1000);
 }
 
 static void rehash_cron(void) {
@@ -202,7 +202,7 @@ static void rehash_cron(void) {
 
 static void on_cron(uv_timer_t *t) {
     (void)t;
-    server_update_clock();
+    server_clock_tick();
     server_update_lru_clock();
     server.cronloops++;
     if (server.shutdown_asap) {
@@ -230,6 +230,7 @@ static void on_before_sleep(uv_prepare_t *p) {
     blocking_before_sleep();
     propagate_flush_pending();
     clients_flush_pending();
+    server_clock_expire(); /* the next event after the sleep reads the clock */
     if (server.shutdown_asap) uv_stop(server.loop);
 }
 

@@ -158,7 +158,7 @@ int persist_load_at_start(vg_error *err) {
         vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
         return VG_ERR;
     }
-    int64_t t0 = (server_ustime_mono() / 1000);
+    int64_t t0 = (vg_mono_us() / 1000);
     rdb_reader r;
     rdb_reader_init_fd(&r, fd, (uint64_t)st.st_size);
     rdb_load_opts opt = load_opts();
@@ -179,7 +179,7 @@ int persist_load_at_start(vg_error *err) {
     LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,
                info.keys_expired);
     LOG_NOTICE("DB loaded from disk: %.3f seconds",
-               (double)((server_ustime_mono() / 1000) - t0) / 1000.0);
+               (double)((vg_mono_us() / 1000) - t0) / 1000.0);
     return VG_OK;
 }
 

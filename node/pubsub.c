@@ -334,8 +334,7 @@ static void cmd_pubsub_shardnumsub(client *c) {
 }
 
 static void cmd_pubsub_help(client *c) {
-    static const char *lines[] = {
-        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static const char *const lines[] = {
         "CHANNELS [<pattern>]",
         "    Return the currently active channels matching a <pattern> (default: '*').",
         "NUMPAT",
@@ -347,12 +346,9 @@ static void cmd_pubsub_help(client *c) {
         "    Return the currently active shard level channels matching a <pattern> (default: '*').",
         "SHARDNUMSUB [<shardchannel> ...]",
         "    Return the number of subscribers for the specified shard level channel(s)",
-        "HELP",
-        "    Prints this help.",
+        NULL,
     };
-    reply_array(c, (long long)VG_ARRAY_LEN(lines));
-    for (size_t i = 0; i < VG_ARRAY_LEN(lines); i++)
-        reply_simple(c, lines[i]);
+    reply_help(c, lines);
 }
 
 bool pubsub_refuse_in_context(client *c, const command *cmd) {

@@ -11,6 +11,7 @@
  *      and only past it the full check, which may mark c CLOSE_ASAP. */
 #include "reply.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,25 @@ void reply_simple(client *c, const char *s) {
     if (b == NULL) return;
     resp_add_simple(b, s, strlen(s));
     added(c);
+}
+
+void reply_help(client *c, const char *const *lines) {
+    size_t n = 0;
+    while (lines[n])
+        n++;
+    reply_array(c, (long long)n + 3);
+    int cmdlen = c->argc > 0 ? (int)(c->argv[0].len < 32 ? c->argv[0].len : 32) : 0;
+    char head[128];
+    snprintf(head, sizeof(head),
+             "%.*s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmdlen,
+             c->argc > 0 ? c->argv[0].ptr : "");
+    for (int i = 0; i < cmdlen; i++)
+        head[i] = (char)toupper((unsigned char)head[i]);
+    reply_simple(c, head);
+    for (size_t i = 0; i < n; i++)
+        reply_simple(c, lines[i]);
+    reply_simple(c, "HELP");
+    reply_simple(c, "    Prints this help.");
 }
 
 /* Errors count in INFO even when the client's replies are dropped, as in
@@ -186,13 +206,6 @@ void reply_double(client *c, double d) {
     buf *b = out(c);
     if (b == NULL) return;
     resp_add_double(b, c->resp, d);
-    added(c);
-}
-
-void reply_bool(client *c, int v) {
-    buf *b = out(c);
-    if (b == NULL) return;
-    resp_add_bool(b, c->resp, v);
     added(c);
 }
 

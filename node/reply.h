@@ -26,8 +26,11 @@ void reply_map(client *c, long long pairs);
 void reply_set(client *c, long long n);
 void reply_push(client *c, long long n);
 void reply_double(client *c, double d);
-void reply_bool(client *c, int v);
 void reply_verbatim(client *c, const char *p, size_t n, const char *ext);
+/* A subcommand HELP reply, as Redis' addReplyHelp: the header line
+ * "<CMD> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" (CMD is
+ * argv[0] upper-cased), lines (NULL-terminated), then the HELP entry. */
+void reply_help(client *c, const char *const *lines);
 /* Append preformatted RESP. */
 void reply_raw(client *c, const char *p, size_t n);
 /* The value of a string kv as a bulk reply. */

@@ -10,24 +10,27 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
 #include "log.h"
 #include "vg_alloc.h"
 
 struct vigil_server server;
 
+static bool clock_stale = true; /* the loop slept since now_ms was read */
+
 void server_update_clock(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     server.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    server.mono_us = server_ustime_mono();
+    clock_stale = false;
 }
 
-int64_t server_ustime_mono(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+void server_clock_tick(void) {
+    if (clock_stale) server_update_clock();
+}
+
+void server_clock_expire(void) {
+    clock_stale = true;
 }
 
 uint32_t server_lru_clock(void) {
@@ -61,7 +64,7 @@ static server_accept_cb accept_cb; /* set once by server_listen */
 
 static void on_accept(stream_listener *l, stream *s) {
     (void)l;
-    server_update_clock();
+    server_clock_tick();
     accept_cb(s, l->tls != NULL);
 }
 

@@ -54,8 +54,7 @@ struct vigil_server {
     char *config_file;   /* owned: absolute path or NULL */
     char *executable;    /* owned: argv[0] */
     int64_t start_ms;    /* wall clock at start */
-    int64_t now_ms;      /* wall clock, refreshed per event batch */
-    int64_t mono_us;     /* monotonic clock, refreshed with now_ms */
+    int64_t now_ms;      /* wall clock, refreshed once per loop wake-up */
     char run_id[41];     /* 40 hex chars */
     bool shutdown_asap;  /* SIGTERM/SHUTDOWN seen */
     int exit_code;       /* for main() */
@@ -172,11 +171,18 @@ struct vigil_server {
 
 extern struct vigil_server server;
 
-/* Refresh now_ms and mono_us (the loop calls this once per event batch). */
+/* Read the wall clock into now_ms now: start-up, and mid-command where the
+ * command itself waits (DEBUG SLEEP). */
 void server_update_clock(void);
+/* The loop's refresh, once per iteration: every event callback calls
+ * server_clock_tick first, and only the first one after the loop woke
+ * reads the clock; before_sleep calls server_clock_expire. So all events
+ * of one wake-up share one now_ms, and none sees a time from before the
+ * sleep. */
+void server_clock_tick(void);
+void server_clock_expire(void);
 /* The LRU clock (seconds, OBJ_LRU_BITS) from now_ms; the cron refreshes it. */
 void server_update_lru_clock(void);
-int64_t server_ustime_mono(void);
 uint32_t server_lru_clock(void);
 uint64_t server_random(void);
 bool server_is_replica(void);

@@ -18,13 +18,9 @@ typedef struct error_kind {
 static error_kind kinds[STATS_MAX_ERROR_KINDS];
 static int nkinds;
 
-/* Set while a command runs: did it reply with an error? */
-int stats_command_failed;
-
 void stats_count_error(client *c, const char *msg, size_t n) {
     (void)c;
     server.stat_total_error_replies++;
-    stats_command_failed = 1;
     size_t plen = 0;
     while (plen < n && plen < sizeof(kinds[0].prefix) - 1 && msg[plen] != ' ')
         plen++;

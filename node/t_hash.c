@@ -53,12 +53,6 @@ static kv *hash_write(client *c) {
     return o;
 }
 
-static void hash_changed(client *c, const char *event) {
-    const vg_slice *k = &c->argv[1];
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_HASH, event, k->ptr, k->len, c->db->id);
-}
-
 /* ---- HSET HSETNX HMSET HGET HMGET HDEL HLEN HSTRLEN HEXISTS ----------------------------- */
 
 static void hset_generic(client *c, bool hmset) {
@@ -72,7 +66,7 @@ static void hset_generic(client *c, bool hmset) {
     for (int i = 2; i < c->argc; i += 2)
         created += hash_set(o, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr,
                             c->argv[i + 1].len, &server.hash);
-    hash_changed(c, "hset");
+    key_changed(c, &c->argv[1], NOTIFY_HASH, "hset");
     if (hmset)
         reply_ok(c);
     else
@@ -97,7 +91,7 @@ static void cmd_hsetnx(client *c) {
         return;
     }
     hash_set(o, c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len, &server.hash);
-    hash_changed(c, "hset");
+    key_changed(c, &c->argv[1], NOTIFY_HASH, "hset");
     reply_int(c, 1);
 }
 
@@ -146,7 +140,7 @@ static void cmd_hdel(client *c) {
         }
     }
     if (deleted) {
-        hash_changed(c, "hdel");
+        key_changed(c, &c->argv[1], NOTIFY_HASH, "hdel");
         if (emptied) notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
     }
     reply_int(c, deleted);
@@ -237,7 +231,7 @@ static void cmd_hincrby(client *c) {
     char out[HASH_IBUF_SIZE];
     int n = vg_ll2str(out, cur);
     hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
-    hash_changed(c, "hincrby");
+    key_changed(c, &c->argv[1], NOTIFY_HASH, "hincrby");
     reply_int(c, cur);
 }
 
@@ -269,7 +263,7 @@ static void cmd_hincrbyfloat(client *c) {
         return;
     }
     hash_set(o, f->ptr, f->len, out, (size_t)n, &server.hash);
-    hash_changed(c, "hincrbyfloat");
+    key_changed(c, &c->argv[1], NOTIFY_HASH, "hincrbyfloat");
     reply_bulk(c, out, (size_t)n);
     propagate_rewrite_arg(c, 0, PROPAGATE_LIT("HSET")); /* the result, as Redis sends it */
     propagate_rewrite_arg(c, 3, (vg_slice){out, (size_t)n});

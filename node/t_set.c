@@ -36,11 +36,6 @@ static bool set_read(client *c, const vg_slice *k, kv **o) {
     return true;
 }
 
-static void set_changed(client *c, const vg_slice *k, const char *event) {
-    db_signal_modified(c->db, k->ptr, k->len);
-    notify_keyspace_event(NOTIFY_SET, event, k->ptr, k->len, c->db->id);
-}
-
 /* Delete the key of an emptied set and announce it. */
 static void set_delete_if_empty(client *c, kv *o, const vg_slice *k) {
     if (set_size(o) > 0) return;
@@ -121,7 +116,7 @@ static void cmd_sadd(client *c) {
     long long added = 0;
     for (int i = 2; i < c->argc; i++)
         added += set_add(o, c->argv[i].ptr, c->argv[i].len, &server.set);
-    if (added) set_changed(c, k, "sadd");
+    if (added) key_changed(c, k, NOTIFY_SET, "sadd");
     reply_int(c, added);
 }
 
@@ -136,7 +131,7 @@ static void cmd_srem(client *c) {
     for (int i = 2; o && i < c->argc && set_size(o) > 0; i++)
         removed += set_remove(o, c->argv[i].ptr, c->argv[i].len);
     if (removed) {
-        set_changed(c, k, "srem");
+        key_changed(c, k, NOTIFY_SET, "srem");
         set_delete_if_empty(c, o, k);
     }
     reply_int(c, removed);
@@ -187,7 +182,7 @@ static void spop_one(client *c, kv *o, const vg_slice *k) {
         o->v.ptr = intset_remove(o->v.ptr, r.v, NULL);
     else
         set_remove(o, r.node->m, r.node->len);
-    set_changed(c, k, "spop");
+    key_changed(c, k, NOTIFY_SET, "spop");
     set_delete_if_empty(c, o, k);
 }
 
@@ -212,7 +207,7 @@ static void spop_count(client *c, kv *o, const vg_slice *k, long long count) {
         vg_free(refs);
         vg_slice del[2] = {PROPAGATE_LIT("DEL"), *k};
         propagate_rewrite_argv(c, 2, del);
-        set_changed(c, k, "spop");
+        key_changed(c, k, NOTIFY_SET, "spop");
         db_delete(c->db, k->ptr, k->len);
         notify_keyspace_event(NOTIFY_GENERIC, "del", k->ptr, k->len, c->db->id);
         return;
@@ -231,7 +226,7 @@ static void spop_count(client *c, kv *o, const vg_slice *k, long long count) {
     }
     if (o->encoding == OBJ_ENC_HT) dict_shrink_if_needed(&((set_table *)o->v.ptr)->d);
     vg_free(refs);
-    set_changed(c, k, "spop");
+    key_changed(c, k, NOTIFY_SET, "spop");
 }
 
 static void cmd_spop(client *c) {
@@ -337,13 +332,13 @@ static void cmd_smove(client *c) {
         reply_int(c, 0);
         return;
     }
-    set_changed(c, sk, "srem");
+    key_changed(c, sk, NOTIFY_SET, "srem");
     set_delete_if_empty(c, src, sk);
     if (dst == NULL) {
         dst = set_kv_new(dk->ptr, dk->len, m->ptr, m->len);
         db_add(c->db, dst);
     }
-    if (set_add(dst, m->ptr, m->len, &server.set)) set_changed(c, dk, "sadd");
+    if (set_add(dst, m->ptr, m->len, &server.set)) key_changed(c, dk, NOTIFY_SET, "sadd");
     reply_int(c, 1);
 }
 
@@ -442,12 +437,11 @@ static void algebra_generic(client *c, int first, const vg_slice *dst, enum set_
     if (size == 0) {
         kv_free(out);
         if (db_delete(c->db, dst->ptr, dst->len)) {
-            db_signal_modified(c->db, dst->ptr, dst->len);
-            notify_keyspace_event(NOTIFY_GENERIC, "del", dst->ptr, dst->len, c->db->id);
+            key_changed(c, dst, NOTIFY_GENERIC, "del");
         }
     } else {
         db_set(c->db, out, false);
-        set_changed(c, dst, store_event(op));
+        key_changed(c, dst, NOTIFY_SET, store_event(op));
     }
     reply_int(c, size);
 }

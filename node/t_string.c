@@ -182,13 +182,6 @@ static bool check_string_length(client *c, unsigned long long size, unsigned lon
     return true;
 }
 
-/* After a write: WATCH/dirty through db_signal_modified, then the keyspace
- * event (class type, name event) Redis fires for it. */
-static void signal_key(client *c, const vg_slice *key, int type, const char *event) {
-    db_signal_modified(c->db, key->ptr, key->len);
-    notify_keyspace_event(type, event, key->ptr, key->len, c->db->id);
-}
-
 /* A new RAW string of len zero bytes, not yet in any db. Returns new. */
 static kv *new_zeroed_raw(const vg_slice *key, size_t len) {
     kv *o = kv_new_string(key->ptr, key->len, "", 0);
@@ -370,7 +363,7 @@ static void set_generic(client *c, const vg_slice *key, const vg_slice *val, con
     }
     kv *n = kv_new_string(key->ptr, key->len, val->ptr, val->len);
     db_set(c->db, n, (o->flags & SOPT_KEEPTTL) != 0);
-    signal_key(c, key, NOTIFY_STRING, "set");
+    key_changed(c, key, NOTIFY_STRING, "set");
     if (o->expire) {
         db_set_expire(c->db, n, when);
         notify_keyspace_event(NOTIFY_GENERIC, "expire", key->ptr, key->len, c->db->id);
@@ -416,7 +409,7 @@ static void cmd_getset(client *c) {
     if (!get_generic(c)) return;
     const vg_slice *key = arg(c, 1), *val = arg(c, 2);
     db_set(c->db, kv_new_string(key->ptr, key->len, val->ptr, val->len), false);
-    signal_key(c, key, NOTIFY_STRING, "set");
+    key_changed(c, key, NOTIFY_STRING, "set");
     propagate_rewrite_arg(c, 0, PROPAGATE_LIT("SET"));
 }
 
@@ -430,7 +423,7 @@ static void cmd_getdel(client *c) {
     if (!get_generic(c)) return;
     const vg_slice *key = arg(c, 1);
     if (!db_delete(c->db, key->ptr, key->len)) return;
-    signal_key(c, key, NOTIFY_GENERIC, "del");
+    key_changed(c, key, NOTIFY_GENERIC, "del");
     propagate_as_del(c, key, server.lazyfree_lazy_user_del);
 }
 
@@ -455,16 +448,16 @@ static void cmd_getex(client *c) {
     reply_kv_string(c, v);
     if ((o.flags & (SOPT_EXAT | SOPT_PXAT)) && expire_is_past(when)) {
         db_delete(c->db, key->ptr, key->len);
-        signal_key(c, key, NOTIFY_GENERIC, "del");
+        key_changed(c, key, NOTIFY_GENERIC, "del");
         propagate_as_del(c, key, server.lazyfree_lazy_expire);
     } else if (o.expire) {
         db_set_expire(c->db, v, when);
-        signal_key(c, key, NOTIFY_GENERIC, "expire");
+        key_changed(c, key, NOTIFY_GENERIC, "expire");
         char ms[24];
         vg_slice argv[3] = {PROPAGATE_LIT("PEXPIREAT"), *key, {ms, (size_t)vg_ll2str(ms, when)}};
         propagate_rewrite_argv(c, 3, argv);
     } else if ((o.flags & SOPT_PERSIST) && db_persist(c->db, v)) {
-        signal_key(c, key, NOTIFY_GENERIC, "persist");
+        key_changed(c, key, NOTIFY_GENERIC, "persist");
         vg_slice argv[2] = {PROPAGATE_LIT("PERSIST"), *key};
         propagate_rewrite_argv(c, 2, argv);
     }
@@ -497,7 +490,7 @@ static void mset_generic(client *c, bool nx) {
     for (int j = 1; j < c->argc; j += 2) {
         const vg_slice *key = arg(c, j), *val = arg(c, j + 1);
         db_set(c->db, kv_new_string(key->ptr, key->len, val->ptr, val->len), false);
-        signal_key(c, key, NOTIFY_STRING, "set");
+        key_changed(c, key, NOTIFY_STRING, "set");
     }
     if (nx)
         reply_int(c, 1);
@@ -522,7 +515,7 @@ static void cmd_append(client *c) {
     kv *o = db_lookup_write(c->db, key->ptr, key->len);
     if (o == NULL) {
         db_add(c->db, kv_new_string(key->ptr, key->len, val->ptr, val->len));
-        signal_key(c, key, NOTIFY_STRING, "append");
+        key_changed(c, key, NOTIFY_STRING, "append");
         reply_int(c, (long long)val->len);
         return;
     }
@@ -533,7 +526,7 @@ static void cmd_append(client *c) {
     memcpy(s->data + s->len, val->ptr, val->len);
     s->len += val->len;
     s->data[s->len] = '\0';
-    signal_key(c, key, NOTIFY_STRING, "append");
+    key_changed(c, key, NOTIFY_STRING, "append");
     reply_int(c, (long long)s->len);
 }
 
@@ -589,7 +582,7 @@ static void cmd_setrange(client *c) {
     bool grew;
     rstr *s = grow_zeroed(o, (size_t)offset + val->len, &grew);
     memcpy(s->data + offset, val->ptr, val->len);
-    signal_key(c, key, NOTIFY_STRING, "setrange");
+    key_changed(c, key, NOTIFY_STRING, "setrange");
     reply_int(c, (long long)s->len);
 }
 
@@ -628,7 +621,7 @@ static void incr_generic(client *c, long long incr) {
         kv_str_set_ll(o, value);
     else
         db_add(c->db, kv_new_string_ll(key->ptr, key->len, value));
-    signal_key(c, key, NOTIFY_STRING, "incrby");
+    key_changed(c, key, NOTIFY_STRING, "incrby");
     reply_int(c, value);
 }
 
@@ -690,7 +683,7 @@ static void cmd_incrbyfloat(client *c) {
         db_replace(c->db, o, nv);
     else
         db_add(c->db, nv);
-    signal_key(c, key, NOTIFY_STRING, "incrbyfloat");
+    key_changed(c, key, NOTIFY_STRING, "incrbyfloat");
     reply_bulk(c, out, (size_t)n);
     /* The result, not the increment: float formatting cannot drift. */
     vg_slice argv[4] = {PROPAGATE_LIT("SET"), *key, {out, (size_t)n}, PROPAGATE_LIT("KEEPTTL")};
@@ -905,7 +898,7 @@ static void cmd_setbit(client *c) {
     int old = (s->data[byte] >> shift) & 1;
     if (dirty || grew || old != on) {
         s->data[byte] = (char)((s->data[byte] & ~(1 << shift)) | ((int)on << shift));
-        signal_key(c, key, NOTIFY_STRING, "setbit");
+        key_changed(c, key, NOTIFY_STRING, "setbit");
     }
     reply_int(c, old);
 }
@@ -1078,9 +1071,9 @@ static void cmd_bitop(client *c) {
         kv *res = new_zeroed_raw(target, maxlen);
         bitop_compute(op, src, n, (unsigned char *)((rstr *)res->v.ptr)->data, maxlen);
         db_set(c->db, res, false);
-        signal_key(c, target, NOTIFY_STRING, "set");
+        key_changed(c, target, NOTIFY_STRING, "set");
     } else if (db_delete(c->db, target->ptr, target->len)) {
-        signal_key(c, target, NOTIFY_GENERIC, "del");
+        key_changed(c, target, NOTIFY_GENERIC, "del");
     }
     vg_free(src);
     reply_int(c, (long long)maxlen);

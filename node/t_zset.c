@@ -272,9 +272,7 @@ static void zadd_generic(client *c, int flags, int first) {
     vg_free(scores);
     sync_encoding(o);
     if (added || updated) {
-        db_signal_modified(c->db, key->ptr, key->len);
-        notify_keyspace_event(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", key->ptr,
-                              key->len, c->db->id);
+        key_changed(c, key, NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd");
     }
     delete_if_empty(c, key, o);
     if (flags & ZADD_INCR) {
@@ -311,8 +309,7 @@ static void cmd_zrem(client *c) {
     for (int i = 2; o && i < c->argc; i++)
         n += zset_del(ZSET_OF(o), c->argv[i].ptr, c->argv[i].len);
     if (n) {
-        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
-        notify_keyspace_event(NOTIFY_ZSET, "zrem", c->argv[1].ptr, c->argv[1].len, c->db->id);
+        key_changed(c, &c->argv[1], NOTIFY_ZSET, "zrem");
         delete_if_empty(c, &c->argv[1], o);
     }
     reply_int(c, n);
@@ -593,8 +590,7 @@ void zset_store_result(client *c, const vg_slice *dstkey, zset *zs, const char *
         zset_free(zs);
         if (existed) {
             db_delete(c->db, dstkey->ptr, dstkey->len);
-            db_signal_modified(c->db, dstkey->ptr, dstkey->len);
-            notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey->ptr, dstkey->len, c->db->id);
+            key_changed(c, dstkey, NOTIFY_GENERIC, "del");
         }
         reply_int(c, 0);
         return;
@@ -603,8 +599,7 @@ void zset_store_result(client *c, const vg_slice *dstkey, zset *zs, const char *
     o->encoding = zset_is_listpack(zs) ? OBJ_ENC_LISTPACK : OBJ_ENC_SKIPLIST;
     sync_encoding(o);
     db_set(c->db, o, false);
-    db_signal_modified(c->db, dstkey->ptr, dstkey->len);
-    notify_keyspace_event(NOTIFY_ZSET, event, dstkey->ptr, dstkey->len, c->db->id);
+    key_changed(c, dstkey, NOTIFY_ZSET, event);
     reply_int(c, n);
 }
 
@@ -661,8 +656,7 @@ static void remrange_generic(client *c, int kind) {
     if (err) return;
     if (n) {
         static const char *events[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};
-        db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
-        notify_keyspace_event(NOTIFY_ZSET, events[kind], c->argv[1].ptr, c->argv[1].len, c->db->id);
+        key_changed(c, &c->argv[1], NOTIFY_ZSET, events[kind]);
         delete_if_empty(c, &c->argv[1], o);
     }
     reply_int(c, n);
@@ -705,9 +699,7 @@ static long long pop_from(client *c, const vg_slice *key, kv *o, bool max, long 
         zset_del_rank_range(zs, max ? zset_len(zs) - 1 : 0, max ? zset_len(zs) - 1 : 0);
     }
     if (count > 0) {
-        db_signal_modified(c->db, key->ptr, key->len);
-        notify_keyspace_event(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key->ptr, key->len,
-                              c->db->id);
+        key_changed(c, key, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin");
         delete_if_empty(c, key, o);
     }
     return count;

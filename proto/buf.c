@@ -154,52 +154,52 @@ int vg_ll2str(char *dst, long long v) {
     return vg_ull2str(dst, (unsigned long long)v);
 }
 
-int vg_str2ll(const char *s, size_t len, long long *out) {
-    if (len == 0 || len > 20) return 0;
+bool vg_str2ll(const char *s, size_t len, long long *out) {
+    if (len == 0 || len > 20) return false;
     size_t i = 0;
-    int neg = 0;
+    bool neg = false;
     if (len == 1 && s[0] == '0') {
         *out = 0;
-        return 1;
+        return true;
     }
     if (s[0] == '-') {
-        neg = 1;
+        neg = true;
         i = 1;
-        if (len == 1) return 0;
+        if (len == 1) return false;
     }
-    if (s[i] < '1' || s[i] > '9') return 0;
+    if (s[i] < '1' || s[i] > '9') return false;
     unsigned long long v = 0;
     for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
+        if (s[i] < '0' || s[i] > '9') return false;
         unsigned d = (unsigned)(s[i] - '0');
-        if (v > (1844674407370955161ULL)) return 0;
+        if (v > (1844674407370955161ULL)) return false;
         v = v * 10;
-        if (v > ~0ULL - d) return 0;
+        if (v > ~0ULL - d) return false;
         v += d;
     }
     if (neg) {
-        if (v > (unsigned long long)9223372036854775808ULL) return 0;
+        if (v > (unsigned long long)9223372036854775808ULL) return false;
         *out = v == (unsigned long long)9223372036854775808ULL ? (-9223372036854775807LL - 1)
                                                                : -(long long)v;
     } else {
-        if (v > 9223372036854775807ULL) return 0;
+        if (v > 9223372036854775807ULL) return false;
         *out = (long long)v;
     }
-    return 1;
+    return true;
 }
 
-static int has_space_or_empty(const char *s, size_t len) {
-    if (len == 0) return 1;
+static bool has_space_or_empty(const char *s, size_t len) {
+    if (len == 0) return true;
     for (size_t i = 0; i < len; i++)
         if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' ||
             s[i] == '\f' || s[i] == '\0')
-            return 1;
-    return 0;
+            return true;
+    return false;
 }
 
-int vg_str2ld(const char *s, size_t len, long double *out) {
+bool vg_str2ld(const char *s, size_t len, long double *out) {
     char tmp[5120];
-    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return 0;
+    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return false;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
     errno = 0;
@@ -207,14 +207,14 @@ int vg_str2ld(const char *s, size_t len, long double *out) {
     long double v = strtold(tmp, &end);
     if ((size_t)(end - tmp) != len ||
         (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) || isnan(v))
-        return 0;
+        return false;
     *out = v;
-    return 1;
+    return true;
 }
 
-int vg_str2d(const char *s, size_t len, double *out) {
+bool vg_str2d(const char *s, size_t len, double *out) {
     char tmp[5120];
-    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return 0;
+    if (len >= sizeof(tmp) || has_space_or_empty(s, len)) return false;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
     errno = 0;
@@ -222,9 +222,9 @@ int vg_str2d(const char *s, size_t len, double *out) {
     double v = strtod(tmp, &end);
     if ((size_t)(end - tmp) != len ||
         (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) || isnan(v))
-        return 0;
+        return false;
     *out = v;
-    return 1;
+    return true;
 }
 
 int vg_ld2str(char *dst, size_t cap, long double v) {

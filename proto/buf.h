@@ -6,8 +6,9 @@
 #ifndef VIGIL_PROTO_BUF_H
 #define VIGIL_PROTO_BUF_H
 
-#include <stddef.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 typedef struct buf {
     char *data; /* owned; NULL while cap == 0 */
@@ -44,12 +45,12 @@ void buf_swap(buf *a, buf *b);
 int vg_ll2str(char *dst, long long v);
 int vg_ull2str(char *dst, unsigned long long v);
 /* Strict base-10 parse of the whole range: no spaces, no '+', no leading zeros
- * ("0" allowed), fits in long long. Returns 1 on success. */
-int vg_str2ll(const char *s, size_t len, long long *out);
+ * ("0" allowed), fits in long long. False (out untouched) if not. */
+bool vg_str2ll(const char *s, size_t len, long long *out);
 /* Parse a double the way Redis does for INCRBYFLOAT/ZADD: whole range, no
- * spaces, not NaN. Returns 1 on success. */
-int vg_str2ld(const char *s, size_t len, long double *out);
-int vg_str2d(const char *s, size_t len, double *out);
+ * spaces, not NaN. False (out untouched) if not. */
+bool vg_str2ld(const char *s, size_t len, long double *out);
+bool vg_str2d(const char *s, size_t len, double *out);
 /* Format a long double as Redis prints INCRBYFLOAT results (humanfriendly). */
 int vg_ld2str(char *dst, size_t cap, long double v);
 /* Format a double for replies (%.17g, inf/-inf). */

@@ -45,19 +45,19 @@ config_param *config_find(config_table *t, const char *name) {
     return NULL;
 }
 
-int config_parse_bool(const char *s, int *out) {
+bool config_parse_bool(const char *s, int *out) {
     if (strcasecmp(s, "yes") == 0) {
         *out = 1;
-        return 1;
+        return true;
     }
     if (strcasecmp(s, "no") == 0) {
         *out = 0;
-        return 1;
+        return true;
     }
-    return 0;
+    return false;
 }
 
-int config_parse_memory(const char *s, long long *out) {
+bool config_parse_memory(const char *s, long long *out) {
     size_t n = strlen(s);
     size_t digits = 0;
     if (n && s[0] == '-') digits = 1;
@@ -80,14 +80,14 @@ int config_parse_memory(const char *s, long long *out) {
     else if (strcasecmp(unit, "gb") == 0)
         mul = 1024LL * 1024 * 1024;
     else
-        return 0;
+        return false;
     long long v;
-    if (!vg_str2ll(s, digits, &v)) return 0;
+    if (!vg_str2ll(s, digits, &v)) return false;
     if (v != 0 && (v > 0 ? v > (long long)(9223372036854775807LL / mul)
                          : v < -(long long)(9223372036854775807LL / mul)))
-        return 0;
+        return false;
     *out = v * mul;
-    return 1;
+    return true;
 }
 
 static int set_typed(config_param *p, const char *value, bool first, vg_error *err) {
@@ -104,8 +104,8 @@ static int set_typed(config_param *p, const char *value, bool first, vg_error *e
     case CONFIG_INT:
     case CONFIG_MEMORY: {
         long long v;
-        int ok = p->type == CONFIG_INT ? vg_str2ll(value, strlen(value), &v)
-                                       : config_parse_memory(value, &v);
+        bool ok = p->type == CONFIG_INT ? vg_str2ll(value, strlen(value), &v)
+                                        : config_parse_memory(value, &v);
         if (!ok) {
             vg_error_set(err, p->type == CONFIG_INT ? "argument couldn't be parsed into an integer"
                                                     : "argument must be a memory value");

@@ -81,8 +81,9 @@ void config_get_value(const config_param *p, buf *out);
 /* Write the current values back into the loaded file, keeping its other lines. */
 int config_rewrite(config_table *t, vg_error *err);
 
-/* "1gb" -> 1073741824. Returns 1 on success. */
-int config_parse_memory(const char *s, long long *out);
-int config_parse_bool(const char *s, int *out);
+/* "1gb" -> 1073741824. False (out untouched) on a bad number or unit. */
+bool config_parse_memory(const char *s, long long *out);
+/* "yes" -> 1, "no" -> 0 (any case). False (out untouched) otherwise. */
+bool config_parse_bool(const char *s, int *out);
 
 #endif

@@ -17,8 +17,6 @@ int log_verbosity = LOG_LVL_NOTICE;
 static FILE *log_fp;
 static char log_role = 'M';
 
-static const char *level_names[] = {"debug", "verbose", "notice", "warning"};
-
 int log_open(const char *path) {
     log_close();
     if (path == NULL || path[0] == '\0') return VG_OK;
@@ -35,16 +33,6 @@ void log_close(void) {
 
 void log_set_role(char role) {
     log_role = role;
-}
-
-int log_level_from_name(const char *name) {
-    for (int i = 0; i < 4; i++)
-        if (strcasecmp(name, level_names[i]) == 0) return i;
-    return -1;
-}
-
-const char *log_level_name(int level) {
-    return level >= 0 && level < 4 ? level_names[level] : "notice";
 }
 
 void log_write(int level, const char *fmt, ...) {

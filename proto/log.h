@@ -14,9 +14,6 @@ int log_open(const char *path);
 void log_close(void);
 /* Role letter shown after the pid: 'M' primary, 'S' replica, 'X' sentinel, 'C' child. */
 void log_set_role(char role);
-/* Parse "debug|verbose|notice|warning"; -1 if unknown. */
-int log_level_from_name(const char *name);
-const char *log_level_name(int level);
 void log_write(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define LOG_AT(lvl, ...)                                                                           \

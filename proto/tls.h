@@ -69,8 +69,6 @@ int tls_ctx_auth_clients(const tls_ctx *ctx);
 
 /* Session queries, valid on any stream (false / "" without TLS). */
 bool tls_session_established(const stream *s);
-/* The reason of the last handshake or I/O failure, for logs ("" if none). */
-const char *tls_session_error(const stream *s);
 /* Negotiated protocol ("TLSv1.3") or "" before the handshake. */
 const char *tls_session_protocol(const stream *s);
 

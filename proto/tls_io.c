@@ -619,10 +619,6 @@ bool tls_session_established(const stream *s) {
     return s->tls != NULL && s->tls->state == TLS_OPEN;
 }
 
-const char *tls_session_error(const stream *s) {
-    return s->tls ? s->tls->err : "";
-}
-
 const char *tls_session_protocol(const stream *s) {
     if (s->tls == NULL || s->tls->state != TLS_OPEN) return "";
     return SSL_get_version(s->tls->ssl);

@@ -1,7 +1,8 @@
 /* vg_common.h -- project-wide basics: status codes, the error value, asserts.
  *
  * Owns: nothing at run time. Every module includes this for VG_OK/VG_ERR,
- * the vg_error out-parameter and VG_ASSERT for broken invariants. */
+ * the vg_error out-parameter, VG_ASSERT for broken invariants and the one
+ * monotonic clock (vg_mono_us). */
 #ifndef VIGIL_PROTO_VG_COMMON_H
 #define VIGIL_PROTO_VG_COMMON_H
 
@@ -24,6 +25,9 @@ typedef struct vg_slice {
 } vg_slice;
 
 void vg_error_set(vg_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Monotonic clock in microseconds: for durations and deadlines, never dates. */
+int64_t vg_mono_us(void);
 
 void vg_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 

@@ -9,7 +9,6 @@
 #include "dict.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "siphash.h"
 #include "vg_alloc.h"
@@ -134,19 +133,13 @@ static void rehash_step(dict *d) {
     if (d->pause_rehash == 0 && dict_is_rehashing(d)) dict_rehash(d, 1);
 }
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int dict_rehash_ms(dict *d, int ms) {
     if (d->pause_rehash > 0) return 0;
-    int64_t start = mono_ms();
+    int64_t start = vg_mono_us() / 1000;
     int moved = 0;
     while (dict_rehash(d, 100)) {
         moved += 100;
-        if (mono_ms() - start > ms) break;
+        if (vg_mono_us() / 1000 - start > ms) break;
     }
     return moved;
 }

@@ -448,12 +448,6 @@ long zset_rank(const zset *zs, const char *m, size_t len, bool reverse) {
     return (long)(reverse ? n - 1 - rank : rank);
 }
 
-bool zset_score_in_range(double s, const zrange_score *r) {
-    bool above = r->minex ? s > r->min : s >= r->min;
-    bool below = r->maxex ? s < r->max : s <= r->max;
-    return above && below;
-}
-
 bool zset_lex_gte_min(const char *m, size_t len, const zrange_lex *r) {
     if (r->mininf) return r->mininf < 0;
     int c = cmp_member(m, len, r->min, r->minlen);

@@ -103,7 +103,6 @@ void zset_iter_at(zset_iter *it, const zset *zs, size_t rank, bool reverse);
 /* Next element; member bytes are borrowed until the set changes. */
 bool zset_iter_next(zset_iter *it, const char **m, size_t *len, double *score);
 
-bool zset_score_in_range(double s, const zrange_score *r);
 bool zset_lex_gte_min(const char *m, size_t len, const zrange_lex *r);
 bool zset_lex_lte_max(const char *m, size_t len, const zrange_lex *r);
 

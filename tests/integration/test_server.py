@@ -831,3 +831,17 @@ def test_output_buffer_limit_prints_slave_class_like_redis(r):
     assert r.config_set("client-output-buffer-limit", "replica 1mb 512kb 10")
     value = r.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
     assert "slave 1048576 524288 10" in value
+
+
+def test_commandstats_exec_not_charged_for_inner_error(r):
+    # As Redis: the failing command inside EXEC gets the failed call; EXEC,
+    # which replied with an array, does not.
+    r.set("s", "v")
+    pipe = r.pipeline(transaction=True)
+    pipe.get("s")
+    pipe.hset("s", "f", "x")
+    pipe.execute(raise_on_error=False)
+    cmd = r.info("commandstats")
+    assert cmd["cmdstat_hset"]["failed_calls"] == 1
+    assert cmd["cmdstat_exec"]["failed_calls"] == 0
+    assert cmd["cmdstat_get"]["failed_calls"] == 0
