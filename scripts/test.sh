@@ -1,24 +1,50 @@
 #!/usr/bin/env bash
 # test.sh -- Vigil's one test command (also what CI runs through .ci/run).
 #
-# Owns: the order and pass/fail policy of every check. Steps:
-#   deps    install missing Debian packages (as root) or say which to install
-#   format  clang-format --dry-run --Werror over our C sources
-#   build   Release-ish build (CMake's RelWithDebInfo, -O2 -g) in build/
-#   unit    ctest in build/
-#   asan    the same build with -DVIGIL_SANITIZE=ON in build-asan/, then ctest
-#   integ   pytest tests/integration against build/vigil-node
-#   fuzz    tests/fuzz/run.sh for a few seconds per target (needs clang)
-# Every step runs even when an earlier one failed (unless it needs that
-# step's output), then a summary is printed. Exit status: 0 only when no step
-# failed. A step whose tests exist but collect nothing counts as failed.
+# Owns: the order and pass/fail policy of every check. Steps, in order:
+#   deps      install missing Debian packages (as root) or say which to install
+#   format    clang-format --dry-run --Werror over our C sources
+#   build     gcc, CMake's RelWithDebInfo (-O2 -g), in build/
+#   unit      ctest in build/
+#   integ     pytest tests/integration against build/vigil-node
+#   asan-bld  the same with -DVIGIL_SANITIZE=ON (ASan + UBSan) in build-asan/
+#   asan      ctest in build-asan/
+#   asan-int  pytest tests/integration against build-asan/vigil-node; any
+#             sanitizer report aborts the node and fails its test
+#   difffuzz  tests/fuzz/difffuzz.py against build-asan/vigil-node and
+#             redis-server: DIFFFUZZ_COMMANDS seeded commands (about a
+#             minute), the same stream on every machine; a crash, a
+#             sanitizer report or a divergence not in difffuzz_known.txt fails
+#   tsan-bld  -DVIGIL_TSAN=ON (ThreadSanitizer) in build-tsan/
+#   tsan      ctest in build-tsan/ (test_lazyfree stresses the free thread);
+#             a "WARNING: ThreadSanitizer" line fails the test
+#   tsan-int  the integration tests that drive the node's lazy-free thread
+#             against build-tsan/vigil-node (TSAN_INTEG_TESTS below)
+#   release   gcc, CMAKE_BUILD_TYPE=Release (-O3), in build-release/
+#   rel-unit  ctest in build-release/
+#   clang     clang, RelWithDebInfo, in build-clang/ (builds only)
+#   fuzz      tests/fuzz/run.sh for a few seconds per target (needs clang)
+#   cycles    scripts/include-cycles.py: the include cycles between modules
+#             (report only: WARN while there are any, never FAIL)
+# Every build is warning-free or fails (-Werror; VIGIL_WERROR=ON is the
+# default). Every step runs even when an earlier one failed (unless it needs
+# that step's output, then it is recorded as SKIP), then a summary is
+# printed. Exit status: 0 only when no step failed. A step whose tests exist
+# but collect nothing counts as failed.
 #
 # Environment:
-#   FUZZ_SECONDS=10        seconds per fuzz target
+#   FUZZ_SECONDS=10          seconds per libFuzzer target
+#   DIFFFUZZ_COMMANDS=30000  commands of differential fuzzing against
+#                            redis-server (tests/fuzz/difffuzz.py), seed
+#                            DIFFFUZZ_SEED=1; DIFFFUZZ_SECONDS=N instead runs
+#                            for N seconds (as long as you like)
 #   VIGIL_FORMAT_CHECK=warn  list format problems without failing (default:
 #                            error, as in CI)
-#   VIGIL_SKIP="asan fuzz"   steps to skip: any of format integ asan fuzz
-#                            (for quick local runs; CI skips none)
+#   VIGIL_SKIP="asan fuzz"   steps to skip, any of: format integ asan
+#                            asan-int difffuzz tsan tsan-int release clang
+#                            fuzz cycles
+#                            ("asan" skips everything that needs build-asan/;
+#                            for quick local runs; CI skips none)
 set -uo pipefail
 
 VIGIL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +53,16 @@ cd "$VIGIL_ROOT" || exit 1
 . "$VIGIL_ROOT/scripts/common.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+DIFFFUZZ_COMMANDS=${DIFFFUZZ_COMMANDS:-30000}
+DIFFFUZZ_SEED=${DIFFFUZZ_SEED:-1}
+DIFFFUZZ_SECONDS=${DIFFFUZZ_SECONDS:-}
+# A sanitizer report kills the node at once (abort, not just exit 1) and
+# goes to its stderr, where tests/integration/conftest.py looks for it.
+# The integration tests worth a ThreadSanitizer node: those that make the
+# node hand work to its lazy-free thread (the only other thread).
+TSAN_INTEG_TESTS="lazyfree or unlink or flush"
+SAN_NODE_ENV=(ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1
+    UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1)
 # Report-only for now: files other helpers had open during the first
 # reformat are not clang-formatted yet. Set to "error" once they are.
 VIGIL_FORMAT_CHECK=${VIGIL_FORMAT_CHECK:-error}
@@ -139,18 +175,126 @@ ctest_step() {
         --timeout 300 --parallel "$(nproc)"
 }
 
-step_integration() {
-    skipped_by_user integ && return
+# pytest_step NAME NODE-BINARY [ENV=VALUE...] [-k EXPR] [--tsan] -- the
+# integration suite (or the tests -k selects) against one vigil-node build;
+# --tsan runs it through tsan_run.
+pytest_step() {
+    local name=$1 node=$2 env=() select=() runner=()
+    shift 2
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -k) select=(-k "$2"); shift 2 ;;
+        --tsan) runner=("$SELF" --tsan-run); shift ;;
+        *) env+=("$1"); shift ;;
+        esac
+    done
     if ! compgen -G 'tests/integration/test_*.py' >/dev/null; then
-        record integ SKIP 0 "no tests/integration/test_*.py yet"
+        record "$name" SKIP 0 "no tests/integration/test_*.py yet"
         return
     fi
     # Exit status 5 (nothing collected) is a failure here: test files exist.
-    VIGIL_NODE="$VIGIL_ROOT/build/vigil-node" step integ 1200 \
-        "$PYTHON" -m pytest -q -p no:cacheprovider tests/integration
+    step "$name" 1500 "${runner[@]}" env VIGIL_NODE="$VIGIL_ROOT/$node" "${env[@]}" \
+        "$PYTHON" -m pytest -q -p no:cacheprovider "${select[@]}" tests/integration
     if [ $? -eq 5 ]; then
-        SUMMARY[-1]=$(printf '%-8s %-5s %5ss  %s' integ FAIL 0 "pytest collected no tests (exit 5)")
+        SUMMARY[-1]=$(printf '%-8s %-5s %5ss  %s' "$name" FAIL 0 "pytest collected no tests (exit 5)")
     fi
+}
+
+step_integration() {
+    skipped_by_user integ && return
+    pytest_step integ build/vigil-node
+}
+
+# The ASan build's unit tests, integration suite and differential fuzzing.
+step_asan() {
+    if skipped_by_user asan; then
+        record asan-int SKIP 0 "VIGIL_SKIP asan"
+        record difffuzz SKIP 0 "VIGIL_SKIP asan"
+        return
+    fi
+    if ! step asan-bld 900 "$SELF" --build build-asan -DVIGIL_TESTS=ON -DVIGIL_SANITIZE=ON; then
+        record asan SKIP 0 "ASan build failed"
+        record asan-int SKIP 0 "ASan build failed"
+        record difffuzz SKIP 0 "ASan build failed"
+        return
+    fi
+    ctest_step asan build-asan
+    skipped_by_user asan-int || pytest_step asan-int build-asan/vigil-node "${SAN_NODE_ENV[@]}"
+    step_difffuzz
+}
+
+# Differential fuzzing: the same random commands to the ASan vigil-node and
+# to redis-server, replies compared.
+step_difffuzz() {
+    skipped_by_user difffuzz && return
+    if [ ! -f tests/fuzz/difffuzz.py ]; then
+        record difffuzz SKIP 0 "no tests/fuzz/difffuzz.py yet"
+        return
+    fi
+    local budget=(--commands "$DIFFFUZZ_COMMANDS") limit=900
+    if [ -n "$DIFFFUZZ_SECONDS" ]; then
+        budget=(--seconds "$DIFFFUZZ_SECONDS")
+        limit=$((DIFFFUZZ_SECONDS + 600))
+    fi
+    step difffuzz "$limit" env "${SAN_NODE_ENV[@]}" \
+        "$PYTHON" tests/fuzz/difffuzz.py --vigil build-asan/vigil-node \
+        --seed "$DIFFFUZZ_SEED" --shrink-seconds 30 "${budget[@]}"
+}
+
+# Unit tests under ThreadSanitizer (criterion itself cannot run there: the
+# test files link tests/unit/tsan/runner.c instead).
+step_tsan() {
+    skipped_by_user tsan && return
+    if step tsan-bld 900 "$SELF" --build build-tsan -DVIGIL_TESTS=ON -DVIGIL_TSAN=ON; then
+        if have_unit_tests; then
+            step tsan 900 "$SELF" --tsan-run ctest --test-dir build-tsan --output-on-failure \
+                --no-tests=error --timeout 600 --parallel "$(nproc)"
+        else
+            record tsan SKIP 0 "no tests/unit/test_*.c yet"
+        fi
+        skipped_by_user tsan-int ||
+            pytest_step tsan-int build-tsan/vigil-node -k "$TSAN_INTEG_TESTS" --tsan
+    else
+        record tsan SKIP 0 "TSan build failed"
+        record tsan-int SKIP 0 "TSan build failed"
+    fi
+}
+
+# tsan_run CMD... -- run a TSan-built program. Kernels with more ASLR bits
+# than gcc 12's TSan knows make it die at start-up ("unexpected memory
+# mapping"): then once more with address randomisation off for CMD only.
+tsan_run() {
+    local log rc
+    log=$(mktemp) || return 1
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ] && grep -q 'ThreadSanitizer: unexpected memory mapping' "$log"; then
+        vg_log "tsan: retrying with address randomisation off (setarch -R)"
+        setarch "$(uname -m)" -R "$@"
+        rc=$?
+    fi
+    rm -f "$log"
+    return "$rc"
+}
+
+# Other compilers and optimisation levels: what a packager or a newer
+# toolchain would build must be warning-free too.
+step_other_builds() {
+    if ! skipped_by_user release; then
+        if step release 900 "$SELF" --build build-release -DCMAKE_BUILD_TYPE=Release \
+            -DVIGIL_TESTS=ON; then
+            ctest_step rel-unit build-release
+        else
+            record rel-unit SKIP 0 "Release build failed"
+        fi
+    fi
+    skipped_by_user clang && return
+    if ! command -v clang >/dev/null 2>&1; then
+        record clang SKIP 0 "clang not installed"
+        return
+    fi
+    step clang 900 "$SELF" --build build-clang -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_TESTS=ON
 }
 
 step_fuzz() {
@@ -165,6 +309,29 @@ step_fuzz() {
     fi
     export FUZZ_SECONDS
     step fuzz 900 tests/fuzz/run.sh "$FUZZ_SECONDS"
+}
+
+# Report only until the cycles are broken: prints the include cycles and
+# records WARN while there are any. Only a crash of the script fails.
+step_cycles() {
+    local t0=$SECONDS out rc
+    skipped_by_user cycles && return
+    vg_log "cycles: scripts/include-cycles.py"
+    out=$("$PYTHON" scripts/include-cycles.py)
+    rc=$?
+    printf '%s\n' "$out"
+    if [ "$rc" -ne 0 ]; then
+        record cycles FAIL $((SECONDS - t0)) "include-cycles.py exit status $rc"
+        return
+    fi
+    local count largest
+    count=$(printf '%s\n' "$out" | sed -n 's/^include cycles: \([0-9]*\) .*/\1/p')
+    largest=$(printf '%s\n' "$out" | sed -n 's/^ *\([0-9]*\) modules:.*/\1/p' | head -n1)
+    if [ "${count:-0}" = 0 ]; then
+        record cycles PASS $((SECONDS - t0)) "no include cycles"
+    else
+        record cycles WARN $((SECONDS - t0)) "$count cycles, largest $largest modules (report only)"
+    fi
 }
 
 main() {
@@ -188,15 +355,11 @@ main() {
         record integ SKIP 0 "build failed"
     fi
 
-    if ! skipped_by_user asan; then
-        if step asan-bld 900 "$SELF" --build build-asan -DVIGIL_TESTS=ON -DVIGIL_SANITIZE=ON; then
-            ctest_step asan build-asan
-        else
-            record asan SKIP 0 "ASan build failed"
-        fi
-    fi
-
+    step_asan
+    step_tsan
+    step_other_builds
     step_fuzz
+    step_cycles
     print_summary
     exit "$FAILED"
 }
@@ -215,9 +378,15 @@ print_summary() {
 }
 
 # `timeout` runs programs, not shell functions: re-enter this script to build.
+# Our builds keep warnings fatal even where a cache says VIGIL_WERROR=OFF.
 if [ "${1:-}" = --build ]; then
     shift
-    vg_build "$@"
+    vg_build "$@" -DVIGIL_WERROR=ON
+    exit $?
+fi
+if [ "${1:-}" = --tsan-run ]; then
+    shift
+    tsan_run "$@"
     exit $?
 fi
 

@@ -1,13 +1,15 @@
 /* test_tls.c -- TLS contexts and sessions under stream, over loopback.
  *
  * Owns: a private libuv loop per test and a directory of throwaway
- * certificates made by cluster-configs/gen-certs.sh. A client and a server
+ * certificates made by cluster-configs/gen-certs.sh, kept in the build
+ * directory and reused. A client and a server
  * stream talk on 127.0.0.1; every callback is counted and the counts are
  * asserted, so a missing or doubled callback fails the test. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "stream.h"
@@ -16,27 +18,36 @@
 
 static char certs[512];
 
+/* Criterion runs each test in its own process and .init runs in each, but
+ * making the certificates costs seconds: they are made once per build
+ * directory (the working directory ctest gives us) into a temporary
+ * directory that is renamed into place whole, so a half-made set is never
+ * used and a concurrent run simply loses the rename. */
 static void make_certs(void) {
     char root[512];
     snprintf(root, sizeof(root), "%s", __FILE__);
     char *cut = strstr(root, "/tests/unit/");
     cr_assert_not_null(cut, "test built from an unexpected path: %s", __FILE__);
     *cut = '\0';
-    const char *base = getenv("TMPDIR");
-    snprintf(certs, sizeof(certs), "%s/vigil-tls-unit-XXXXXX", base && *base ? base : "/tmp");
-    cr_assert_not_null(mkdtemp(certs));
+    char cwd[400];
+    cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+    snprintf(certs, sizeof(certs), "%s/tls-unit-certs", cwd);
+    char probe[600];
+    snprintf(probe, sizeof(probe), "%s/client.crt", certs);
+    if (access(probe, R_OK) == 0) return;
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s/tls-unit-certs.XXXXXX", cwd);
+    cr_assert_not_null(mkdtemp(tmp));
     char cmd[1400];
-    snprintf(cmd, sizeof(cmd), "sh '%s/cluster-configs/gen-certs.sh' '%s' >/dev/null", root, certs);
+    snprintf(cmd, sizeof(cmd), "sh '%s/cluster-configs/gen-certs.sh' '%s' >/dev/null", root, tmp);
     cr_assert_eq(system(cmd), 0, "gen-certs.sh failed");
+    if (rename(tmp, certs) != 0) { /* another test process won the race */
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+    }
 }
 
-static void remove_certs(void) {
-    char cmd[600];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certs);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", certs);
-}
-
-TestSuite(tls, .init = make_certs, .fini = remove_certs, .timeout = 60);
+TestSuite(tls, .init = make_certs, .timeout = 60);
 
 static char pathbuf[8][600];
 static int pathidx;
