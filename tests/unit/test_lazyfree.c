@@ -12,6 +12,7 @@
 
 #include "dict.h"
 #include "lazyfree.h"
+#include "kv.h"
 #include "object.h"
 #include "quicklist.h"
 #include "vg_alloc.h"
