@@ -1,6 +1,7 @@
 /* cmd_conn.c -- connection commands: PING ECHO QUIT RESET HELLO AUTH SELECT.
  *
  * Owns: nothing; handlers change the calling client's own state only. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -69,6 +70,10 @@ static void cmd_select(client *c) {
     long long id;
     if (!vg_str2ll(c->argv[1].ptr, c->argv[1].len, &id)) {
         reply_not_integer(c);
+        return;
+    }
+    if (id < INT32_MIN || id > INT32_MAX) { /* Redis reads the index as an int */
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and 2147483647");
         return;
     }
     if (id < 0 || id >= server.databases) {

@@ -525,3 +525,18 @@ UNAUTH_PAYLOADS = [b"*11\r\n", b"*10\r\n$1\r\nx\r\n:\r\n", b"*1\r\n$16385\r\n",
 def test_unauthenticated_protocol_limits(auth_servers, payload):
     rport, vport = auth_servers
     assert raw_exchange(rport, payload) == raw_exchange(vport, payload)
+
+
+# ---- DB indexes: Redis reads them as C ints, SWAPDB parses both first ----
+
+def test_db_index_errors(p):
+    for a, b in (("-1", "abc"), ("abc", "-1"), ("1", "99"), ("99", "x"), ("4294967296", "0"),
+                 ("0", "4294967296"), ("0", "1")):
+        p("swapdb", a, b)
+    for idx in ("4294967296", "-4294967296", "2147483648", "abc", "99", "-1", "0"):
+        p("select", idx)
+    p("set", "x", "1")
+    p("move", "x", "4294967296")
+    p("swapdb", "0", "1")
+    p("swapdb", "0", "1")
+    p.check()
