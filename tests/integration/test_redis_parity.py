@@ -540,3 +540,19 @@ def test_db_index_errors(p):
     p("swapdb", "0", "1")
     p("swapdb", "0", "1")
     p.check()
+
+
+# ---- PUBSUB introspection: flat arrays in RESP3, at most one pattern ----
+
+def test_pubsub_introspection_replies(p):
+    for proto in ("2", "3"):
+        p.both("hello", proto)
+        p("pubsub", "numsub", "a", "b")
+        p("pubsub", "shardnumsub", "a", "b")
+        p("pubsub", "numsub")
+        p("pubsub", "CHANNELS", "a", "b")
+        p("pubsub", "shardchannels", "a", "b", "c")
+        p("pubsub", "channels", "nomatch*")
+        p("pubsub", "shardchannels", "x")
+    p.both("hello", "2")
+    p.check()
