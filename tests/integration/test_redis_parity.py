@@ -556,3 +556,24 @@ def test_pubsub_introspection_replies(p):
         p("pubsub", "shardchannels", "x")
     p.both("hello", "2")
     p.check()
+
+
+# ---- string encodings survive RENAME, COPY and MOVE as in Redis ----
+
+def test_string_encodings_survive_rename_copy_move(p):
+    p("incrbyfloat", "f", "9223372036854775807")
+    p("set", "big", "12345678901234567890")
+    p("set", "i", "123")
+    p("setrange", "r", "0", "42")
+    for key in ("f", "big", "i", "r"):
+        p("object", "encoding", key)
+        p("copy", key, key + ":c")
+        p("object", "encoding", key + ":c")
+        p("rename", key, key + ":n")
+        p("object", "encoding", key + ":n")
+        p("move", key + ":n", "1")
+    p("select", "1")
+    for key in ("f", "big", "i", "r"):
+        p("object", "encoding", key + ":n")
+    p("select", "0")
+    p.check()
