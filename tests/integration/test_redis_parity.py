@@ -577,3 +577,36 @@ def test_string_encodings_survive_rename_copy_move(p):
         p("object", "encoding", key + ":n")
     p("select", "0")
     p.check()
+
+
+# ---- WATCH: flush/swap touch only keys that exist; expired keys ----
+
+def watch_then(p, db, setup, *change):
+    p("select", db)
+    for cmd in setup:
+        p(*cmd)
+    if any(c[3:5] == ("px", "1") for c in setup if c[0] == "set"):
+        time.sleep(0.01)  # let it be logically expired (either reply agrees)
+    p("watch", "k:c")
+    p(*change)
+    p("multi")
+    p("ping")
+    p("exec")
+    p("flushall")
+    p("select", "0")
+
+
+def test_watch_survives_changes_that_leave_the_key_alone(p):
+    expired = [("set", "k:c", "v", "px", "1")]
+    watch_then(p, "3", [], "swapdb", "1", "3")
+    watch_then(p, "3", [("select", "1"), ("set", "k:c", "1"), ("select", "3")], "swapdb", "1", "3")
+    watch_then(p, "3", [("set", "other", "1")], "swapdb", "1", "3")
+    watch_then(p, "3", [("set", "k:c", "1")], "swapdb", "1", "3")
+    watch_then(p, "0", [], "flushdb")
+    watch_then(p, "0", [("set", "other", "1")], "flushall")
+    watch_then(p, "0", [("set", "k:c", "1")], "flushdb")
+    watch_then(p, "0", expired, "get", "k:c")
+    watch_then(p, "0", expired, "del", "k:c")
+    watch_then(p, "0", expired, "set", "k:c", "x")
+    watch_then(p, "0", expired, "swapdb", "0", "1")
+    p.check()
