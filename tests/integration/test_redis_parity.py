@@ -610,3 +610,16 @@ def test_watch_survives_changes_that_leave_the_key_alone(p):
     watch_then(p, "0", expired, "set", "k:c", "x")
     watch_then(p, "0", expired, "swapdb", "0", "1")
     p.check()
+
+
+# ---- HELLO acts on each option as it reads it ----
+
+def test_hello_option_order(p):
+    p("hello", "2", "setname", "a b", "LEN")
+    p("hello", "3", "auth", "u1", "x", "x")
+    p("hello", "2", "setname", "ok", "x")
+    p("client", "getname")
+    p("hello", "2", "auth", "default", "nopass", "bogus")
+    p("hello", "2", "setname", "", "setname", "n2", "auth", "u", "p")
+    p("client", "getname")
+    p.check()
