@@ -623,3 +623,14 @@ def test_hello_option_order(p):
     p("hello", "2", "setname", "", "setname", "n2", "auth", "u", "p")
     p("client", "getname")
     p.check()
+
+
+# ---- CONFIG SET: a name and its alias are two entries in Redis 7.0 ----
+
+def test_config_set_name_and_alias_are_no_duplicate(p):
+    p("config", "set", "zset-max-listpack-value", "32", "zset-max-ziplist-value", "70")
+    p("config", "get", "zset-max-listpack-value")
+    p("config", "set", "zset-max-ziplist-value", "64", "ZSET-max-ziplist-value", "64")
+    p("config", "set", "zset-max-listpack-value", "64", "zset-max-listpack-value", "64")
+    p("config", "set", "zset-max-listpack-value", "64")
+    p.check()
