@@ -634,3 +634,14 @@ def test_config_set_name_and_alias_are_no_duplicate(p):
     p("config", "set", "zset-max-listpack-value", "64", "zset-max-listpack-value", "64")
     p("config", "set", "zset-max-listpack-value", "64")
     p.check()
+
+
+def test_config_set_memory_values_without_digits(p):
+    for v in ("", "k", "kb", "-", "x", "1k"):
+        p("config", "set", "zset-max-listpack-value", v)
+        p("config", "get", "zset-max-listpack-value")
+        p("config", "set", "maxmemory", v)
+        p("config", "get", "maxmemory")
+    p("config", "set", "maxmemory", "0")
+    p("config", "set", "zset-max-listpack-value", "64")
+    p.check()
