@@ -89,6 +89,10 @@ static void cmd_config_get(client *c) {
     vg_free(m);
 }
 
+static bool spelled_as_alias(const config_param *p, const char *name) {
+    return p->alias && strcasecmp(p->alias, name) == 0;
+}
+
 /* Check every name before anything changes. Replies and returns false on the
  * first problem, with Redis' precedence: an unknown name is reported unless an
  * earlier pair already failed. */
@@ -115,8 +119,11 @@ static bool config_set_check(client *c, config_param **params, int pairs) {
             errarg = name;
             continue;
         }
+        /* Redis 7.0 keeps an alias as an entry of its own: a name and its
+         * alias in one CONFIG SET are no duplicate (the later one wins). */
         for (int j = 0; j < i; j++)
-            if (params[j] == p) {
+            if (params[j] == p &&
+                spelled_as_alias(p, c->argv[2 + j * 2].ptr) == spelled_as_alias(p, name)) {
                 errstr = "duplicate parameter";
                 errarg = name;
                 break;

@@ -1,6 +1,7 @@
 /* cmd_conn.c -- connection commands: PING ECHO QUIT RESET HELLO AUTH SELECT.
  *
  * Owns: nothing; handlers change the calling client's own state only. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -71,6 +72,10 @@ static void cmd_select(client *c) {
         reply_not_integer(c);
         return;
     }
+    if (id < INT32_MIN || id > INT32_MAX) { /* Redis reads the index as an int */
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and 2147483647");
+        return;
+    }
     if (id < 0 || id >= server.databases) {
         reply_error(c, "ERR DB index is out of range");
         return;
@@ -111,29 +116,31 @@ static void cmd_hello(client *c) {
             return;
         }
     }
-    const vg_slice *user = NULL, *pass = NULL, *name = NULL;
+    /* As Redis, each option acts as it is read: a failed AUTH or a bad name
+     * answers before a later syntax error, and a name is set even when the
+     * NOAUTH check below then refuses the HELLO. */
     for (int j = next; j < c->argc; j++) {
         int more = c->argc - j - 1;
         if (strcasecmp(c->argv[j].ptr, "AUTH") == 0 && more >= 2) {
             command_redact_arg(c, j + 1);
             command_redact_arg(c, j + 2);
-            user = &c->argv[j + 1];
-            pass = &c->argv[j + 2];
+            const vg_slice *user = &c->argv[j + 1], *pass = &c->argv[j + 2];
+            if (!acl_authenticate(c, user->ptr, user->len, pass->ptr, pass->len)) {
+                reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
+                return;
+            }
+            c->authenticated = true;
             j += 2;
         } else if (strcasecmp(c->argv[j].ptr, "SETNAME") == 0 && more >= 1) {
-            name = &c->argv[j + 1];
+            const vg_slice *name = &c->argv[j + 1];
+            if (!cmd_client_name_valid(c, name)) return;
+            vg_free(c->name);
+            c->name = name->len ? vg_memdup(name->ptr, name->len + 1) : NULL;
             j++;
         } else {
             reply_errorf(c, "ERR Syntax error in HELLO option '%.128s'", c->argv[j].ptr);
             return;
         }
-    }
-    if (user) {
-        if (!acl_authenticate(c, user->ptr, user->len, pass->ptr, pass->len)) {
-            reply_error(c, "WRONGPASS invalid username-password pair or user is disabled.");
-            return;
-        }
-        c->authenticated = true;
     }
     if (!c->authenticated) {
         reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
@@ -141,11 +148,6 @@ static void cmd_hello(client *c) {
                        "authenticate the client and select the RESP protocol version at the "
                        "same time");
         return;
-    }
-    if (name && !cmd_client_name_valid(c, name)) return;
-    if (name) {
-        vg_free(c->name);
-        c->name = name->len ? vg_memdup(name->ptr, name->len + 1) : NULL;
     }
     if (ver) c->resp = (int)ver;
     hello_reply(c);

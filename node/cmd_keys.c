@@ -34,25 +34,35 @@ static bool policy_is_lru_or_lfu(void) {
            server.maxmemory_policy == MAXMEMORY_VOLATILE_LRU;
 }
 
-/* DB index argument as Redis' getIntFromObjectOrReply + range check. */
-static bool arg_db(client *c, const vg_slice *a, const char *notint, db **out) {
-    long long id;
-    if (!vg_str2ll(a->ptr, a->len, &id)) {
+/* DB index argument as Redis' getIntFromObjectOrReply: an int, no range check. */
+static bool arg_db_index(client *c, const vg_slice *a, const char *notint, long long *out) {
+    if (!vg_str2ll(a->ptr, a->len, out)) {
         reply_error(c, notint ? notint : "ERR value is not an integer or out of range");
         return false;
     }
-    if (id < INT32_MIN || id > INT32_MAX) {
+    if (*out < INT32_MIN || *out > INT32_MAX) {
         reply_error(c, notint ? notint
                               : "ERR value is out of range, value must between -2147483648 and "
                                 "2147483647");
         return false;
     }
+    return true;
+}
+
+/* An index parsed by arg_db_index, checked against the configured databases. */
+static bool db_in_range(client *c, long long id, db **out) {
     if (id < 0 || id >= server.databases) {
         reply_error(c, "ERR DB index is out of range");
         return false;
     }
     *out = &server.dbs[id];
     return true;
+}
+
+/* DB index argument: parsed, then range-checked. */
+static bool arg_db(client *c, const vg_slice *a, const char *notint, db **out) {
+    long long id;
+    return arg_db_index(c, a, notint, &id) && db_in_range(c, id, out);
 }
 
 static bool same_key(const vg_slice *a, const vg_slice *b) {
@@ -312,9 +322,12 @@ static void cmd_dbsize(client *c) {
 }
 
 static void cmd_swapdb(client *c) {
+    /* Redis parses both indexes before checking either's range. */
+    long long ia, ib;
     db *a, *b;
-    if (!arg_db(c, &c->argv[1], "ERR invalid first DB index", &a) ||
-        !arg_db(c, &c->argv[2], "ERR invalid second DB index", &b))
+    if (!arg_db_index(c, &c->argv[1], "ERR invalid first DB index", &ia) ||
+        !arg_db_index(c, &c->argv[2], "ERR invalid second DB index", &ib) ||
+        !db_in_range(c, ia, &a) || !db_in_range(c, ib, &b))
         return;
     if (a != b) db_swap(a, b);
     server.dirty++;

@@ -287,24 +287,73 @@ static void cmd_unwatch(client *c) {
     reply_ok(c);
 }
 
+static bool key_expired_in(db *d, const watch_entry *e) {
+    kv *o = db_find(d, e->key, e->keylen);
+    return o && db_key_is_expired(d, o, server.now_ms);
+}
+
+/* c's record of watching entry e in db dbid. */
+static watched_key *record_of(client *c, int dbid, const watch_entry *e) {
+    multi_state *m = c->multi;
+    for (size_t i = 0; m && i < m->nwatched; i++)
+        if (m->watched[i].dbid == dbid && m->watched[i].entry == e) return &m->watched[i];
+    return NULL;
+}
+
+/* As Redis: a key already expired when WATCHed that is now gone (deleted by
+ * its expiry) is no logical change, nor is a touch while it is still the
+ * same expired key; writing a live value over it is. */
 void multi_touch_key(int dbid, const char *key, size_t klen) {
     if (total_watched == 0) return;
     watch_entry *e = (watch_entry *)dict_find(registry_for(dbid), key, klen);
     if (e == NULL) return;
-    for (size_t i = 0; i < e->nclients; i++)
+    db *d = &server.dbs[dbid];
+    bool exists = db_find(d, key, klen) != NULL;
+    for (size_t i = 0; i < e->nclients; i++) {
+        watched_key *w = record_of(e->clients[i], dbid, e);
+        if (w && w->was_expired) {
+            if (!exists) {
+                w->was_expired = false;
+                continue;
+            }
+            if (key_expired_in(d, e)) continue; /* the same dead key */
+        }
         e->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    }
 }
 
-static void mark_entry(dict_node *n, void *arg) {
-    (void)arg;
+typedef struct touch_db_ctx {
+    int dbid;
+    db *emptied, *replaced;
+} touch_db_ctx;
+
+/* Redis' touchAllWatchedKeysInDb for one watched key. */
+static void touch_entry_in_db(dict_node *n, void *arg) {
+    touch_db_ctx *x = arg;
     watch_entry *e = (watch_entry *)n;
-    for (size_t i = 0; i < e->nclients; i++)
+    bool in_emptied = db_find(x->emptied, e->key, e->keylen) != NULL;
+    bool in_replaced = x->replaced && db_find(x->replaced, e->key, e->keylen) != NULL;
+    if (!in_emptied && !in_replaced) return;
+    for (size_t i = 0; i < e->nclients; i++) {
+        watched_key *w = record_of(e->clients[i], x->dbid, e);
+        if (w && w->was_expired) {
+            if (!in_replaced) {
+                w->was_expired = false; /* expired key now deleted: no change */
+                continue;
+            }
+            if (key_expired_in(x->replaced, e)) continue; /* still expired */
+        } else if (w && !in_emptied && key_expired_in(x->replaced, e)) {
+            w->was_expired = true; /* a missing key replaced by an expired one */
+            continue;
+        }
         e->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    }
 }
 
-void multi_touch_db(int dbid) {
+void multi_touch_db(int dbid, db *emptied, db *replaced_with) {
     if (total_watched == 0) return;
-    dict_foreach(registry_for(dbid), mark_entry, NULL);
+    touch_db_ctx x = {dbid, emptied, replaced_with};
+    dict_foreach(registry_for(dbid), touch_entry_in_db, &x);
 }
 
 static command multi_commands[] = {

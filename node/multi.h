@@ -18,8 +18,9 @@ bool multi_maybe_queue(client *c, command *cmd);
 void multi_flag_error(client *c);
 /* A key changed: mark clients watching it. */
 void multi_touch_key(int dbid, const char *key, size_t klen);
-/* A whole db changed (flush, swap). */
-void multi_touch_db(int dbid);
+/* Db dbid lost the contents of emptied (flush: NULL replaced_with) or got
+ * replaced_with instead (swap): mark the clients whose watched key existed. */
+void multi_touch_db(int dbid, db *emptied, db *replaced_with);
 /* Client going away or RESET: drop queue and watches. */
 void multi_client_reset(client *c);
 long long multi_queued_count(const client *c);

@@ -56,9 +56,17 @@ static void key_evicted(db *d, const char *key, size_t klen) {
     propagate_deletion(d->id, key, klen, false);
 }
 
-static void db_changed(db *d) {
-    multi_touch_db(d->id);
+static void db_changed(db *d) { /* d is about to be emptied */
+    multi_touch_db(d->id, d, NULL);
     blocking_signal_db(d);
+}
+
+/* a and b have exchanged contents: what a held is now in b. */
+static void dbs_swapped(db *a, db *b) {
+    multi_touch_db(a->id, b, a);
+    multi_touch_db(b->id, a, b);
+    blocking_signal_db(a);
+    blocking_signal_db(b);
 }
 
 static const db_env keyspace_env = {
@@ -73,6 +81,7 @@ static const db_env keyspace_env = {
     .key_expired = key_expired,
     .key_evicted = key_evicted,
     .db_changed = db_changed,
+    .dbs_swapped = dbs_swapped,
 };
 
 static void random_bytes(uint8_t *out, size_t n) {

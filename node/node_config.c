@@ -283,7 +283,7 @@ static config_param params[] = {
      NULL, NULL, NULL, NULL},
     {"zset-max-listpack-entries", "zset-max-ziplist-entries", CONFIG_INT, 0,
      &server.zset_max_listpack_entries, 0, LL_MAX, "128", NULL, NULL, NULL, NULL},
-    {"zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_INT, 0,
+    {"zset-max-listpack-value", "zset-max-ziplist-value", CONFIG_MEMORY, 0,
      &server.zset_max_listpack_value, 0, LL_MAX, "64", NULL, NULL, NULL, NULL},
     {"lazyfree-lazy-expire", NULL, CONFIG_BOOL, 0, &server.lazyfree_lazy_expire, 0, 0, "no", NULL,
      NULL, NULL, NULL},

@@ -6,6 +6,7 @@
  * CLIENT_PUBSUB flag is set while it has at least one subscription. */
 #include "pubsub.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -301,15 +302,32 @@ static void collect_channel(dict_node *n, void *arg) {
     x->n++;
 }
 
+/* CHANNELS and SHARDCHANNELS take at most one pattern; Redis answers more with
+ * its subcommand syntax error (argv[1] as typed), not the arity error. */
+static bool pattern_arity_ok(client *c) {
+    if (c->argc <= 3) return true;
+    char up[16];
+    size_t n = 0;
+    for (const char *s = c->argv[0].ptr; n < c->argv[0].len && n + 1 < sizeof up; n++)
+        up[n] = (char)toupper((unsigned char)s[n]);
+    up[n] = 0;
+    reply_errorf(c,
+                 "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
+                 c->argv[1].ptr, up);
+    return false;
+}
+
 static void cmd_pubsub_channels(client *c) {
+    if (!pattern_arity_ok(c)) return;
     collect_ctx x = {c, c->argc > 2 ? &c->argv[2] : NULL, 0};
     size_t h = reply_deferred(c);
     dict_foreach(&channels, collect_channel, &x);
     reply_deferred_array(c, h, x.n);
 }
 
+/* NUMSUB and SHARDNUMSUB: a flat name/count array in RESP3 too, as Redis 7.0. */
 static void cmd_pubsub_numsub(client *c) {
-    reply_map(c, c->argc - 2);
+    reply_array(c, 2LL * (c->argc - 2));
     for (int i = 2; i < c->argc; i++) {
         channel *ch = (channel *)dict_find(&channels, c->argv[i].ptr, c->argv[i].len);
         reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
@@ -322,11 +340,12 @@ static void cmd_pubsub_numpat(client *c) {
 }
 
 static void cmd_pubsub_shardchannels(client *c) {
+    if (!pattern_arity_ok(c)) return;
     reply_array(c, 0);
 }
 
 static void cmd_pubsub_shardnumsub(client *c) {
-    reply_map(c, c->argc - 2);
+    reply_array(c, 2LL * (c->argc - 2));
     for (int i = 2; i < c->argc; i++) {
         reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
         reply_int(c, 0);

@@ -81,8 +81,8 @@ bool config_parse_memory(const char *s, long long *out) {
         mul = 1024LL * 1024 * 1024;
     else
         return false;
-    long long v;
-    if (!vg_str2ll(s, digits, &v)) return false;
+    long long v = 0; /* as Redis' memtoull: no digits at all ("", "k") is 0 */
+    if (digits > 0 && !vg_str2ll(s, digits, &v)) return false;
     if (v != 0 && (v > 0 ? v > (long long)(9223372036854775807LL / mul)
                          : v < -(long long)(9223372036854775807LL / mul)))
         return false;

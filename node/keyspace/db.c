@@ -217,6 +217,10 @@ void db_swap(db *a, db *b) {
     b->id = idb;
     a->env = enva;
     b->env = envb;
+    if (a->env->dbs_swapped) {
+        a->env->dbs_swapped(a, b);
+        return;
+    }
     a->env->db_changed(a);
     b->env->db_changed(b);
 }

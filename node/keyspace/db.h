@@ -49,6 +49,9 @@ typedef struct db_env {
     void (*key_expired)(struct db *d, const char *key, size_t klen);
     void (*key_evicted)(struct db *d, const char *key, size_t klen);
     void (*db_changed)(struct db *d);
+    /* Optional: after SWAPDB exchanged a's and b's contents, in place of
+     * db_changed on both (WATCH needs to know what each db held before). */
+    void (*dbs_swapped)(struct db *a, struct db *b);
 } db_env;
 
 typedef struct db_vol {

@@ -44,6 +44,8 @@ kv *kv_dup(const kv *o, const char *key, size_t klen) {
         const char *p = kv_str(o, tmp, &len);
         if (o->encoding == OBJ_ENC_RAW)
             return kv_new_ptr(key, klen, OBJ_STRING, OBJ_ENC_RAW, rstr_new(p, len, len));
+        if (o->encoding == OBJ_ENC_EMBSTR) /* keeps its encoding, digits or not */
+            return kv_new_string_noint(key, klen, p, len);
         return kv_new_string(key, klen, p, len);
     }
     kv *n = kv_new_ptr(key, klen, o->type, o->encoding, NULL);

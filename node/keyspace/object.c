@@ -75,7 +75,8 @@ kv *kv_new_ptr(const char *key, size_t klen, int type, int encoding, void *value
 kv *kv_rekey(kv *o, const char *key, size_t klen) {
     kv *n;
     if (o->type == OBJ_STRING && o->encoding == OBJ_ENC_EMBSTR) {
-        n = kv_new_string(key, klen, kv_embedded(o), (size_t)o->v.ll);
+        /* the same encoding: an embstr holding digits stays embstr, as in Redis */
+        n = kv_new_string_noint(key, klen, kv_embedded(o), (size_t)o->v.ll);
     } else {
         n = kv_alloc(key, klen, 0);
         n->type = o->type;

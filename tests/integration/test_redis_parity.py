@@ -620,3 +620,123 @@ UNAUTH_PAYLOADS = [b"*11\r\n", b"*10\r\n$1\r\nx\r\n:\r\n", b"*1\r\n$16385\r\n",
 def test_unauthenticated_protocol_limits(auth_servers, payload):
     rport, vport = auth_servers
     assert raw_exchange(rport, payload) == raw_exchange(vport, payload)
+
+
+# ---- DB indexes: Redis reads them as C ints, SWAPDB parses both first ----
+
+def test_db_index_errors(p):
+    for a, b in (("-1", "abc"), ("abc", "-1"), ("1", "99"), ("99", "x"), ("4294967296", "0"),
+                 ("0", "4294967296"), ("0", "1")):
+        p("swapdb", a, b)
+    for idx in ("4294967296", "-4294967296", "2147483648", "abc", "99", "-1", "0"):
+        p("select", idx)
+    p("set", "x", "1")
+    p("move", "x", "4294967296")
+    p("swapdb", "0", "1")
+    p("swapdb", "0", "1")
+    p.check()
+
+
+# ---- PUBSUB introspection: flat arrays in RESP3, at most one pattern ----
+
+def test_pubsub_introspection_replies(p):
+    for proto in ("2", "3"):
+        p.both("hello", proto)
+        p("pubsub", "numsub", "a", "b")
+        p("pubsub", "shardnumsub", "a", "b")
+        p("pubsub", "numsub")
+        p("pubsub", "CHANNELS", "a", "b")
+        p("pubsub", "shardchannels", "a", "b", "c")
+        p("pubsub", "channels", "nomatch*")
+        p("pubsub", "shardchannels", "x")
+    p.both("hello", "2")
+    p.check()
+
+
+# ---- string encodings survive RENAME, COPY and MOVE as in Redis ----
+
+def test_string_encodings_survive_rename_copy_move(p):
+    p("incrbyfloat", "f", "9223372036854775807")
+    p("set", "big", "12345678901234567890")
+    p("set", "i", "123")
+    p("setrange", "r", "0", "42")
+    for key in ("f", "big", "i", "r"):
+        p("object", "encoding", key)
+        p("copy", key, key + ":c")
+        p("object", "encoding", key + ":c")
+        p("rename", key, key + ":n")
+        p("object", "encoding", key + ":n")
+        p("move", key + ":n", "1")
+    p("select", "1")
+    for key in ("f", "big", "i", "r"):
+        p("object", "encoding", key + ":n")
+    p("select", "0")
+    p.check()
+
+
+# ---- WATCH: flush/swap touch only keys that exist; expired keys ----
+
+def watch_then(p, db, setup, *change):
+    p("select", db)
+    for cmd in setup:
+        p(*cmd)
+    if any(c[3:5] == ("px", "1") for c in setup if c[0] == "set"):
+        time.sleep(0.01)  # let it be logically expired (either reply agrees)
+    p("watch", "k:c")
+    p(*change)
+    p("multi")
+    p("ping")
+    p("exec")
+    p("flushall")
+    p("select", "0")
+
+
+def test_watch_survives_changes_that_leave_the_key_alone(p):
+    expired = [("set", "k:c", "v", "px", "1")]
+    watch_then(p, "3", [], "swapdb", "1", "3")
+    watch_then(p, "3", [("select", "1"), ("set", "k:c", "1"), ("select", "3")], "swapdb", "1", "3")
+    watch_then(p, "3", [("set", "other", "1")], "swapdb", "1", "3")
+    watch_then(p, "3", [("set", "k:c", "1")], "swapdb", "1", "3")
+    watch_then(p, "0", [], "flushdb")
+    watch_then(p, "0", [("set", "other", "1")], "flushall")
+    watch_then(p, "0", [("set", "k:c", "1")], "flushdb")
+    watch_then(p, "0", expired, "get", "k:c")
+    watch_then(p, "0", expired, "del", "k:c")
+    watch_then(p, "0", expired, "set", "k:c", "x")
+    watch_then(p, "0", expired, "swapdb", "0", "1")
+    p.check()
+
+
+# ---- HELLO acts on each option as it reads it ----
+
+def test_hello_option_order(p):
+    p("hello", "2", "setname", "a b", "LEN")
+    p("hello", "3", "auth", "u1", "x", "x")
+    p("hello", "2", "setname", "ok", "x")
+    p("client", "getname")
+    p("hello", "2", "auth", "default", "nopass", "bogus")
+    p("hello", "2", "setname", "", "setname", "n2", "auth", "u", "p")
+    p("client", "getname")
+    p.check()
+
+
+# ---- CONFIG SET: a name and its alias are two entries in Redis 7.0 ----
+
+def test_config_set_name_and_alias_are_no_duplicate(p):
+    p("config", "set", "zset-max-listpack-value", "32", "zset-max-ziplist-value", "70")
+    p("config", "get", "zset-max-listpack-value")
+    p("config", "set", "zset-max-ziplist-value", "64", "ZSET-max-ziplist-value", "64")
+    p("config", "set", "zset-max-listpack-value", "64", "zset-max-listpack-value", "64")
+    p("config", "set", "zset-max-listpack-value", "64")
+    p.check()
+
+
+def test_config_set_memory_values_without_digits(p):
+    for v in ("", "k", "kb", "-", "x", "1k"):
+        p("config", "set", "zset-max-listpack-value", v)
+        p("config", "get", "zset-max-listpack-value")
+        p("config", "set", "maxmemory", v)
+        p("config", "get", "maxmemory")
+    p("config", "set", "maxmemory", "0")
+    p("config", "set", "zset-max-listpack-value", "64")
+    p.check()

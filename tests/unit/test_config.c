@@ -264,11 +264,31 @@ Test(config, memory_units) {
     cr_assert_str_eq(get("maxmemory"), "2097152");
 }
 
+Test(config, memory_without_digits_is_zero_as_redis_memtoull) {
+    static const char *none[] = {"", "k", "kb", "B"};
+    for (size_t i = 0; i < VG_ARRAY_LEN(none); i++) {
+        long long v = 7;
+        cr_assert(config_parse_memory(none[i], &v), "'%s' refused", none[i]);
+        cr_assert_eq(v, 0, "'%s' gave %lld", none[i], v);
+    }
+}
+
 Test(config, memory_refuses_bad_units_and_overflow) {
-    static const char *bad[] = {"",    "kb",   "1tb", "1.5mb",        "1 mb",
-                                " 1k", "1kbb", "1bk", "0x10",         "01k",
-                                "-",   "1e3",  "mb1", "8589934592gb", "9223372036854775807kb",
-                                "-0",  "++1mb"};
+    static const char *bad[] = {"1tb",
+                                "1.5mb",
+                                "1 mb",
+                                " 1k",
+                                "1kbb",
+                                "1bk",
+                                "0x10",
+                                "01k",
+                                "-",
+                                "1e3",
+                                "mb1",
+                                "8589934592gb",
+                                "9223372036854775807kb",
+                                "-0",
+                                "++1mb"};
     for (size_t i = 0; i < VG_ARRAY_LEN(bad); i++) {
         long long v = 7;
         cr_assert_not(config_parse_memory(bad[i], &v), "'%s' accepted as %lld", bad[i], v);

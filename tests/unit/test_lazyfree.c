@@ -13,6 +13,7 @@
 #include "dict.h"
 #include "kv.h"
 #include "lazyfree.h"
+#include "kv.h"
 #include "object.h"
 #include "quicklist.h"
 #include "vg_alloc.h"
