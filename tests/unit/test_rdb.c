@@ -51,9 +51,20 @@ static void env_db_changed(db *d) {
     (void)d;
 }
 
-static const db_env env = {&now_ms,     &stats,          env_is_replica,   env_random,
-                           env_mono_us, env_access_init, env_access_touch, env_key,
-                           env_key,     env_key,         env_db_changed};
+static const db_env env = {
+    .now_ms = &now_ms,
+    .stats = &stats,
+    .is_replica = env_is_replica,
+    .random = env_random,
+    .mono_us = env_mono_us,
+    .access_init = env_access_init,
+    .access_touch = env_access_touch,
+    .key_modified = env_key,
+    .key_expired = env_key,
+    .key_evicted = env_key,
+    .db_changed = env_db_changed,
+    .dbs_swapped = NULL, /* db_swap falls back to db_changed on both */
+};
 
 static const hash_limits hlim = {128, 64};
 static const set_limits slim = {512};
