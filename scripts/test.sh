@@ -34,7 +34,7 @@
 #
 # Environment:
 #   FUZZ_SECONDS=10          seconds per libFuzzer target
-#   DIFFFUZZ_COMMANDS=30000  commands of differential fuzzing against
+#   DIFFFUZZ_COMMANDS=150000 commands of differential fuzzing against
 #                            redis-server (tests/fuzz/difffuzz.py), seed
 #                            DIFFFUZZ_SEED=1; DIFFFUZZ_SECONDS=N instead runs
 #                            for N seconds (as long as you like)
@@ -53,7 +53,7 @@ cd "$VIGIL_ROOT" || exit 1
 . "$VIGIL_ROOT/scripts/common.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
-DIFFFUZZ_COMMANDS=${DIFFFUZZ_COMMANDS:-30000}
+DIFFFUZZ_COMMANDS=${DIFFFUZZ_COMMANDS:-150000}
 DIFFFUZZ_SEED=${DIFFFUZZ_SEED:-1}
 DIFFFUZZ_SECONDS=${DIFFFUZZ_SECONDS:-}
 # A sanitizer report kills the node at once (abort, not just exit 1) and
