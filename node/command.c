@@ -20,7 +20,6 @@
 #include "pubsub.h"
 #include "reply.h"
 #include "slowlog.h"
-#include "persistence.h"
 #include "server.h"
 #include "vg_alloc.h"
 
@@ -375,7 +374,8 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
-    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) && persist_writes_refused()) {
+    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) &&
+        persist_state_refuses_writes(&server.persist)) {
         reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
                        "unable to persist to disk. Commands that may modify the data set are "
                        "disabled, because this instance is configured to report errors during "

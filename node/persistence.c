@@ -178,8 +178,7 @@ int persist_load_at_start(vg_error *err) {
     server.persist.load_keys_expired = info.keys_expired;
     LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,
                info.keys_expired);
-    LOG_NOTICE("DB loaded from disk: %.3f seconds",
-               (double)((vg_mono_us() / 1000) - t0) / 1000.0);
+    LOG_NOTICE("DB loaded from disk: %.3f seconds", (double)((vg_mono_us() / 1000) - t0) / 1000.0);
     return VG_OK;
 }
 
@@ -300,11 +299,6 @@ void persist_cron(void) {
         p->bgsave_scheduled = false;
         bgsave_start(&err);
     }
-}
-
-bool persist_writes_refused(void) {
-    return server.persist.stop_writes_on_bgsave_error && server.persist.save_points > 0 &&
-           !server.persist.last_status_ok;
 }
 
 /* ------------------------------------------------------------- commands */

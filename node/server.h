@@ -19,7 +19,7 @@
 #include "list.h"
 #include "obuf_limit.h"
 #include "set.h"
-#include "persistence.h"
+#include "persist_state.h"
 #include "stream.h"
 
 #define VIGIL_VERSION "0.1.0"
@@ -144,7 +144,7 @@ struct vigil_server {
     hash_limits hash;      /* hash-max-listpack-entries, hash-max-listpack-value */
     set_limits set;        /* set-max-intset-entries */
     list_limits list;      /* list-max-listpack-size, list-compress-depth */
-    persist_state persist; /* RDB: dbfilename, save points, counters (persistence.h) */
+    persist_state persist; /* RDB: dbfilename, save points, counters (persist_state.h) */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;

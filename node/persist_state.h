@@ -1,0 +1,43 @@
+/* persist_state.h -- the state of RDB persistence that server.h embeds.
+ *
+ * Owns: the persist_state struct (server.persist) and the one question the
+ * dispatcher asks of it. Kept apart from persistence.h so that server.h and
+ * command.c need nothing of persistence's glue, which sits above them. */
+#ifndef VIGIL_NODE_PERSIST_STATE_H
+#define VIGIL_NODE_PERSIST_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct persist_state {
+    /* config */
+    char *dbfilename;                /* dbfilename (protected) */
+    int rdbcompression;              /* rdbcompression yes/no */
+    int rdbchecksum;                 /* rdbchecksum yes/no */
+    char *save;                      /* save points as text: "900 1 300 10" */
+    int stop_writes_on_bgsave_error; /* stop-writes-on-bgsave-error */
+    long long save_secs[16];         /* parsed save points: seconds ... */
+    long long save_changes[16];      /* ... and changes */
+    int save_points;                 /* how many */
+    /* state */
+    long long lastsave;        /* unix s of the last successful save */
+    long long last_save_dirty; /* server.dirty when the last save started */
+    bool last_status_ok;       /* rdb_last_bgsave_status */
+    long long saves;           /* rdb_saves */
+    long long last_time_sec;   /* rdb_last_bgsave_time_sec, -1 before any */
+    long long load_keys_loaded;
+    long long load_keys_expired;
+    pid_t child_pid;        /* BGSAVE child, or -1 */
+    int64_t child_start_ms; /* when the child was forked */
+    long long child_dirty;  /* server.dirty at the fork */
+    bool bgsave_scheduled;  /* BGSAVE SCHEDULE while a child runs */
+} persist_state;
+
+/* True when writes must be refused with -MISCONF: the last BGSAVE failed
+ * while save points and stop-writes-on-bgsave-error are set. */
+static inline bool persist_state_refuses_writes(const persist_state *p) {
+    return p->stop_writes_on_bgsave_error && p->save_points > 0 && !p->last_status_ok;
+}
+
+#endif
