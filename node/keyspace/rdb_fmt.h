@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rdb.h"
+#include "rdb_io.h"
 
 #define RDB_REDIS_VER "7.0.15"
 
