@@ -149,7 +149,7 @@ static int rd_lzf_string(loader *ld, char **out, size_t *len) {
 
 /* Any string (raw, int-encoded or LZF). Returns new in *out (vg_free). */
 static int rd_string(loader *ld, char **out, size_t *len) {
-    uint64_t l;
+    uint64_t l = 0;
     bool enc;
     if (rd_len_enc(ld, &l, &enc) != VG_OK) return VG_ERR;
     if (enc) {
@@ -276,7 +276,7 @@ static int ld_list_quicklist2(loader *ld, kv *o) {
         if (rd_len(ld, &container) != VG_OK) return VG_ERR;
         if (container != RDB_QUICKLIST_PLAIN && container != RDB_QUICKLIST_PACKED)
             return fail(ld, "Quicklist integrity check failed");
-        unsigned char *lp;
+        unsigned char *lp = NULL;
         if (container == RDB_QUICKLIST_PLAIN) {
             char *s;
             size_t len;
@@ -344,7 +344,7 @@ static int ld_hash(loader *ld, kv *o) {
 }
 
 static int rd_score_text(loader *ld, double *out) {
-    unsigned char l;
+    unsigned char l = 0;
     if (rd_byte(ld, &l) != VG_OK) return VG_ERR;
     if (l == 253) return fail(ld, "Zset with NAN score detected");
     if (l == 254 || l == 255) {
@@ -419,7 +419,7 @@ static int ld_intset(loader *ld, kv **out, const char *key, size_t klen) {
 }
 
 static int ld_hash_listpack(loader *ld, kv **out, const char *key, size_t klen) {
-    unsigned char *lp;
+    unsigned char *lp = NULL;
     if (rd_listpack(ld, &lp, "Hash") != VG_OK) return VG_ERR;
     if (!lp_pairs_ok(lp, false)) {
         lp_free(lp);
@@ -436,7 +436,7 @@ static int ld_hash_listpack(loader *ld, kv **out, const char *key, size_t klen) 
 }
 
 static int ld_zset_listpack(loader *ld, kv **out, const char *key, size_t klen) {
-    unsigned char *lp;
+    unsigned char *lp = NULL;
     if (rd_listpack(ld, &lp, "Zset") != VG_OK) return VG_ERR;
     if (!lp_pairs_ok(lp, true)) {
         lp_free(lp);
@@ -481,7 +481,7 @@ static int ld_list_ziplists(loader *ld, kv *o, bool many) {
     uint64_t nodes = 1;
     if (many && rd_count(ld, &nodes) != VG_OK) return VG_ERR;
     for (uint64_t i = 0; i < nodes; i++) {
-        unsigned char *lp;
+        unsigned char *lp = NULL;
         if (rd_legacy_blob(ld, false, &lp) != VG_OK) return VG_ERR;
         if (lp_length(lp) == 0)
             lp_free(lp);
@@ -493,7 +493,7 @@ static int ld_list_ziplists(loader *ld, kv *o, bool many) {
 
 /* Ziplist hashes and zsets, zipmap hashes: to a listpack value. */
 static int ld_legacy_pairs(loader *ld, int t, kv **out, const char *key, size_t klen) {
-    unsigned char *lp;
+    unsigned char *lp = NULL;
     bool is_zset = t == RDB_TYPE_ZSET_ZIPLIST;
     if (rd_legacy_blob(ld, t == RDB_TYPE_HASH_ZIPMAP, &lp) != VG_OK) return VG_ERR;
     if (!lp_pairs_ok(lp, is_zset)) {

@@ -46,8 +46,20 @@ static void changed(db *d) {
     (void)d;
 }
 
-static const db_env env = {&now_ms, &stats, no,     rnd,    mono,   init_access,
-                           touch,   key_cb, key_cb, key_cb, changed};
+static const db_env env = {
+    .now_ms = &now_ms,
+    .stats = &stats,
+    .is_replica = no,
+    .random = rnd,
+    .mono_us = mono,
+    .access_init = init_access,
+    .access_touch = touch,
+    .key_modified = key_cb,
+    .key_expired = key_cb,
+    .key_evicted = key_cb,
+    .db_changed = changed,
+    .dbs_swapped = NULL, /* db_swap falls back to db_changed on both */
+};
 
 static long long load(db *into, const unsigned char *p, size_t n, bool *ok) {
     rdb_reader r;
