@@ -73,19 +73,15 @@ size_t hash_length(const kv *o) {
     return dict_size(&((const hash_table *)o->v.ptr)->d);
 }
 
+static void add_to_table_cb(const char *f, size_t fl, const char *v, size_t vl, void *arg) {
+    ht_add(arg, hnode_new(f, fl, v, vl));
+}
+
 void hash_convert_to_ht(kv *o) {
     VG_ASSERT(o->encoding == OBJ_ENC_LISTPACK);
     unsigned char *lp = o->v.ptr;
     hash_table *ht = ht_new(lp_length(lp) / 2);
-    char fb[HASH_IBUF_SIZE], vb[HASH_IBUF_SIZE];
-    for (unsigned char *p = lp_first(lp); p;) {
-        unsigned char *vp = lp_next(lp, p);
-        size_t fl, vl;
-        const char *f = lp_get_str(p, fb, &fl);
-        const char *v = lp_get_str(vp, vb, &vl);
-        ht_add(ht, hnode_new(f, fl, v, vl));
-        p = lp_next(lp, vp);
-    }
+    hash_foreach(o, add_to_table_cb, ht);
     lp_free(lp);
     o->v.ptr = ht;
     o->encoding = OBJ_ENC_HT;
