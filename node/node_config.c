@@ -36,6 +36,11 @@ static const config_enum policy_enum[] = {{"volatile-lru", MAXMEMORY_VOLATILE_LR
                                           {"noeviction", MAXMEMORY_NO_EVICTION},
                                           {NULL, 0}};
 
+static const config_enum appendfsync_enum[] = {{"always", AOF_FSYNC_ALWAYS},
+                                               {"everysec", AOF_FSYNC_EVERYSEC},
+                                               {"no", AOF_FSYNC_NO},
+                                               {NULL, 0}};
+
 static int apply_loglevel(const config_param *p, vg_error *err) {
     (void)p;
     (void)err;
@@ -255,6 +260,29 @@ static config_param params[] = {
     {"stop-writes-on-bgsave-error", NULL, CONFIG_BOOL, 0,
      &server.persist.stop_writes_on_bgsave_error, 0, 0, "yes", NULL, NULL, NULL, NULL},
     {"save", NULL, CONFIG_STRING, 0, &server.persist.save, 0, 0, "", NULL, NULL, NULL, apply_save},
+    {"appendonly", NULL, CONFIG_BOOL, 0, &server.aof.enabled, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"appenddirname", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aof.dirname, 0, 0,
+     "appendonlydir", NULL, NULL, NULL, NULL},
+    {"appendfilename", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aof.filename, 0, 0,
+     "appendonly.aof", NULL, NULL, NULL, NULL},
+    {"appendfsync", NULL, CONFIG_ENUM, 0, &server.aof.fsync, 0, 0, "everysec", appendfsync_enum,
+     NULL, NULL, NULL},
+    {"aof-use-rdb-preamble", NULL, CONFIG_BOOL, 0, &server.aof.use_rdb_preamble, 0, 0, "yes", NULL,
+     NULL, NULL, NULL},
+    {"aof-load-truncated", NULL, CONFIG_BOOL, 0, &server.aof.load_truncated, 0, 0, "yes", NULL,
+     NULL, NULL, NULL},
+    {"no-appendfsync-on-rewrite", NULL, CONFIG_BOOL, 0, &server.aof.no_fsync_on_rewrite, 0, 0, "no",
+     NULL, NULL, NULL, NULL},
+    {"aof-rewrite-incremental-fsync", NULL, CONFIG_BOOL, 0, &server.aof.rewrite_incremental_fsync,
+     0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"aof-timestamp-enabled", NULL, CONFIG_BOOL, 0, &server.aof.timestamp_enabled, 0, 0, "no", NULL,
+     NULL, NULL, NULL},
+    {"aof-disable-auto-gc", NULL, CONFIG_BOOL, 0, &server.aof.disable_auto_gc, 0, 0, "no", NULL,
+     NULL, NULL, NULL},
+    {"auto-aof-rewrite-percentage", NULL, CONFIG_INT, 0, &server.aof.rewrite_perc, 0, 2147483647,
+     "100", NULL, NULL, NULL, NULL},
+    {"auto-aof-rewrite-min-size", NULL, CONFIG_MEMORY, 0, &server.aof.rewrite_min_size, 0, LL_MAX,
+     "64mb", NULL, NULL, NULL, NULL},
     {"pidfile", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.pidfile, 0, 0, "", NULL, NULL, NULL,
      NULL},
     {"hz", NULL, CONFIG_INT, 0, &server.hz, 0, 2147483647, "10", NULL, NULL, NULL, apply_hz},

@@ -19,6 +19,7 @@
 #include "list.h"
 #include "obuf_limit.h"
 #include "set.h"
+#include "aof_state.h"
 #include "persist_state.h"
 #include "stream.h"
 
@@ -145,6 +146,7 @@ struct vigil_server {
     set_limits set;        /* set-max-intset-entries */
     list_limits list;      /* list-max-listpack-size, list-compress-depth */
     persist_state persist; /* RDB: dbfilename, save points, counters (persist_state.h) */
+    aof_state aof;         /* AOF: appendonly, appendfsync ... (aof_state.h) */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;
