@@ -277,7 +277,7 @@ static int w_header(rdb_writer *w, const rdb_save_opts *opt) {
         if (w_aux(w, "repl-id", opt->repl_id, strlen(opt->repl_id)) != VG_OK) return VG_ERR;
         if (w_aux_ll(w, "repl-offset", opt->repl_offset) != VG_OK) return VG_ERR;
     }
-    return w_aux_ll(w, "aof-base", 0);
+    return w_aux_ll(w, "aof-base", opt->aof_base ? 1 : 0);
 }
 
 typedef struct key_ctx {

@@ -37,6 +37,7 @@ enum rdb_access_kind { RDB_ACCESS_NONE = 0, RDB_ACCESS_IDLE = 1, RDB_ACCESS_FREQ
 typedef struct rdb_save_opts {
     bool compression;      /* rdbcompression */
     bool checksum;         /* rdbchecksum: false writes a zero trailer */
+    bool aof_base;         /* aof-base aux field 1: the base of a multi-part AOF */
     int64_t now_ms;        /* ctime and TTL reference */
     long long used_mem;    /* used-mem aux field */
     int repl_stream_db;    /* repl-stream-db aux field */
