@@ -1,0 +1,584 @@
+"""test_aof.py -- the AOF writer: files on disk as Redis 7.0.15 lays them out.
+
+A vigil-node with appendonly yes writes dir/appendonlydir/ (manifest, base,
+incr files). These tests check, over real sockets:
+  * the incr file holds the same bytes Redis' does for the same commands;
+  * Debian's redis-check-aof accepts the directory, and Debian's redis-server
+    started on a copy of it loads exactly the dataset Vigil had (every type,
+    several dbs, TTLs), after writes, BGREWRITEAOF and more writes;
+  * appendfsync always answers a write only once it is in the file;
+  * BGREWRITEAOF under a write load loses nothing;
+  * CONFIG SET appendonly yes / no at run time;
+  * a write error (RLIMIT_FSIZE, lifted with prlimit) refuses writes with
+    -MISCONF and recovers, without root.
+
+Needs /usr/bin/redis-server and redis-check-aof (Debian's 7.0.15).
+"""
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+import redis
+
+from conftest import Node, free_port
+
+REDIS_SERVER = "/usr/bin/redis-server"
+CHECK_AOF = shutil.which("redis-check-aof") or "/usr/bin/redis-check-aof"
+
+
+@pytest.fixture(autouse=True)
+def reference_tools_present():
+    assert os.path.exists(REDIS_SERVER), "needs Debian's redis-server 7.0.15"
+    assert os.path.exists(CHECK_AOF), "needs Debian's redis-check-aof"
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+def wait_for(pred, timeout=20.0, what="condition"):
+    deadline = time.time() + timeout
+    while not pred():
+        if time.time() > deadline:
+            raise AssertionError("timed out waiting for " + what)
+        time.sleep(0.02)
+
+
+def info(r):
+    return r.info("persistence")
+
+
+def rewrite_done(r):
+    i = info(r)
+    return i["aof_rewrite_in_progress"] == 0 and i["aof_rewrite_scheduled"] == 0
+
+
+def aof_dir(node):
+    return os.path.join(node.dir, "appendonlydir")
+
+
+def manifest(node):
+    with open(os.path.join(aof_dir(node), "appendonly.aof.manifest")) as f:
+        return f.read()
+
+
+def incr_bytes(d):
+    data = b""
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".incr.aof"):
+            with open(os.path.join(d, name), "rb") as f:
+                data += f.read()
+    return data
+
+
+def check_aof(d):
+    r = subprocess.run([CHECK_AOF, os.path.join(d, "appendonly.aof.manifest")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All AOF files and manifest are valid" in r.stdout, r.stdout
+
+
+def snapshot(r):
+    """Every key of every db: (db, key) -> (type, value, expire time)."""
+    out = {}
+    for db in range(16):
+        c = redis.Redis(host="127.0.0.1", port=r.connection_pool.connection_kwargs["port"],
+                        db=db, decode_responses=True)
+        for k in c.scan_iter(count=1000):
+            t = c.type(k)
+            if t == "string":
+                v = c.get(k)
+            elif t == "list":
+                v = c.lrange(k, 0, -1)
+            elif t == "hash":
+                v = sorted(c.hgetall(k).items())
+            elif t == "set":
+                v = sorted(c.smembers(k))
+            elif t == "zset":
+                v = c.zrange(k, 0, -1, withscores=True)
+            else:
+                v = None
+            out[(db, k)] = (t, v, c.execute_command("PEXPIRETIME", k))
+        c.close()
+    return out
+
+
+class RedisOn:
+    """Debian's redis-server started on a copy of an appendonlydir."""
+
+    def __init__(self, src_aof_dir, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="vigil-aof-redis-")
+        if src_aof_dir:
+            shutil.copytree(src_aof_dir, os.path.join(self.dir, "appendonlydir"))
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "yes", "--dir", self.dir, "--daemonize", "no",
+             "--logfile", os.path.join(self.dir, "redis.log")] + list(extra),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while True:
+            assert self.proc.poll() is None, "redis-server exited: " + self.log()
+            try:
+                c = self.client()
+                if c.info("persistence")["loading"] == 0:
+                    c.close()
+                    break
+                c.close()
+            except (redis.ConnectionError, redis.BusyLoadingError):
+                pass
+            assert time.time() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def client(self):
+        return redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True)
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "redis.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def shutdown_and_copy(node):
+    """Stop the node cleanly and keep a copy of its appendonlydir."""
+    c = node.client()
+    try:
+        c.shutdown(nosave=True)
+    except redis.ConnectionError:
+        pass
+    node.proc.wait(timeout=30)
+    keep = tempfile.mkdtemp(prefix="vigil-aof-copy-")
+    dst = os.path.join(keep, "appendonlydir")
+    shutil.copytree(aof_dir(node), dst)
+    node.expect_exit = True
+    return keep, dst
+
+
+def assert_redis_loads(src, expected):
+    rs = RedisOn(src)
+    try:
+        got = snapshot(rs.client())
+        assert got == expected
+    finally:
+        rs.stop()
+
+
+FAR = 4102444800  # 2100-01-01: an absolute expiry both servers propagate alike
+
+
+def populate(r, tag):
+    for db in (0, 3, 9):
+        c = redis.Redis(host="127.0.0.1", port=r.connection_pool.connection_kwargs["port"],
+                        db=db, decode_responses=True)
+        c.set(f"s:{tag}", "v" * 30)
+        c.set(f"i:{tag}", 12345)
+        c.incrbyfloat(f"f:{tag}", "1.5")
+        c.rpush(f"l:{tag}", *[f"e{i}" for i in range(20)])
+        c.lpush(f"big:{tag}", *["x" * 100 for _ in range(200)])
+        c.hset(f"h:{tag}", mapping={f"f{i}": f"v{i}" for i in range(10)})
+        c.hset(f"hb:{tag}", mapping={f"f{i}": "y" * 80 for i in range(200)})
+        c.sadd(f"si:{tag}", *range(30))
+        c.sadd(f"ss:{tag}", *[f"m{i}" for i in range(30)])
+        c.zadd(f"z:{tag}", {f"m{i}": i * 1.5 for i in range(20)})
+        c.zadd(f"zb:{tag}", {f"m{i}" * 10: i for i in range(200)})
+        c.set(f"ttl:{tag}", "t")
+        c.expireat(f"ttl:{tag}", FAR)
+        c.set(f"px:{tag}", "p", exat=FAR + 7)
+        c.hset(f"ttlh:{tag}", "a", "b")
+        c.pexpireat(f"ttlh:{tag}", FAR * 1000 + 123)
+        c.set(f"gone:{tag}", "1")
+        c.delete(f"gone:{tag}")
+        c.lpop(f"l:{tag}")
+        c.srem(f"ss:{tag}", "m3")
+        c.zincrby(f"z:{tag}", 2, "m1")
+        c.hdel(f"h:{tag}", "f2")
+        c.close()
+
+
+# ---- the layout -----------------------------------------------------------------------------
+
+def test_start_creates_base_incr_and_manifest(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    assert sorted(os.listdir(aof_dir(n))) == [
+        "appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest"]
+    assert manifest(n) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                           "file appendonly.aof.1.incr.aof seq 1 type i\n")
+    with open(os.path.join(aof_dir(n), "appendonly.aof.1.base.rdb"), "rb") as f:
+        base = f.read()
+    assert base.startswith(b"REDIS0010") and b"aof-base\xc0\x01" in base
+    i = info(n.client())
+    assert i["aof_enabled"] == 1 and i["aof_last_write_status"] == "ok"
+    assert i["aof_current_size"] == len(base) == i["aof_base_size"]
+
+
+def test_info_fields_in_redis_order(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    text = n.cli("INFO", "persistence")
+    names = [line.split(":")[0] for line in text.splitlines() if line.startswith(("aof_", "mod"))]
+    assert names == [
+        "aof_enabled", "aof_rewrite_in_progress", "aof_rewrite_scheduled",
+        "aof_last_rewrite_time_sec", "aof_current_rewrite_time_sec",
+        "aof_last_bgrewrite_status", "aof_rewrites", "aof_rewrites_consecutive_failures",
+        "aof_last_write_status", "aof_last_cow_size", "module_fork_in_progress",
+        "module_fork_last_cow_size", "aof_current_size", "aof_base_size",
+        "aof_pending_rewrite", "aof_buffer_length", "aof_pending_bio_fsync",
+        "aof_delayed_fsync"]
+    off = make_node()
+    text = off.cli("INFO", "persistence")
+    assert "aof_enabled:0" in text and "aof_current_size" not in text
+
+
+@pytest.mark.parametrize("fsync", ["always", "everysec", "no"])
+def test_incr_file_same_bytes_as_redis(make_node, fsync):
+    n = make_node(args=["--appendonly", "yes", "--appendfsync", fsync])
+    rs = RedisOn(None, extra=["--appendfsync", fsync])
+    try:
+        populate(n.client(), "a")
+        populate(rs.client(), "a")
+        for c in (n.client(), rs.client()):
+            p = c.pipeline(transaction=True)
+            p.set("m1", "x")
+            p.incr("m2")
+            p.execute()
+            c.flushdb()
+        ours = incr_bytes(aof_dir(n))
+        theirs = incr_bytes(os.path.join(rs.dir, "appendonlydir"))
+        assert ours == theirs
+    finally:
+        rs.stop()
+
+
+def test_redis_check_aof_and_redis_load_after_writes_and_rewrite(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    r = n.client()
+    populate(r, "one")
+    check_aof(aof_dir(n))
+    assert r.bgrewriteaof() in (True, "Background append only file rewriting started")
+    wait_for(lambda: rewrite_done(r), what="the rewrite")
+    i = info(r)
+    assert i["aof_rewrites"] == 1 and i["aof_last_bgrewrite_status"] == "ok"
+    assert manifest(n) == ("file appendonly.aof.2.base.rdb seq 2 type b\n"
+                           "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    assert sorted(os.listdir(aof_dir(n))) == [
+        "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    populate(r, "two")
+    r.delete("s:one")
+    check_aof(aof_dir(n))
+    expected = snapshot(r)
+    assert len(expected) > 40
+    keep, d = shutdown_and_copy(n)
+    try:
+        check_aof(d)
+        assert_redis_loads(d, expected)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def test_restart_appends_to_the_last_incr(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    n.client().set("a", "1")
+    keep, d = shutdown_and_copy(n)
+    try:
+        before = incr_bytes(d)
+        # A node on the copy (the later --dir wins): it appends to the same
+        # incr file; loading the dataset back is the loader's business.
+        m = make_node(args=["--appendonly", "yes", "--dir", keep])
+        m.client().set("b", "2")
+        got = incr_bytes(d)
+        assert got.startswith(before) and got.endswith(b"$1\r\nb\r\n$1\r\n2\r\n")
+        with open(os.path.join(d, "appendonly.aof.manifest")) as f:
+            assert f.read() == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                                "file appendonly.aof.1.incr.aof seq 1 type i\n")
+        check_aof(d)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+# ---- appendfsync always ---------------------------------------------------------------------
+
+def test_always_reply_comes_after_the_write_reached_the_file(make_node):
+    n = make_node(args=["--appendonly", "yes", "--appendfsync", "always"])
+    path = os.path.join(aof_dir(n), "appendonly.aof.1.incr.aof")
+    errors = []
+
+    def writer(w):
+        c = n.client()
+        for i in range(150):
+            val = f"w{w}-{i}"
+            c.set(f"k{w}", val)
+            with open(path, "rb") as f:
+                data = f.read()
+            if val.encode() not in data:
+                errors.append(val)
+        c.close()
+
+    def reader():
+        c = n.client()
+        for _ in range(300):
+            c.get("k0")
+        c.close()
+
+    ts = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    ts.append(threading.Thread(target=reader))
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert errors == []
+    i = info(n.client())
+    assert i["aof_buffer_length"] == 0 and i["aof_pending_bio_fsync"] == 0
+    assert i["aof_last_write_status"] == "ok"
+
+
+def test_always_pipeline_and_transaction_replies(make_node):
+    n = make_node(args=["--appendonly", "yes", "--appendfsync", "always"])
+    r = n.client()
+    p = r.pipeline(transaction=False)
+    for i in range(500):
+        p.incr("c")
+        p.get("c")
+    res = p.execute()
+    assert res[-1] == "500"
+    p = r.pipeline(transaction=True)
+    p.rpush("l", "a")
+    p.rpush("l", "b")
+    assert p.execute() == [1, 2]
+    data = incr_bytes(aof_dir(n))
+    assert data.count(b"INCRBY") == 500  # redis-py sends INCR as INCRBY
+    assert b"*1\r\n$5\r\nMULTI\r\n" in data
+
+
+def test_appendfsync_switch_at_runtime(make_node):
+    n = make_node(args=["--appendonly", "yes", "--appendfsync", "always"])
+    r = n.client()
+    for policy in ("everysec", "always", "no", "always"):
+        r.config_set("appendfsync", policy)
+        for i in range(50):
+            r.set("k", f"{policy}{i}")
+        assert r.get("k") == f"{policy}49"
+    assert b"always49" in incr_bytes(aof_dir(n))
+
+
+# ---- BGREWRITEAOF ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fsync", ["always", "everysec"])
+def test_bgrewriteaof_under_write_load_loses_nothing(make_node, fsync):
+    n = make_node(args=["--appendonly", "yes", "--appendfsync", fsync])
+    r = n.client()
+    for i in range(2000):
+        r.set(f"pre{i}", "x" * 50)
+    stop = threading.Event()
+    acked = [0, 0]
+
+    def load(w):
+        c = n.client(db=w)
+        while not stop.is_set():
+            c.incr("counter")
+            c.rpush("log", acked[w])
+            acked[w] += 1
+        c.close()
+
+    ts = [threading.Thread(target=load, args=(w,)) for w in range(2)]
+    for t in ts:
+        t.start()
+    for _ in range(3):
+        wait_for(lambda: rewrite_done(r), what="the rewrite")
+        r.bgrewriteaof()
+        wait_for(lambda: rewrite_done(r), what="the rewrite")
+    stop.set()
+    for t in ts:
+        t.join()
+    assert info(r)["aof_rewrites"] == 3
+    for w in range(2):
+        c = n.client(db=w)
+        assert int(c.get("counter")) == acked[w]
+        c.close()
+    expected = snapshot(r)
+    keep, d = shutdown_and_copy(n)
+    try:
+        check_aof(d)
+        assert_redis_loads(d, expected)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def test_bgrewriteaof_replies(make_node):
+    n = make_node()
+    r = n.client()
+    r.set("a", "1")
+    # With appendonly no a rewrite still writes a base, as Redis.
+    assert n.cli("BGREWRITEAOF") == "Background append only file rewriting started"
+    wait_for(lambda: rewrite_done(r), what="the rewrite")
+    assert info(r)["aof_last_bgrewrite_status"] == "ok"
+    assert manifest(n) == "file appendonly.aof.1.base.rdb seq 1 type b\n"
+    with pytest.raises(redis.ResponseError, match="wrong number of arguments"):
+        r.execute_command("BGREWRITEAOF", "x")
+
+
+def test_auto_rewrite_on_growth(make_node):
+    n = make_node(args=["--appendonly", "yes", "--auto-aof-rewrite-min-size", "1",
+                        "--auto-aof-rewrite-percentage", "100"])
+    r = n.client()
+    for i in range(100):
+        r.set(f"k{i}", "v" * 100)
+    wait_for(lambda: info(r)["aof_rewrites"] >= 1, what="the automatic rewrite")
+    wait_for(lambda: rewrite_done(r), what="the rewrite")
+    assert n.wait_log("Starting automatic rewriting of AOF on")
+    check_aof(aof_dir(n))
+
+
+# ---- CONFIG SET appendonly ------------------------------------------------------------------
+
+def test_config_set_appendonly_yes_then_no(make_node):
+    n = make_node()
+    r = n.client()
+    populate(r, "before")
+    assert not os.path.exists(aof_dir(n))
+    r.config_set("appendonly", "yes")
+    wait_for(lambda: info(r)["aof_enabled"] == 1 and rewrite_done(r), what="AOF on")
+    assert manifest(n) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                           "file appendonly.aof.1.incr.aof seq 1 type i\n")
+    populate(r, "after")
+    check_aof(aof_dir(n))
+    expected = snapshot(r)
+    r.config_set("appendonly", "no")
+    assert info(r)["aof_enabled"] == 0
+    size = len(incr_bytes(aof_dir(n)))
+    r.set("not-in-aof", "1")
+    assert len(incr_bytes(aof_dir(n))) == size
+    d = tempfile.mkdtemp(prefix="vigil-aof-copy-")
+    try:
+        shutil.copytree(aof_dir(n), os.path.join(d, "appendonlydir"))
+        assert_redis_loads(os.path.join(d, "appendonlydir"), expected)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    # On again: a new rewrite, a new base and incr.
+    r.config_set("appendonly", "yes")
+    wait_for(lambda: info(r)["aof_enabled"] == 1 and rewrite_done(r), what="AOF on again")
+    r.set("again", "1")
+    check_aof(aof_dir(n))
+    assert "seq 2 type b" in manifest(n)
+
+
+def test_bgsave_and_bgrewriteaof_exclusion(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    r = n.client()
+    p = r.pipeline(transaction=False)
+    for i in range(200000):
+        p.set(f"k{i}", "v" * 20)
+    p.execute()
+    assert n.cli("BGSAVE") == "Background saving started"
+    got = n.cli("BGREWRITEAOF")
+    if info(r)["rdb_bgsave_in_progress"] or got.endswith("scheduled"):
+        assert got == "Background append only file rewriting scheduled"
+        wait_for(lambda: rewrite_done(r), what="the scheduled rewrite")
+        assert info(r)["aof_rewrites"] == 1
+    else:
+        assert got == "Background append only file rewriting started"
+    wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0 and rewrite_done(r))
+    assert n.cli("BGREWRITEAOF") == "Background append only file rewriting started"
+    reply = n.cli("BGSAVE")
+    if reply != "Background saving started":  # the child may be done already
+        assert reply == ("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                         "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+        assert n.cli("BGSAVE", "SCHEDULE") in ("Background saving scheduled",
+                                               "Background saving started")
+    wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0 and rewrite_done(r))
+
+
+# ---- write errors ---------------------------------------------------------------------------
+
+def limited_node(make_node, limit, *args):
+    """A node whose files may not grow past limit bytes until prlimit lifts it."""
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    n = make_node(args=["--appendonly", "yes"] + list(args))
+    # Restart it under the limit: Node has no preexec hook, so start by hand.
+    n.client().shutdown(nosave=True)
+    n.proc.wait(timeout=30)
+    cmd = n.base_cmd + ["--bind", "127.0.0.1", "--port", str(n.port), "--dir", n.dir,
+                        "--logfile", n.log_path] + n.extra_args
+    n.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=pre)
+    def up():
+        try:
+            return n.client().ping()
+        except redis.ConnectionError:
+            return False
+    wait_for(up, what="the node under RLIMIT_FSIZE")
+    return n
+
+
+def lift(n):
+    resource.prlimit(n.proc.pid, resource.RLIMIT_FSIZE,
+                     (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def test_write_error_refuses_writes_then_recovers_everysec(make_node):
+    n = limited_node(make_node, 64 * 1024, "--appendfsync", "everysec")
+    r = n.client()
+    acked = []
+    with pytest.raises(redis.ResponseError) as e:
+        for i in range(1000):
+            r.set(f"k{i}", "x" * 1000)
+            acked.append(i)
+    assert "MISCONF Errors writing to the AOF file: File too large" in str(e.value)
+    assert info(r)["aof_last_write_status"] == "err"
+    with pytest.raises(redis.ResponseError, match="MISCONF"):
+        r.execute_command("PING")
+    assert r.get("k0") == "x" * 1000  # reads still served
+    lift(n)
+    wait_for(lambda: info(r)["aof_last_write_status"] == "ok", what="recovery")
+    r.set("after", "1")
+    expected = snapshot(r)
+    keep, d = shutdown_and_copy(n)
+    try:
+        check_aof(d)
+        assert_redis_loads(d, expected)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def test_write_error_holds_always_reply_until_recovered(make_node):
+    n = limited_node(make_node, 64 * 1024, "--appendfsync", "always")
+    r = n.client()
+    s = socket.create_connection(("127.0.0.1", n.port), timeout=20)
+    try:
+        big = "y" * 100000
+        cmd = ("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(big), big)).encode()
+        s.sendall(cmd)
+        wait_for(lambda: info(r)["aof_last_write_status"] == "err", what="the write error")
+        with pytest.raises(redis.ResponseError, match="MISCONF Errors writing to the AOF file"):
+            r.set("other", "1")
+        assert r.exists("big") == 1  # applied in memory, its reply held
+        s.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            s.recv(100)
+        s.setblocking(True)
+        lift(n)
+        assert s.recv(100) == b"+OK\r\n"
+        wait_for(lambda: info(r)["aof_last_write_status"] == "ok", what="recovery")
+        r.set("other", "1")
+    finally:
+        s.close()
+    assert big.encode() in incr_bytes(aof_dir(n))
+    check_aof(aof_dir(n))
