@@ -438,7 +438,7 @@ static int open_on_start(vg_error *err) {
     buf_init(&path);
     bool had_incr = am->incr.len > 0;
     if (am->base == NULL && !had_incr) {
-        const char *base = aof_manifest_new_base(am, a->filename, true);
+        const char *base = aof_manifest_new_base(am, a->filename, a->use_rdb_preamble != 0);
         aof_path(&path, base);
         if (aof_rewrite_sync(path.data) != VG_OK) {
             vg_error_set(err, "Can't create the AOF base file %s", base);

@@ -6,14 +6,13 @@
  *   1. the parent writes out its buffer and opens a new incr file (the
  *      temp incr while AOF_WAIT_REWRITE), so writes from the fork on land
  *      there and nothing is written twice;
- *   2. the child saves the dataset as an RDB preamble with aof-base:1 and
- *      exits;
+ *   2. the child saves the dataset as an RDB preamble with aof-base:1 (or,
+ *      with aof-use-rdb-preamble no, as commands: aof_cmdbase.h) and exits;
  *   3. the cron reaps it; on success the temp file becomes the new base,
  *      the rewritten incr files become history (aof_manifest_rewrite_done),
  *      the manifest is persisted atomically and the history deleted.
- * The base is always an RDB preamble: aof-use-rdb-preamble no is not yet
- * honoured (a command-format base), and the file is named .base.rdb so
- * the name tells the truth. */
+ * With aof-use-rdb-preamble no the base is commands instead
+ * (aof_cmdbase.h), named .base.aof. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "aof.h"
+#include "aof_cmdbase.h"
 #include "aof_internal.h"
 #include "cmd_util.h"
 #include "command.h"
@@ -38,8 +38,11 @@ static void temp_name(char *out, size_t n, const char *kind, pid_t pid) {
     snprintf(out, n, "temp-rewriteaof-%s%d.aof", kind, (int)pid);
 }
 
-/* The dataset as an AOF base at path tmp, fsync'ed. */
-static int base_write(const char *tmp) {
+static bool child_preamble; /* what the running child writes: RDB or commands */
+
+/* The dataset as an AOF base at path tmp, fsync'ed: an RDB preamble
+ * (aof-base 1) or, with preamble false, commands. */
+static int base_write(const char *tmp, bool preamble) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         LOG_WARNING("Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): %s",
@@ -48,10 +51,16 @@ static int base_write(const char *tmp) {
     }
     rdb_writer w;
     rdb_writer_init_fd(&w, fd);
-    rdb_save_opts opt = persist_save_opts();
-    opt.aof_base = true;
     vg_error err = {{0}};
-    int rc = rdb_save(&w, server.dbs, (int)server.databases, &opt, &err);
+    int rc;
+    if (preamble) {
+        rdb_save_opts opt = persist_save_opts();
+        opt.aof_base = true;
+        rc = rdb_save(&w, server.dbs, (int)server.databases, &opt, &err);
+    } else {
+        long long ts = server.aof.timestamp_enabled ? (long long)time(NULL) : 0;
+        rc = aof_cmdbase_write(&w, server.dbs, (int)server.databases, ts, &err);
+    }
     rdb_writer_release(&w);
     if (rc == VG_OK && fsync(fd) != 0) rc = VG_ERR;
     if (close(fd) != 0) rc = VG_ERR;
@@ -65,7 +74,7 @@ static int base_write(const char *tmp) {
 int aof_rewrite_sync(const char *path) {
     char tmp[64];
     temp_name(tmp, sizeof(tmp), "", getpid());
-    if (base_write(tmp) != VG_OK) return VG_ERR;
+    if (base_write(tmp, server.aof.use_rdb_preamble != 0) != VG_OK) return VG_ERR;
     if (rename(tmp, path) != 0) {
         LOG_WARNING("Error moving temp append only file on the final destination: %s",
                     strerror(errno));
@@ -96,11 +105,12 @@ int aof_rewrite_background(void) {
         return VG_ERR;
     }
     a->rewrites++;
+    child_preamble = a->use_rdb_preamble != 0;
     pid_t pid = fork();
     if (pid == 0) {
         char tmp[64];
         temp_name(tmp, sizeof(tmp), "bg-", getpid());
-        int rc = base_write(tmp);
+        int rc = base_write(tmp, child_preamble);
         if (rc == VG_OK) LOG_NOTICE("Successfully created the temporary AOF base file %s", tmp);
         _exit(rc == VG_OK ? 0 : 1);
     }
@@ -165,7 +175,8 @@ static int rewrite_succeeded(pid_t pid) {
     aof_manifest *am = aof_manifest_dup(a->manifest);
     const char *base = NULL, *incr = NULL;
     vg_error err = {{0}};
-    if (aof_manifest_rewrite_done(am, a->filename, true, mode, &base, &incr, &err) != VG_OK) {
+    if (aof_manifest_rewrite_done(am, a->filename, child_preamble, mode, &base, &incr, &err) !=
+        VG_OK) {
         LOG_WARNING("%s", err.msg);
         aof_manifest_free(am);
         return VG_ERR;

@@ -265,8 +265,10 @@ def test_incr_file_same_bytes_as_redis(make_node, fsync):
         rs.stop()
 
 
-def test_redis_check_aof_and_redis_load_after_writes_and_rewrite(make_node):
-    n = make_node(args=["--appendonly", "yes"])
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_redis_check_aof_and_redis_load_after_writes_and_rewrite(make_node, preamble):
+    n = make_node(args=["--appendonly", "yes", "--aof-use-rdb-preamble", preamble])
+    ext = "rdb" if preamble == "yes" else "aof"
     r = n.client()
     populate(r, "one")
     check_aof(aof_dir(n))
@@ -274,10 +276,13 @@ def test_redis_check_aof_and_redis_load_after_writes_and_rewrite(make_node):
     wait_for(lambda: rewrite_done(r), what="the rewrite")
     i = info(r)
     assert i["aof_rewrites"] == 1 and i["aof_last_bgrewrite_status"] == "ok"
-    assert manifest(n) == ("file appendonly.aof.2.base.rdb seq 2 type b\n"
+    assert manifest(n) == (f"file appendonly.aof.2.base.{ext} seq 2 type b\n"
                            "file appendonly.aof.2.incr.aof seq 2 type i\n")
     assert sorted(os.listdir(aof_dir(n))) == [
-        "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+        f"appendonly.aof.2.base.{ext}", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"]
+    with open(os.path.join(aof_dir(n), f"appendonly.aof.2.base.{ext}"), "rb") as f:
+        head = f.read(16)
+    assert head.startswith(b"REDIS0010" if preamble == "yes" else b"*2\r\n$6\r\nSELECT")
     populate(r, "two")
     r.delete("s:one")
     check_aof(aof_dir(n))
@@ -582,3 +587,31 @@ def test_write_error_holds_always_reply_until_recovered(make_node):
         s.close()
     assert big.encode() in incr_bytes(aof_dir(n))
     check_aof(aof_dir(n))
+
+
+def test_command_base_same_bytes_as_redis(make_node):
+    """aof-use-rdb-preamble no: one key per db (dict order is each server's
+    own), every encoding whose item order both servers keep."""
+    n = make_node(args=["--appendonly", "yes", "--aof-use-rdb-preamble", "no"])
+    rs = RedisOn(None, extra=["--aof-use-rdb-preamble", "no"])
+    try:
+        bases = []
+        for c, d in ((n.client(), aof_dir(n)), (rs.client(), os.path.join(rs.dir, "appendonlydir"))):
+            port = c.connection_pool.connection_kwargs["port"]
+            dbs = [redis.Redis(host="127.0.0.1", port=port, db=i) for i in range(8)]
+            dbs[0].set("s", "hello")
+            dbs[1].set("i", 42)
+            dbs[2].rpush("l", *range(150))  # 3 RPUSH of 64, 64, 22
+            dbs[3].hset("h", mapping={"a": "1", "b": "2"})
+            dbs[4].sadd("si", 5, 3, 1)
+            dbs[5].zadd("z", {"a": 1.5, "b": 0.1, "c": 1e300})
+            dbs[6].set("t", "x")
+            dbs[6].pexpireat("t", FAR * 1000 + 5)
+            dbs[7].zadd("zl", {f"m{i}": i / 3 for i in range(70)})
+            c.bgrewriteaof()
+            wait_for(lambda: rewrite_done(c), what="the rewrite")
+            with open(os.path.join(d, "appendonly.aof.2.base.aof"), "rb") as f:
+                bases.append(f.read())
+        assert bases[0] == bases[1]
+    finally:
+        rs.stop()
