@@ -278,7 +278,9 @@ int node_start(vg_error *err) {
         return VG_ERR;
     }
     if (persist_init(err) != VG_OK) return VG_ERR;
-    if (persist_load_at_start(err) != VG_OK) return VG_ERR;
+    /* As Redis' loadDataFromDisk: with appendonly yes the AOF is the
+     * dataset and dump.rdb is not read (the AOF loader reads the files). */
+    if (!server.aof.enabled && persist_load_at_start(err) != VG_OK) return VG_ERR;
     if (propagate_start(err) != VG_OK) return VG_ERR;
     if (aof_open_at_start(NULL, err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;

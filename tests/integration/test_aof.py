@@ -258,6 +258,10 @@ def test_incr_file_same_bytes_as_redis(make_node, fsync):
             p.incr("m2")
             p.execute()
             c.flushdb()
+        # everysec may postpone a write while an fsync runs (replies go out
+        # first, as in Redis): wait until neither server buffers anything.
+        for c in (n.client(), rs.client()):
+            wait_for(lambda: info(c)["aof_buffer_length"] == 0, what="the buffer written")
         ours = incr_bytes(aof_dir(n))
         theirs = incr_bytes(os.path.join(rs.dir, "appendonlydir"))
         assert ours == theirs
@@ -306,12 +310,31 @@ def test_restart_appends_to_the_last_incr(make_node):
         # incr file; loading the dataset back is the loader's business.
         m = make_node(args=["--appendonly", "yes", "--dir", keep])
         m.client().set("b", "2")
+        wait_for(lambda: info(m.client())["aof_buffer_length"] == 0, what="the buffer written")
         got = incr_bytes(d)
         assert got.startswith(before) and got.endswith(b"$1\r\nb\r\n$1\r\n2\r\n")
         with open(os.path.join(d, "appendonly.aof.manifest")) as f:
             assert f.read() == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
                                 "file appendonly.aof.1.incr.aof seq 1 type i\n")
         check_aof(d)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
+
+
+def test_start_with_appendonly_yes_ignores_dump_rdb(make_node):
+    """As Redis 7.0.15: with appendonly yes and no AOF the node starts empty
+    (dump.rdb is not the dataset) and writes an empty base."""
+    n = make_node()
+    r = n.client()
+    r.set("in-dump", "1")
+    r.save()
+    keep = tempfile.mkdtemp(prefix="vigil-aof-dump-")
+    try:
+        shutil.copy(os.path.join(n.dir, "dump.rdb"), keep)
+        m = make_node(args=["--appendonly", "yes", "--dir", keep])
+        assert m.client().dbsize() == 0
+        assert os.path.exists(os.path.join(keep, "appendonlydir", "appendonly.aof.1.base.rdb"))
+        check_aof(os.path.join(keep, "appendonlydir"))
     finally:
         shutil.rmtree(keep, ignore_errors=True)
 
@@ -522,8 +545,8 @@ def limited_node(make_node, limit, *args):
     n.proc.wait(timeout=30)
     cmd = n.base_cmd + ["--bind", "127.0.0.1", "--port", str(n.port), "--dir", n.dir,
                         "--logfile", n.log_path] + n.extra_args
-    n.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              preexec_fn=pre)
+    with open(n.stdout_path, "ab") as out, open(n.stderr_path, "ab") as err:
+        n.proc = subprocess.Popen(cmd, stdout=out, stderr=err, preexec_fn=pre)
     def up():
         try:
             return n.client().ping()
