@@ -217,13 +217,21 @@ static void fsync_everysec(bool fsync_running) {
     a->last_fsync = now_s();
 }
 
-/* always: the buffer becomes a batch for the I/O thread. */
+/* always: the buffer becomes a batch for the I/O thread. With an empty
+ * buffer, bytes written under another policy still get their fsync. */
 static void submit_batch(bool force) {
     aof_state *a = &server.aof;
+    if (a->buffer.len == 0 && a->group.inflight == 0 &&
+        a->last_incr_fsync_off != a->last_incr_size) {
+        aof_fsync_submit_fsync(a->fd);
+        a->last_incr_fsync_off = a->last_incr_size;
+        return;
+    }
     if (!aof_group_should_submit(&a->group, a->buffer.len, force)) return;
     uint64_t seq = aof_group_submit(&a->group);
     sizes_add((long long)a->buffer.len);
-    aof_fsync_submit_write(a->fd, &a->buffer, seq);
+    bool sync = !(a->no_fsync_on_rewrite && child_running());
+    aof_fsync_submit_write(a->fd, &a->buffer, seq, sync);
 }
 
 void aof_flush(bool force) {
@@ -300,7 +308,7 @@ static void job_done_cb(aof_job_result *r) {
     }
     write_recovered();
     aof_group_done(&a->group, r->seq, true);
-    if (a->group.inflight == 0) a->last_incr_fsync_off = a->last_incr_size;
+    if (a->group.inflight == 0 && r->synced) a->last_incr_fsync_off = a->last_incr_size;
     a->last_fsync = now_s();
     clients_release_held();
 }

@@ -17,6 +17,7 @@ typedef struct job {
     int kind;
     int fd;
     uint64_t seq;
+    bool sync; /* WRITE: fdatasync after the write */
     buf data;
     struct job *next;
 } job;
@@ -73,8 +74,9 @@ static void run(job *j, aof_job_result *r) {
     r->seq = j->seq;
     buf_init(&r->data);
     if (j->kind == AOF_JOB_WRITE) {
+        r->synced = j->sync;
         r->err = write_all(j->fd, j->data.data, j->data.len, &r->written);
-        if (r->err == 0 && sync_fd(j->fd) != 0) {
+        if (r->err == 0 && j->sync && sync_fd(j->fd) != 0) {
             r->err = errno;
             r->fsync_failed = true;
         }
@@ -177,12 +179,13 @@ void aof_fsync_stop(void) {
     /* The async handle is closed by the loop's teardown walk. */
 }
 
-static void submit(int kind, int fd, buf *data, uint64_t seq) {
+static void submit(int kind, int fd, buf *data, uint64_t seq, bool sync) {
     VG_ASSERT(running);
     job *j = vg_calloc(sizeof(job));
     j->kind = kind;
     j->fd = fd;
     j->seq = seq;
+    j->sync = sync;
     buf_init(&j->data);
     if (data) buf_swap(&j->data, data);
     pthread_mutex_lock(&mu);
@@ -196,16 +199,16 @@ static void submit(int kind, int fd, buf *data, uint64_t seq) {
     pthread_mutex_unlock(&mu);
 }
 
-void aof_fsync_submit_write(int fd, buf *data, uint64_t seq) {
-    submit(AOF_JOB_WRITE, fd, data, seq);
+void aof_fsync_submit_write(int fd, buf *data, uint64_t seq, bool sync) {
+    submit(AOF_JOB_WRITE, fd, data, seq, sync);
 }
 
 void aof_fsync_submit_fsync(int fd) {
-    submit(AOF_JOB_FSYNC, fd, NULL, 0);
+    submit(AOF_JOB_FSYNC, fd, NULL, 0, true);
 }
 
 void aof_fsync_submit_close(int fd) {
-    submit(AOF_JOB_CLOSE, fd, NULL, 0);
+    submit(AOF_JOB_CLOSE, fd, NULL, 0, true);
 }
 
 unsigned long aof_fsync_pending(void) {

@@ -29,6 +29,7 @@ typedef struct aof_job_result {
     uint64_t seq;      /* WRITE: the batch */
     int err;           /* errno of the failed write or fsync, 0 ok */
     bool fsync_failed; /* the write went through, the fsync did not */
+    bool synced;       /* WRITE: fdatasync was asked for (and, err 0, done) */
     buf data;          /* WRITE that failed: the bytes, handed back (owned by the callee) */
     long long written; /* WRITE: bytes that stayed in the file */
 } aof_job_result;
@@ -44,8 +45,9 @@ void aof_fsync_stop(void);
 /* Wait until the queue is empty and deliver the results now. */
 void aof_fsync_drain(void);
 
-/* Write data (taken: emptied) to fd, fdatasync it, report seq. */
-void aof_fsync_submit_write(int fd, buf *data, uint64_t seq);
+/* Write data (taken: emptied) to fd, fdatasync it unless !sync
+ * (no-appendfsync-on-rewrite while a child runs), report seq. */
+void aof_fsync_submit_write(int fd, buf *data, uint64_t seq, bool sync);
 void aof_fsync_submit_fsync(int fd);
 void aof_fsync_submit_close(int fd);
 

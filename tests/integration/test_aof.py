@@ -15,6 +15,7 @@ incr files). These tests check, over real sockets:
 Needs /usr/bin/redis-server and redis-check-aof (Debian's 7.0.15).
 """
 import os
+import re
 import resource
 import shutil
 import signal
@@ -265,6 +266,26 @@ def test_incr_file_same_bytes_as_redis(make_node, fsync):
         ours = incr_bytes(aof_dir(n))
         theirs = incr_bytes(os.path.join(rs.dir, "appendonlydir"))
         assert ours == theirs
+    finally:
+        rs.stop()
+
+
+def test_timestamp_annotations_as_redis(make_node):
+    n = make_node(args=["--appendonly", "yes", "--aof-timestamp-enabled", "yes"])
+    rs = RedisOn(None, extra=["--aof-timestamp-enabled", "yes"])
+    try:
+        for c in (n.client(), rs.client()):
+            c.set("a", "1")
+            c.rpush("l", "x")
+            wait_for(lambda: info(c)["aof_buffer_length"] == 0, what="the buffer written")
+        ours = incr_bytes(aof_dir(n))
+        theirs = incr_bytes(os.path.join(rs.dir, "appendonlydir"))
+        assert re.match(rb"#TS:\d+\r\n\*2\r\n\$6\r\nSELECT", ours)
+        # Which second each server's writes fell in may differ: compare the
+        # commands and where the first annotation sits.
+        strip = lambda b: re.sub(rb"#TS:\d+\r\n", b"", b)
+        assert strip(ours) == strip(theirs)
+        check_aof(aof_dir(n))
     finally:
         rs.stop()
 
