@@ -106,7 +106,7 @@ static void *worker_main(void *arg) {
         run(j, &res->r);
         buf_free(&j->data);
         pthread_mutex_lock(&mu);
-        if (j->kind != AOF_JOB_WRITE) pending_fsyncs--;
+        if (j->kind == AOF_JOB_FSYNC) pending_fsyncs--;
         vg_free(j);
         if (res_tail)
             res_tail->next = res;
@@ -189,7 +189,7 @@ static void submit(int kind, int fd, buf *data, uint64_t seq, bool sync) {
     buf_init(&j->data);
     if (data) buf_swap(&j->data, data);
     pthread_mutex_lock(&mu);
-    if (kind != AOF_JOB_WRITE) pending_fsyncs++;
+    if (kind == AOF_JOB_FSYNC) pending_fsyncs++;
     if (tail)
         tail->next = j;
     else

@@ -51,7 +51,8 @@ void aof_fsync_submit_write(int fd, buf *data, uint64_t seq, bool sync);
 void aof_fsync_submit_fsync(int fd);
 void aof_fsync_submit_close(int fd);
 
-/* FSYNC jobs queued or running (INFO aof_pending_bio_fsync). */
+/* FSYNC jobs queued or running (INFO aof_pending_bio_fsync; as Redis, the
+ * fsync+close of a replaced file is not one). */
 unsigned long aof_fsync_pending(void);
 
 #endif

@@ -25,6 +25,7 @@
 #include "aof.h"
 #include "aof_cmdbase.h"
 #include "aof_internal.h"
+#include "client.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "log.h"
@@ -295,7 +296,9 @@ static void cmd_bgrewriteaof(client *c) {
     aof_state *a = &server.aof;
     if (a->child_pid > 0) {
         reply_error(c, "ERR Background append only file rewriting already in progress");
-    } else if (any_child()) {
+    } else if (any_child() || (c->flags & CLIENT_MULTI)) {
+        /* Inside EXEC (CLIENT_MULTI stays set while the queue runs) the
+         * fork waits for the cron, as Redis' in_exec. */
         a->rewrite_scheduled = true;
         a->rewrite_failures = 0; /* a manual request is not limited */
         reply_simple(c, "Background append only file rewriting scheduled");

@@ -481,6 +481,15 @@ def test_bgrewriteaof_replies(make_node):
         r.execute_command("BGREWRITEAOF", "x")
 
 
+def test_bgrewriteaof_inside_exec_is_scheduled(make_node):
+    n = make_node(args=["--appendonly", "yes"])
+    out = n.cli(stdin="MULTI\nSET a 1\nBGREWRITEAOF\nEXEC\n")
+    assert "Background append only file rewriting scheduled" in out
+    r = n.client()
+    wait_for(lambda: info(r)["aof_rewrites"] == 1 and rewrite_done(r), what="the rewrite")
+    assert info(r)["aof_last_bgrewrite_status"] == "ok"
+
+
 def test_auto_rewrite_on_growth(make_node):
     n = make_node(args=["--appendonly", "yes", "--auto-aof-rewrite-min-size", "1",
                         "--auto-aof-rewrite-percentage", "100"])
