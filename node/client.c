@@ -12,7 +12,10 @@
  * Output limits hold at every append (reply.c calls client_obuf_enforce):
  * a client over them is marked CLOSE_ASAP, its further replies are dropped,
  * and it is closed at a safe point -- after its own command (on_read),
- * before the loop sleeps (clients_flush_pending) or in the cron. */
+ * before the loop sleeps (clients_flush_pending) or in the cron.
+ * Under appendfsync always a client whose writes are in an AOF batch not
+ * yet fsync'ed is parked on the held list instead of written to; the AOF
+ * calls clients_release_held when the batch is durable. */
 #include "client.h"
 
 #include <stdio.h>
