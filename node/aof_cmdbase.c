@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hash.h"
 #include "quicklist.h"
@@ -137,6 +138,7 @@ static void value(enc *e, const kv *o) {
 typedef struct key_ctx {
     enc *e;
     const db *d;
+    long long delay_us;
 } key_ctx;
 
 static void key_cb(dict_node *n, void *arg) {
@@ -149,9 +151,11 @@ static void key_cb(dict_node *n, void *arg) {
         bulk(k->e, o->key, o->keylen);
         bulk_ll(k->e, when);
     }
+    if (k->delay_us > 0) usleep((useconds_t)k->delay_us);
 }
 
-int aof_cmdbase_write(rdb_writer *w, db *dbs, int ndb, long long ts, vg_error *err) {
+int aof_cmdbase_write(rdb_writer *w, db *dbs, int ndb, long long ts, long long key_delay_us,
+                      vg_error *err) {
     enc e = {.w = w, .rc = VG_OK};
     if (ts > 0) {
         char tmp[40];
@@ -162,7 +166,7 @@ int aof_cmdbase_write(rdb_writer *w, db *dbs, int ndb, long long ts, vg_error *e
         if (dict_size(&dbs[i].keys) == 0) continue;
         put(&e, "*2\r\n$6\r\nSELECT\r\n", 16);
         bulk_ll(&e, i);
-        key_ctx k = {&e, &dbs[i]};
+        key_ctx k = {&e, &dbs[i], key_delay_us};
         dict_foreach(&dbs[i].keys, key_cb, &k);
     }
     if (e.rc == VG_OK) e.rc = rdb_writer_flush(w);

@@ -12,7 +12,9 @@
 #include "vg_common.h"
 
 /* Write dbs[0..ndb) as commands into w and flush it. ts > 0: start with the
- * "#TS:<ts>" annotation (aof-timestamp-enabled). VG_ERR: err->msg says why. */
-int aof_cmdbase_write(rdb_writer *w, db *dbs, int ndb, long long ts, vg_error *err);
+ * "#TS:<ts>" annotation (aof-timestamp-enabled); key_delay_us > 0: sleep
+ * after each key (rdb-key-save-delay, for tests). VG_ERR: err->msg says why. */
+int aof_cmdbase_write(rdb_writer *w, db *dbs, int ndb, long long ts, long long key_delay_us,
+                      vg_error *err);
 
 #endif

@@ -60,7 +60,8 @@ static int base_write(const char *tmp, bool preamble) {
         rc = rdb_save(&w, server.dbs, (int)server.databases, &opt, &err);
     } else {
         long long ts = server.aof.timestamp_enabled ? (long long)time(NULL) : 0;
-        rc = aof_cmdbase_write(&w, server.dbs, (int)server.databases, ts, &err);
+        rc = aof_cmdbase_write(&w, server.dbs, (int)server.databases, ts,
+                               server.persist.key_save_delay, &err);
     }
     rdb_writer_release(&w);
     if (rc == VG_OK && fsync(fd) != 0) rc = VG_ERR;

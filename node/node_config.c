@@ -265,6 +265,8 @@ static config_param params[] = {
      NULL, NULL, NULL, NULL},
     {"stop-writes-on-bgsave-error", NULL, CONFIG_BOOL, 0,
      &server.persist.stop_writes_on_bgsave_error, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"rdb-key-save-delay", NULL, CONFIG_INT, 0, &server.persist.key_save_delay, -2147483648LL,
+     2147483647, "0", NULL, NULL, NULL, NULL},
     {"save", NULL, CONFIG_STRING, 0, &server.persist.save, 0, 0, "", NULL, NULL, NULL, apply_save},
     {"appendonly", NULL, CONFIG_BOOL, 0, &server.aof.enabled, 0, 0, "no", NULL, NULL, NULL,
      apply_appendonly},

@@ -78,6 +78,7 @@ rdb_save_opts persist_save_opts(void) {
         .used_mem = (long long)vg_used_memory(),
         .access_kind = access_kind(),
         .access_value = access_value,
+        .key_delay_us = server.persist.key_save_delay,
     };
     return opt;
 }

@@ -6,6 +6,7 @@
 #include "rdb.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "intset.h"
@@ -290,6 +291,7 @@ typedef struct key_ctx {
 static void w_key_cb(dict_node *n, void *arg) {
     key_ctx *c = arg;
     if (c->rc == VG_OK) c->rc = w_key(c->w, c->d, (const kv *)n, c->opt);
+    if (c->opt->key_delay_us > 0) usleep((useconds_t)c->opt->key_delay_us);
 }
 
 static int w_db(rdb_writer *w, db *d, const rdb_save_opts *opt) {

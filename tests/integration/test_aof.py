@@ -535,30 +535,93 @@ def test_config_set_appendonly_yes_then_no(make_node):
     assert "seq 2 type b" in manifest(n)
 
 
+def child_of(pid):
+    """The pid of pid's one child process (the rewrite or BGSAVE fork)."""
+    found = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(d))
+    assert len(found) == 1, found
+    return found[0]
+
+
 def test_bgsave_and_bgrewriteaof_exclusion(make_node):
-    n = make_node(args=["--appendonly", "yes"])
+    """rdb-key-save-delay (a Redis parameter for tests) keeps the child at
+    its first key until SIGSTOP holds it, so it is running for sure while
+    the other requests arrive."""
+    n = make_node(args=["--appendonly", "yes", "--rdb-key-save-delay", "500000"])
     r = n.client()
-    p = r.pipeline(transaction=False)
-    for i in range(200000):
-        p.set(f"k{i}", "v" * 20)
-    p.execute()
-    assert n.cli("BGSAVE") == "Background saving started"
-    got = n.cli("BGREWRITEAOF")
-    if info(r)["rdb_bgsave_in_progress"] or got.endswith("scheduled"):
-        assert got == "Background append only file rewriting scheduled"
-        wait_for(lambda: rewrite_done(r), what="the scheduled rewrite")
-        assert info(r)["aof_rewrites"] == 1
-    else:
-        assert got == "Background append only file rewriting started"
-    wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0 and rewrite_done(r))
+    r.set("a", "1")
     assert n.cli("BGREWRITEAOF") == "Background append only file rewriting started"
-    reply = n.cli("BGSAVE")
-    if reply != "Background saving started":  # the child may be done already
-        assert reply == ("ERR Another child process is active (AOF?): can't BGSAVE right now. "
-                         "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
-        assert n.cli("BGSAVE", "SCHEDULE") in ("Background saving scheduled",
-                                               "Background saving started")
-    wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0 and rewrite_done(r))
+    child = child_of(n.proc.pid)
+    os.kill(child, signal.SIGSTOP)
+    try:
+        i = info(r)
+        assert i["aof_rewrite_in_progress"] == 1 and i["aof_current_rewrite_time_sec"] >= 0
+        assert n.cli("BGREWRITEAOF") == \
+            "ERR Background append only file rewriting already in progress"
+        assert n.cli("BGSAVE") == ("ERR Another child process is active (AOF?): can't BGSAVE "
+                                   "right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE "
+                                   "whenever possible.")
+        assert n.cli("BGSAVE", "SCHEDULE") == "Background saving scheduled"
+        # Writes during the rewrite go to the incr file opened at the fork.
+        r.set("during", "1")
+        wait_for(lambda: info(r)["aof_buffer_length"] == 0, what="the buffer written")
+        with open(os.path.join(aof_dir(n), "appendonly.aof.2.incr.aof"), "rb") as f:
+            assert b"during" in f.read()
+        assert manifest(n) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                               "file appendonly.aof.1.incr.aof seq 1 type i\n"
+                               "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    finally:
+        os.kill(child, signal.SIGCONT)
+    wait_for(lambda: rewrite_done(r), what="the rewrite")
+    wait_for(lambda: info(r)["rdb_saves"] >= 1 and info(r)["rdb_bgsave_in_progress"] == 0,
+             what="the scheduled BGSAVE")
+    assert info(r)["aof_last_bgrewrite_status"] == "ok"
+    # And the other way round: a BGSAVE running schedules the rewrite.
+    wait_for(lambda: info(r)["rdb_bgsave_in_progress"] == 0, what="no child")
+    assert n.cli("BGSAVE") == "Background saving started"
+    child = child_of(n.proc.pid)
+    os.kill(child, signal.SIGSTOP)
+    try:
+        assert n.cli("BGREWRITEAOF") == "Background append only file rewriting scheduled"
+        assert info(r)["aof_rewrite_scheduled"] == 1
+    finally:
+        os.kill(child, signal.SIGCONT)
+    wait_for(lambda: info(r)["aof_rewrites"] == 2 and rewrite_done(r), what="the rewrite")
+
+
+def test_killed_rewrite_keeps_the_old_files(make_node):
+    n = make_node(args=["--appendonly", "yes", "--rdb-key-save-delay", "100000"])
+    r = n.client()
+    populate(r, "a")
+    assert n.cli("BGREWRITEAOF") == "Background append only file rewriting started"
+    child = child_of(n.proc.pid)
+    os.kill(child, signal.SIGSTOP)
+    r.set("during", "1")
+    os.kill(child, signal.SIGKILL)
+    wait_for(lambda: rewrite_done(r), what="the rewrite reaped")
+    i = info(r)
+    assert i["aof_last_bgrewrite_status"] == "err"
+    assert i["aof_rewrites_consecutive_failures"] == 1
+    assert manifest(n) == ("file appendonly.aof.1.base.rdb seq 1 type b\n"
+                           "file appendonly.aof.1.incr.aof seq 1 type i\n"
+                           "file appendonly.aof.2.incr.aof seq 2 type i\n")
+    assert not [f for f in os.listdir(n.dir) if f.startswith("temp-rewriteaof")]
+    r.set("after", "1")
+    expected = snapshot(r)
+    keep, d = shutdown_and_copy(n)
+    try:
+        check_aof(d)
+        assert_redis_loads(d, expected)
+    finally:
+        shutil.rmtree(keep, ignore_errors=True)
 
 
 # ---- write errors ---------------------------------------------------------------------------
