@@ -110,6 +110,9 @@ int aof_rewrite_background(void) {
     child_preamble = a->use_rdb_preamble != 0;
     pid_t pid = fork();
     if (pid == 0) {
+        /* libuv's handlers would tell the parent's loop about our signals. */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         char tmp[64];
         temp_name(tmp, sizeof(tmp), "bg-", getpid());
         int rc = base_write(tmp, child_preamble);
