@@ -691,6 +691,10 @@ def test_write_error_holds_always_reply_until_recovered(make_node):
         with pytest.raises(redis.ResponseError, match="MISCONF Errors writing to the AOF file"):
             r.set("other", "1")
         assert r.exists("big") == 1  # applied in memory, its reply held
+        # Other clients' reads are not delayed behind the held write.
+        reader = n.client()
+        assert reader.get("big") == big and reader.dbsize() == 1
+        reader.close()
         s.setblocking(False)
         with pytest.raises(BlockingIOError):
             s.recv(100)
@@ -731,3 +735,18 @@ def test_command_base_same_bytes_as_redis(make_node):
         assert bases[0] == bases[1]
     finally:
         rs.stop()
+
+
+def test_held_client_closing_before_the_disk_recovers(make_node):
+    n = limited_node(make_node, 64 * 1024, "--appendfsync", "always")
+    r = n.client()
+    s = socket.create_connection(("127.0.0.1", n.port), timeout=20)
+    big = "z" * 100000
+    s.sendall(("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(big), big)).encode())
+    wait_for(lambda: info(r)["aof_last_write_status"] == "err", what="the write error")
+    s.close()
+    wait_for(lambda: r.client_list().__len__() == 1, what="the held client gone")
+    lift(n)
+    wait_for(lambda: info(r)["aof_last_write_status"] == "ok", what="recovery")
+    assert r.set("after", "1")
+    assert big.encode() in incr_bytes(aof_dir(n))
