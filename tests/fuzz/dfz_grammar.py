@@ -120,7 +120,7 @@ LOW_WEIGHT = {"flushall": 0.08, "flushdb": 0.15, "swapdb": 0.2, "hello": 0.15, "
               "client|setname": 0.1, "client|getname": 0.1, "object|freq": 0.1, "move": 0.4,
               "copy": 0.5, "acl|genpass": 0.05, "acl|log": 0.2, "acl|list": 0.2, "acl|cat": 0.1,
               "acl|users": 0.1, "acl|whoami": 0.1, "pubsub|shardchannels": 0.1,
-              "pubsub|shardnumsub": 0.1, "restore": 0.4, "dump": 0.2, "unwatch": 0.3}
+              "pubsub|shardnumsub": 0.1, "restore": 0.1, "dump": 0.2, "unwatch": 0.3}
 # Tipped nondeterministic_output by redis, but deterministic for our settings.
 LOOSE_OK = {"object|encoding", "object|freq"}
 # A mutated count or cursor would make these random.
