@@ -598,11 +598,13 @@ DUMP_PAYLOADS = [
 
 def _restore(g):
     """RESTORE with a real payload: TTLs that cannot race the clock."""
-    out = [b"RESTORE", g.key(), g.pick([b"0", b"0", b"100000000", b"-1", b"x"]),
+    out = [b"RESTORE", g.key(), g.pick([b"0", b"0", b"0", b"100000000", b"-1", b"x"]),
            g.pick(DUMP_PAYLOADS)]
     if g.rng.random() < 0.3:
         out[2] = g.pick([b"1", b"4102444800000"])
         out.append(g.token("ABSTTL"))
+    if g.rng.random() < 0.6:  # most keys exist: without it, mostly -BUSYKEY
+        out.append(g.token("REPLACE"))
     for _ in range(g.rng.choice([0, 0, 1, 2])):
         opt = g.rng.choice(["REPLACE", "IDLETIME", "FREQ"])
         out.append(g.token(opt))
