@@ -182,6 +182,15 @@ def test_vigil_payloads_restore_on_redis(pair):
     check_moves(vig, ref)
 
 
+def test_vigil_payloads_pass_redis_deep_sanitization(pair):
+    ref, vig = pair
+    ref.config_set("sanitize-dump-payload", "yes")
+    try:
+        check_moves(vig, ref)
+    finally:
+        ref.config_set("sanitize-dump-payload", "no")
+
+
 # Member order of a hashtable is each process' own hash order.
 ORDER_DEPENDENT = {"hash:ht", "set:ht", "set:bigint"}
 
@@ -471,6 +480,7 @@ def test_corrupted_payloads_never_crash(pair, servers):
         again = vig.dump("fz")
         assert vig.restore("fz2", 0, again, replace=True) == b"OK"
         assert value(vig, "fz2") == value(vig, "fz")
+    print("\ncorrupted payloads: %d accepted, %d refused" % (accepted, refused))
     assert node.alive() and vig.ping()
     assert accepted > 50 and refused > 500, (accepted, refused)
 
