@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "object.h"
 #include "persist_state.h"
 #include "rdb.h"
 #include "vg_common.h"
@@ -30,6 +31,11 @@ int persist_shutdown_save(bool save, bool nosave, vg_error *err);
 /* The RDB options every save uses (compression, checksum, clock, access
  * fields); the AOF base sets aof_base on top. */
 rdb_save_opts persist_save_opts(void);
+/* Set o's access clock from a saved one (an RDB key's IDLE or FREQ opcode,
+ * RESTORE's IDLETIME or FREQ): kind is an rdb_access_kind; FREQ counts only
+ * under an LFU policy and IDLE (seconds) only under any other, as Redis'
+ * objectSetLRUOrLFU. */
+void persist_access_restore(kv *o, int kind, unsigned long long value);
 /* LASTSAVE. */
 long long persist_lastsave(void);
 /* The body of INFO's "# Persistence" section. */
