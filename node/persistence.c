@@ -249,7 +249,10 @@ static int bgsave_start(vg_error *err) {
         return VG_ERR;
     }
     if (pid == 0) {
-        /* The child: serialise, rename, exit; it touches nothing else. */
+        /* The child: serialise, rename, exit; it touches nothing else.
+         * libuv's handlers would tell the parent's loop about our signals. */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         char tmp[64];
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
         vg_error e = {{0}};

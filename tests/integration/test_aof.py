@@ -750,3 +750,17 @@ def test_held_client_closing_before_the_disk_recovers(make_node):
     wait_for(lambda: info(r)["aof_last_write_status"] == "ok", what="recovery")
     assert r.set("after", "1")
     assert big.encode() in incr_bytes(aof_dir(n))
+
+
+@pytest.mark.parametrize("command", ["BGSAVE", "BGREWRITEAOF"])
+def test_sigterm_to_a_child_does_not_stop_the_node(make_node, command):
+    """The fork inherits libuv's signal pipe: the child must not pass its
+    SIGTERM on to the parent's loop."""
+    n = make_node(args=["--appendonly", "yes", "--rdb-key-save-delay", "1000000"])
+    r = n.client()
+    r.set("a", "1")
+    assert n.cli(command).startswith("Background")
+    os.kill(child_of(n.proc.pid), signal.SIGTERM)
+    field = "rdb_last_bgsave_status" if command == "BGSAVE" else "aof_last_bgrewrite_status"
+    wait_for(lambda: info(r)[field] == "err", what="the child reaped")
+    assert r.ping() and n.alive()
