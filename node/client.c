@@ -12,7 +12,10 @@
  * Output limits hold at every append (reply.c calls client_obuf_enforce):
  * a client over them is marked CLOSE_ASAP, its further replies are dropped,
  * and it is closed at a safe point -- after its own command (on_read),
- * before the loop sleeps (clients_flush_pending) or in the cron. */
+ * before the loop sleeps (clients_flush_pending) or in the cron.
+ * Under appendfsync always a client whose writes are in an AOF batch not
+ * yet fsync'ed is parked on the held list instead of written to; the AOF
+ * calls clients_release_held when the batch is durable. */
 #include "client.h"
 
 #include <stdio.h>
@@ -174,6 +177,47 @@ static void remove_from_pending(client *c) {
     c->flags &= ~CLIENT_PENDING_WRITE;
 }
 
+static client *held_head; /* clients whose replies wait for the AOF */
+
+static void remove_from_held(client *c) {
+    if (!(c->flags & CLIENT_AOF_HELD)) return;
+    client **pp = &held_head;
+    while (*pp && *pp != c)
+        pp = &(*pp)->held_next;
+    if (*pp) *pp = c->held_next;
+    c->flags &= ~CLIENT_AOF_HELD;
+}
+
+/* True (c parked) when c's replies must wait for an AOF fsync. */
+static bool held_for_aof(client *c) {
+    if (aof_state_reply_ready(&server.aof, c->aof_wait_seq)) return false;
+    if (!(c->flags & CLIENT_AOF_HELD)) {
+        c->flags |= CLIENT_AOF_HELD;
+        c->held_next = held_head;
+        held_head = c;
+    }
+    return true;
+}
+
+void clients_release_held(void) {
+    client **pp = &held_head;
+    while (*pp) {
+        client *c = *pp;
+        if (aof_state_reply_ready(&server.aof, c->aof_wait_seq)) {
+            *pp = c->held_next;
+            c->flags &= ~CLIENT_AOF_HELD;
+            c->aof_wait_seq = 0;
+            client_want_write(c);
+        } else {
+            pp = &c->held_next;
+        }
+    }
+}
+
+bool clients_held_any(void) {
+    return held_head != NULL;
+}
+
 void client_close(client *c) {
     if (c->flags & CLIENT_CLOSING) return;
     if (c->flags & CLIENT_PROTECTED) {
@@ -186,6 +230,7 @@ void client_close(client *c) {
     monitor_client_closed(c);
     blocking_client_closed(c);
     remove_from_pending(c);
+    remove_from_held(c);
     unlink_client(c);
     stream_close(c->conn, on_closed);
 }
@@ -257,6 +302,7 @@ static void flush_client(client *c) {
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close(c);
         return;
     }
+    if (c->aof_wait_seq && held_for_aof(c)) return;
     ssize_t n = stream_try_write(c->conn, c->reply.data, c->reply.len);
     if (n < 0 && n != UV_EAGAIN) {
         client_close(c);

@@ -40,12 +40,15 @@ struct command;
 /* Internal client whose replies nobody reads (AOF loader, primary link):
  * reply.c drops them without buffering, so they cannot pile up. */
 #define CLIENT_DISCARD_REPLY (1 << 17)
+#define CLIENT_AOF_HELD (1 << 18) /* replies wait for an AOF fsync (held list) */
 
 typedef struct client {
     uint64_t id;                 /* CLIENT ID: never reused */
     stream *conn;                /* owned: NULL for fake clients */
     struct client *prev, *next;  /* server.clients list */
     struct client *pending_next; /* server.pending_write list */
+    struct client *held_next;    /* list of clients whose replies wait for the AOF */
+    uint64_t aof_wait_seq;       /* appendfsync always: the batch its writes are in */
     uint32_t flags;              /* CLIENT_* */
     /* input */
     buf query;              /* owned: bytes read, not yet consumed */
@@ -96,6 +99,13 @@ void client_free_fake(client *c);
 void client_want_write(client *c);
 /* Flush every client with pending output (before sleep). */
 void clients_flush_pending(void);
+/* appendfsync always: replies of a client wait until the AOF batch holding
+ * its writes is durable (aof_state_reply_ready); flushing such a client
+ * parks it on the held list instead. Requeue for writing every held client
+ * whose batch is now durable (the AOF calls this when an fsync ends). */
+void clients_release_held(void);
+/* Whether any client is held. */
+bool clients_held_any(void);
 /* Close clients idle beyond `timeout` and over their output limits. */
 void clients_cron(void);
 /* Run one parsed command held in c->argc/argv. */

@@ -384,6 +384,15 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
+    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
+        !(c->flags & CLIENT_PRIMARY) && aof_state_refuses_writes(&server.aof)) {
+        /* Redis' writeCommandsDeniedByDiskError for the AOF (PING too). */
+        reply_errorf(c, "MISCONF Errors writing to the AOF file: %s",
+                     strerror(aof_state_error_errno(&server.aof)));
+        cmd->rejected_calls++;
+        multi_flag_error(c);
+        return;
+    }
     if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);

@@ -30,6 +30,7 @@
 #include "notify.h"
 #include "node_config.h"
 #include "propagate.h"
+#include "aof.h"
 #include "persistence.h"
 #include "server.h"
 #include "server_tls.h"
@@ -220,6 +221,7 @@ static void on_cron(uv_timer_t *t) {
     }
     active_expire_cycle();
     persist_cron();
+    aof_cron();
     evict_perform();
     propagate_flush_pending(); /* evictions go out bare, as in Redis */
     clients_cron();
@@ -238,6 +240,7 @@ static void on_before_sleep(uv_prepare_t *p) {
     (void)p;
     blocking_before_sleep();
     propagate_flush_pending();
+    aof_before_sleep(); /* before replies: appendfsync always holds writers' */
     clients_flush_pending();
     server_clock_expire(); /* the next event after the sleep reads the clock */
     if (server.shutdown_asap) uv_stop(server.loop);
@@ -275,8 +278,11 @@ int node_start(vg_error *err) {
         return VG_ERR;
     }
     if (persist_init(err) != VG_OK) return VG_ERR;
-    if (persist_load_at_start(err) != VG_OK) return VG_ERR;
+    /* As Redis' loadDataFromDisk: with appendonly yes the AOF is the
+     * dataset and dump.rdb is not read (the AOF loader reads the files). */
+    if (!server.aof.enabled && persist_load_at_start(err) != VG_OK) return VG_ERR;
     if (propagate_start(err) != VG_OK) return VG_ERR;
+    if (aof_open_at_start(NULL, err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;
     if (server_listen(client_accept, err) != VG_OK) return VG_ERR;
     lazyfree_start();
@@ -312,6 +318,7 @@ static void close_walk(uv_handle_t *h, void *arg) {
 
 void node_teardown(void) {
     if (server.loop == NULL) return;
+    aof_shutdown(); /* writes what is buffered, releases held replies */
     clients_flush_pending();
     while (server.clients)
         client_close(server.clients);

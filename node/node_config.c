@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "acl.h"
+#include "aof.h"
 #include "client.h"
 #include "log.h"
 #include "notify.h"
@@ -62,6 +63,11 @@ static int apply_dbfilename(const config_param *p, vg_error *err) {
         return VG_ERR;
     }
     return VG_OK;
+}
+
+static int apply_appendonly(const config_param *p, vg_error *err) {
+    (void)p;
+    return aof_config_changed(err);
 }
 
 static int apply_save(const config_param *p, vg_error *err) {
@@ -259,8 +265,11 @@ static config_param params[] = {
      NULL, NULL, NULL, NULL},
     {"stop-writes-on-bgsave-error", NULL, CONFIG_BOOL, 0,
      &server.persist.stop_writes_on_bgsave_error, 0, 0, "yes", NULL, NULL, NULL, NULL},
+    {"rdb-key-save-delay", NULL, CONFIG_INT, 0, &server.persist.key_save_delay, -2147483648LL,
+     2147483647, "0", NULL, NULL, NULL, NULL},
     {"save", NULL, CONFIG_STRING, 0, &server.persist.save, 0, 0, "", NULL, NULL, NULL, apply_save},
-    {"appendonly", NULL, CONFIG_BOOL, 0, &server.aof.enabled, 0, 0, "no", NULL, NULL, NULL, NULL},
+    {"appendonly", NULL, CONFIG_BOOL, 0, &server.aof.enabled, 0, 0, "no", NULL, NULL, NULL,
+     apply_appendonly},
     {"appenddirname", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aof.dirname, 0, 0,
      "appendonlydir", NULL, NULL, NULL, NULL},
     {"appendfilename", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aof.filename, 0, 0,

@@ -17,6 +17,7 @@ typedef struct persist_state {
     int rdbchecksum;                 /* rdbchecksum yes/no */
     char *save;                      /* save points as text: "900 1 300 10" */
     int stop_writes_on_bgsave_error; /* stop-writes-on-bgsave-error */
+    long long key_save_delay;        /* rdb-key-save-delay: us per key saved (tests) */
     long long save_secs[16];         /* parsed save points: seconds ... */
     long long save_changes[16];      /* ... and changes */
     int save_points;                 /* how many */

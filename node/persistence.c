@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "evict.h"
@@ -69,6 +70,19 @@ static int access_kind(void) {
     return RDB_ACCESS_NONE;
 }
 
+rdb_save_opts persist_save_opts(void) {
+    rdb_save_opts opt = {
+        .compression = server.persist.rdbcompression != 0,
+        .checksum = server.persist.rdbchecksum != 0,
+        .now_ms = server.now_ms,
+        .used_mem = (long long)vg_used_memory(),
+        .access_kind = access_kind(),
+        .access_value = access_value,
+        .key_delay_us = server.persist.key_save_delay,
+    };
+    return opt;
+}
+
 static int fsync_dir(void) {
     int fd = open(".", O_RDONLY);
     if (fd < 0) return VG_ERR;
@@ -89,14 +103,7 @@ static int save_to(const char *tmp, vg_error *err) {
     }
     rdb_writer w;
     rdb_writer_init_fd(&w, fd);
-    rdb_save_opts opt = {
-        .compression = server.persist.rdbcompression != 0,
-        .checksum = server.persist.rdbchecksum != 0,
-        .now_ms = server.now_ms,
-        .used_mem = (long long)vg_used_memory(),
-        .access_kind = access_kind(),
-        .access_value = access_value,
-    };
+    rdb_save_opts opt = persist_save_opts();
     int rc = rdb_save(&w, server.dbs, (int)server.databases, &opt, err);
     rdb_writer_release(&w);
     if (rc == VG_OK && fsync(fd) != 0) {
@@ -242,7 +249,10 @@ static int bgsave_start(vg_error *err) {
         return VG_ERR;
     }
     if (pid == 0) {
-        /* The child: serialise, rename, exit; it touches nothing else. */
+        /* The child: serialise, rename, exit; it touches nothing else.
+         * libuv's handlers would tell the parent's loop about our signals. */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         char tmp[64];
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
         vg_error e = {{0}};
@@ -294,6 +304,7 @@ void persist_cron(void) {
         if (r == p->child_pid) bgsave_done(status);
         return;
     }
+    if (aof_child_active()) return; /* one child at a time, as Redis */
     vg_error err = {{0}};
     if (p->bgsave_scheduled || save_point_reached()) {
         p->bgsave_scheduled = false;
@@ -328,11 +339,16 @@ static void cmd_bgsave(client *c) {
         }
     }
     if (server.persist.child_pid > 0) {
+        reply_error(c, "ERR Background save already in progress");
+        return;
+    }
+    if (aof_child_active()) {
         if (schedule) {
             server.persist.bgsave_scheduled = true;
             reply_simple(c, "Background saving scheduled");
         } else {
-            reply_error(c, "ERR Background save already in progress");
+            reply_error(c, "ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                           "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
         }
         return;
     }
@@ -369,22 +385,20 @@ COMMAND_TABLE(persist_commands)
 void persist_info(buf *out) {
     const persist_state *p = &server.persist;
     bool child = p->child_pid > 0;
-    buf_append_fmt(
-        out,
-        "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-        "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-        "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-        "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
-        "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
-        "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-        "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
-        "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-        "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-        "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-        "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-        "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-        server.dirty, child ? 1 : 0, p->lastsave, p->last_status_ok ? "ok" : "err",
-        p->last_time_sec, child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL,
-        p->saves, p->load_keys_expired, p->load_keys_loaded);
+    buf_append_fmt(out,
+                   "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+                   "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+                   "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
+                   "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+                   "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+                   "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+                   "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+                   "rdb_last_load_keys_loaded:%lld\r\n",
+                   server.dirty, child ? 1 : 0, p->lastsave, p->last_status_ok ? "ok" : "err",
+                   p->last_time_sec,
+                   child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL, p->saves,
+                   p->load_keys_expired, p->load_keys_loaded);
+    aof_info_main(out);
+    buf_append_fmt(out, "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
+    aof_info_enabled(out);
 }

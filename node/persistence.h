@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "object.h"
 #include "persist_state.h"
+#include "rdb.h"
 #include "vg_common.h"
 
 /* Set up the state from the config at start-up (parses `save`, checks
@@ -27,6 +28,9 @@ int persist_load_at_start(vg_error *err);
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */
 int persist_shutdown_save(bool save, bool nosave, vg_error *err);
+/* The RDB options every save uses (compression, checksum, clock, access
+ * fields); the AOF base sets aof_base on top. */
+rdb_save_opts persist_save_opts(void);
 /* Set o's access clock from a saved one (an RDB key's IDLE or FREQ opcode,
  * RESTORE's IDLETIME or FREQ): kind is an rdb_access_kind; FREQ counts only
  * under an LFU policy and IDLE (seconds) only under any other, as Redis'

@@ -83,6 +83,7 @@ static int sinks_cap;
 static int listened; /* targets some sink listens to */
 static int debug_fd = -1;
 static int debug_handle = -1;
+static client *unit_client; /* borrowed: whose unit flush() is sending, or NULL */
 
 static const char multi_bytes[] = "*1\r\n$5\r\nMULTI\r\n";
 static const char exec_bytes[] = "*1\r\n$4\r\nEXEC\r\n";
@@ -289,7 +290,15 @@ void propagate_end(client *c, bool wrote) {
     if (f->suppressed) targets = 0;
     targets &= listened; /* 0 once the last sink went away mid-command */
     if (targets) queue_command(f, targets);
-    if (depth == 0) flush(!f->no_multi);
+    if (depth == 0) {
+        unit_client = f->c;
+        flush(!f->no_multi);
+        unit_client = NULL;
+    }
+}
+
+client *propagate_unit_client(void) {
+    return unit_client;
 }
 
 void propagate_rewrite_argv(client *c, int argc, const vg_slice *argv) {

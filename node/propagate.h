@@ -92,6 +92,12 @@ void propagate_deletion(int dbid, const char *key, size_t klen, bool lazy);
  * a MULTI/EXEC wrap. No-op inside a frame: the frame's end sends it. */
 void propagate_flush_pending(void);
 
+/* The client whose unit the sinks are receiving now (the outermost
+ * frame's: the command's, EXEC's, the served blocked client's), or NULL
+ * for what has no client (expiry, eviction). Valid inside a sink callback;
+ * the AOF holds that client's replies under appendfsync always. */
+client *propagate_unit_client(void);
+
 /* --- pure parts (unit-tested) --- */
 
 /* Append argv as a RESP multibulk. */

@@ -6,6 +6,7 @@
 #include "rdb.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "intset.h"
@@ -284,7 +285,7 @@ static int w_header(rdb_writer *w, const rdb_save_opts *opt) {
         if (w_aux(w, "repl-id", opt->repl_id, strlen(opt->repl_id)) != VG_OK) return VG_ERR;
         if (w_aux_ll(w, "repl-offset", opt->repl_offset) != VG_OK) return VG_ERR;
     }
-    return w_aux_ll(w, "aof-base", 0);
+    return w_aux_ll(w, "aof-base", opt->aof_base ? 1 : 0);
 }
 
 typedef struct key_ctx {
@@ -297,6 +298,7 @@ typedef struct key_ctx {
 static void w_key_cb(dict_node *n, void *arg) {
     key_ctx *c = arg;
     if (c->rc == VG_OK) c->rc = w_key(c->w, c->d, (const kv *)n, c->opt);
+    if (c->opt->key_delay_us > 0) usleep((useconds_t)c->opt->key_delay_us);
 }
 
 static int w_db(rdb_writer *w, db *d, const rdb_save_opts *opt) {

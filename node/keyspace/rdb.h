@@ -35,14 +35,16 @@
 enum rdb_access_kind { RDB_ACCESS_NONE = 0, RDB_ACCESS_IDLE = 1, RDB_ACCESS_FREQ = 2 };
 
 typedef struct rdb_save_opts {
-    bool compression;      /* rdbcompression */
-    bool checksum;         /* rdbchecksum: false writes a zero trailer */
-    int64_t now_ms;        /* ctime and TTL reference */
-    long long used_mem;    /* used-mem aux field */
-    int repl_stream_db;    /* repl-stream-db aux field */
-    const char *repl_id;   /* repl-id aux field (40 hex chars) or NULL */
-    long long repl_offset; /* repl-offset aux field */
-    int access_kind;       /* enum rdb_access_kind, from maxmemory-policy */
+    bool compression;       /* rdbcompression */
+    bool checksum;          /* rdbchecksum: false writes a zero trailer */
+    bool aof_base;          /* aof-base aux field 1: the base of a multi-part AOF */
+    long long key_delay_us; /* rdb-key-save-delay: sleep after each key (tests) */
+    int64_t now_ms;         /* ctime and TTL reference */
+    long long used_mem;     /* used-mem aux field */
+    int repl_stream_db;     /* repl-stream-db aux field */
+    const char *repl_id;    /* repl-id aux field (40 hex chars) or NULL */
+    long long repl_offset;  /* repl-offset aux field */
+    int access_kind;        /* enum rdb_access_kind, from maxmemory-policy */
     /* Idle seconds (IDLE) or LFU counter (FREQ) of o; NULL with NONE. */
     unsigned long long (*access_value)(const kv *o);
 } rdb_save_opts;
