@@ -740,3 +740,89 @@ def test_config_set_memory_values_without_digits(p):
     p("config", "set", "maxmemory", "0")
     p("config", "set", "zset-max-listpack-value", "64")
     p.check()
+
+
+# ---- ACL: rules, their descriptions and the ACL subcommands' arities ----
+
+def acl_rules_sorted(raw):
+    """Sort the single-command rules (+get, -config|set) of an ACL reply:
+    Redis emits them in its command table's hash order, which varies."""
+    def fix(m):
+        words = m.group(0).split(b" ")
+        idx = [i for i, w in enumerate(words) if w[:1] in (b"+", b"-") and w[1:2] != b"@"]
+        for i, w in zip(idx, sorted(words[i] for i in idx)):
+            words[i] = w
+        return b" ".join(words)
+    return re.sub(rb"[^\r\n]*[+-]@all[^\r\n]*", fix, raw)
+
+
+ACL_RULE_SETS = [
+    ["+select|0"], ["-@all", "-set"], ["+@all", "-get", "+get"], ["+get", "-get"],
+    ["+@read", "-@read"], ["allcommands", "-get", "nocommands", "+set"],
+    ["+config|get", "+config"], ["+config", "-config|get"], ["-@all", "+@string", "-get", "+get"],
+    ["+@all", "-@string", "+get"], ["+@read", "-@string", "+@hash", "-@dangerous", "+select|0",
+                                    "+select|1", "+get|x"],
+    ["+@all", "-@dangerous", "+@read", "-@hash", "-set", "+config|get"],
+    ["-@all", "+@read", "+@write", "-@dangerous", "+acl|whoami"], ["+@all", "-@read", "-@write"],
+    ["+xadd", "-cluster|info", "skip-sanitize-payload"], ["reset"], ["sanitize-payload", "on"],
+    ["+@all", "-@string", "-@hash", "-@read", "+get", "+config|get", "-config"],
+    ["-@all", "+@dangerous", "-@hash", "+@read"], ["", "on", "+select|0", "-select"],
+]
+
+
+@pytest.mark.parametrize("rules", ACL_RULE_SETS, ids=lambda r: " ".join(r) or "empty")
+def test_acl_rule_descriptions_reduce_like_redis(p, rules):
+    p.both("acl", "deluser", "du")
+    p("acl", "setuser", "du", *rules)
+    a, b = p.both("acl", "getuser", "du")
+    assert acl_rules_sorted(a) == acl_rules_sorted(b)
+    a, b = p.both("acl", "list")
+    assert acl_rules_sorted(a) == acl_rules_sorted(b)
+    p.both("acl", "deluser", "du")
+    p.check()
+
+
+ACL_BAD_RULES = ["+config|get|x", "+select|", "+", "-", "+@", "+get|x|y", "-get|x", "-config|",
+                 "+|x", "+nosuchcmd", "~a b", "&a\tb", "%X~z", "%RR~z", "(on)", "bogus", "<nopw",
+                 "#abc", "!" + "a" * 64]
+
+
+@pytest.mark.parametrize("rule", ACL_BAD_RULES)
+def test_acl_setuser_rule_errors(p, rule):
+    p.both("acl", "deluser", "de")
+    p("acl", "setuser", "de", rule)
+    p("acl", "setuser", "de", "~*", "~x")
+    p("acl", "setuser", "de", "&*", "&x")
+    p("acl", "setuser", "de", "allkeys", "~*", "resetkeys", "~y", "allchannels", "resetchannels")
+    p("acl", "getuser", "de")
+    p.both("acl", "deluser", "de")
+    p.check()
+
+
+def test_acl_first_args_allow_a_denied_command(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "fa", "reset", "on", ">pw", "~*", "+select|0", "+select|3")
+    user = Pair(*servers)
+    user("auth", "fa", "pw")
+    for db in ("0", "3", "1", "SELECT"):
+        user("select", db)
+    user("acl", "dryrun", "fa", "select", "0")  # not allowed to run ACL itself
+    admin("acl", "dryrun", "fa", "select", "3")
+    admin("acl", "dryrun", "fa", "select", "2")
+    admin.both("acl", "deluser", "fa")
+    user.check()
+    admin.check()
+    admin.close()
+    user.close()
+
+
+def test_acl_subcommand_arities_and_texts(p):
+    for args in (("log", "-1"), ("log", "0"), ("log", "GET", "-1"), ("log", "RESET", "x"),
+                 ("log", "x"), ("cat", "x"), ("cat", "a", "b"), ("genpass", "0"),
+                 ("genpass", "-1"), ("genpass", "4097"), ("genpass", "a"), ("genpass", "1", "2"),
+                 ("dryrun", "default", "CONFIG"), ("dryrun", "default", "CONFIG", "x"),
+                 ("dryrun", "default", "config", "get", "maxmemory"),
+                 ("dryrun", "nouser", "get", "x"), ("dryrun", "default", "nocmd"),
+                 ("dryrun", "default", "get")):
+        p("acl", *args)
+    p.check()
