@@ -12,6 +12,7 @@
 
 #include "acl.h"
 #include "acl_cats.h"
+#include "blocking.h"
 #include "evict.h"
 #include "latency.h"
 #include "monitor.h"
@@ -264,7 +265,10 @@ void command_call(client *c, command *cmd) {
     cmd->usec += duration;
     if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
     errors_seen = server.stat_total_error_replies;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
+    if (c->flags & CLIENT_BLOCKED) /* logged when served, as Redis */
+        blocking_note_call(c, duration);
+    else if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);
     c->redacted = saved_marks;
