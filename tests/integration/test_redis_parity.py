@@ -826,3 +826,90 @@ def test_acl_subcommand_arities_and_texts(p):
                  ("dryrun", "default", "get")):
         p("acl", *args)
     p.check()
+
+
+# ---- CONFIG SET: numeric and memory values, Redis' parsing and bounds ----
+
+NUMERIC_VALUES = ["-1", "-0", "0", "1", "abc", "", "1k", "-1k", "99999999999999999999",
+                  "9223372036854775807", "9223372036854775808", "18446744073709551615",
+                  "18446744073709551616", "4294967295", "4294967296", "2147483647", "2147483648",
+                  "-2147483648", "-2147483649", "1.5", " 1", "0x10", "1gb", "20000000000gb",
+                  "9999999999g", "65", "1048576", "-100", "0777", "0778", "1kb", "01k"]
+NUMERIC_PARAMS = ["timeout", "tcp-keepalive", "acllog-max-len", "auto-aof-rewrite-percentage",
+                  "auto-aof-rewrite-min-size", "hz", "proto-max-bulk-len",
+                  "client-query-buffer-limit", "maxmemory", "maxmemory-samples", "lfu-log-factor",
+                  "lfu-decay-time", "active-expire-effort", "zset-max-listpack-entries",
+                  "zset-max-listpack-value", "slowlog-log-slower-than", "slowlog-max-len",
+                  "latency-monitor-threshold", "hash-max-listpack-entries",
+                  "hash-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size",
+                  "list-compress-depth"]
+
+
+@pytest.mark.parametrize("param", NUMERIC_PARAMS)
+def test_config_set_numeric_values_parse_like_redis(p, param):
+    orig = p.both("config", "get", param)
+    value = re.findall(rb"\r\n([^\r\n$*]*)\r\n", orig[0])[-1]
+    try:
+        for v in NUMERIC_VALUES:
+            p("config", "set", param, v)
+            p("config", "get", param)
+    finally:
+        p.both("config", "set", param, value)
+    p("config", "set", "maxclients", "-1")
+    p("config", "set", "maxclients", "0")
+    p.check()
+
+
+# ---- SLOWLOG: a blocked command is logged when it is served ----
+
+def slowlog_commands(raw):
+    """The argument vectors of a raw SLOWLOG GET reply, newest first."""
+    return re.findall(rb"\*\d+\r\n((?:\$\d+\r\n[^\r]*\r\n)+)\$\d+\r\n127\.0\.0\.1", raw)
+
+
+def test_slowlog_logs_blocked_commands_when_served(servers):
+    admin = Pair(*servers)
+    admin.both("config", "set", "slowlog-log-slower-than", "0")
+    admin.both("slowlog", "reset")
+    blocker = Pair(*servers)
+    try:
+        for conn in (blocker.r, blocker.v):
+            conn.sock.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nbk\r\n$1\r\n0\r\n")
+        for conn in (admin.r, admin.v):  # wait until both are blocked
+            while b"blocked_clients:1\r\n" not in conn.call("info", "clients"):
+                time.sleep(0.01)
+        first = admin.both("slowlog", "get")
+        admin("lpush", "bk", "v")
+        for conn in (blocker.r, blocker.v):
+            out = []
+            conn._reply(out)
+            assert b"".join(out) == b"*2\r\n$2\r\nbk\r\n$1\r\nv\r\n"
+        admin("rpush", "bk2", "a", "b")
+        blocker("blpop", "bk2", "0")  # served at once: logged by the call itself
+        second = admin.both("slowlog", "get", "-1")
+        admin("slowlog", "len")
+        admin.check()
+        blocker.check()
+        assert slowlog_commands(first[0]) == slowlog_commands(first[1])
+        assert slowlog_commands(second[0]) == slowlog_commands(second[1])
+        assert any(b"BLPOP" in e and b"bk\r\n" in e for e in slowlog_commands(second[0]))
+    finally:
+        admin.both("config", "set", "slowlog-log-slower-than", "10000")
+        admin.both("del", "bk", "bk2")
+        admin.close()
+        blocker.close()
+
+
+def test_slowlog_trims_only_when_a_command_runs(p):
+    p.both("config", "set", "slowlog-log-slower-than", "0")
+    p.both("slowlog", "reset")
+    for i in range(5):
+        p("set", "k%d" % i, "v")
+    p("config", "set", "slowlog-max-len", "2")
+    p("slowlog", "len")  # Redis trims when a command is logged, not on SET
+    p("slowlog", "len")
+    p("config", "set", "slowlog-max-len", "0")
+    p("slowlog", "len")
+    p.both("config", "set", "slowlog-max-len", "128")
+    p.both("config", "set", "slowlog-log-slower-than", "10000")
+    p.check()
