@@ -4,6 +4,7 @@
  * never change; Redis-only entries take ids after command_id_count(). */
 #include "acl_cmds.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@
 typedef struct redis_cmd {
     const char *name; /* "config|get" */
     const char *cats; /* "@admin @slow @dangerous" */
+    bool keys;        /* has key arguments (Redis' doesCommandHaveKeys) */
 } redis_cmd;
 
 static const redis_cmd redis_cmds[] = {
@@ -27,9 +29,10 @@ static int ntable;
 static int *by_name; /* owned: table indexes in name order */
 static int nids;
 
-static void push(const char *name, int id, int parent, uint64_t cats, const command *cmd) {
+static void push(const char *name, int id, int parent, uint64_t cats, const command *cmd,
+                 bool keys) {
     table = vg_realloc(table, (size_t)(ntable + 1) * sizeof(acl_cmd));
-    table[ntable] = (acl_cmd){name, id, parent, 0, cats, cmd};
+    table[ntable] = (acl_cmd){name, id, parent, 0, cats, cmd, keys};
     if (parent >= 0) table[parent].nsub++;
     ntable++;
 }
@@ -43,7 +46,8 @@ static bool vigil_has(const char *name) {
 }
 
 static void push_redis(size_t i, int parent) {
-    push(redis_cmds[i].name, nids++, parent, acl_cats_parse(redis_cmds[i].cats, 0), NULL);
+    push(redis_cmds[i].name, nids++, parent, acl_cats_parse(redis_cmds[i].cats, 0), NULL,
+         redis_cmds[i].keys);
 }
 
 /* Redis-only subcommands of the container called name (len bytes). */
@@ -64,10 +68,10 @@ void acl_cmds_init(void) {
     for (size_t i = 0; i < command_count(); i++) {
         command *cmd = command_at(i);
         int at = ntable;
-        push(cmd->fullname, cmd->id, -1, cmd->acl_bits, cmd);
+        push(cmd->fullname, cmd->id, -1, cmd->acl_bits, cmd, false);
         if (cmd->subcommands)
             for (command *sub = cmd->subcommands; sub->name; sub++)
-                push(sub->fullname, sub->id, at, sub->acl_bits, sub);
+                push(sub->fullname, sub->id, at, sub->acl_bits, sub, false);
         push_redis_subs(cmd->fullname, strlen(cmd->fullname), at);
     }
     for (size_t i = 0; i < NREDIS; i++) {
@@ -102,4 +106,15 @@ int acl_cmds_find(const char *name, size_t len) {
     for (int i = 0; i < ntable; i++)
         if (strlen(table[i].name) == len && strncasecmp(table[i].name, name, len) == 0) return i;
     return -1;
+}
+
+bool acl_cmds_redis_keyless(const char *name, size_t len, const char *sub, size_t sublen) {
+    acl_cmds_init();
+    int i = acl_cmds_find(name, len);
+    if (i >= 0 && table[i].nsub > 0 && sub) {
+        char full[128];
+        int n = snprintf(full, sizeof(full), "%.*s|%.*s", (int)len, name, (int)sublen, sub);
+        i = n > 0 && (size_t)n < sizeof(full) ? acl_cmds_find(full, (size_t)n) : -1;
+    }
+    return i >= 0 && table[i].cmd == NULL && !table[i].keys;
 }

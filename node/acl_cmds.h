@@ -9,6 +9,7 @@
 #ifndef VIGIL_NODE_ACL_CMDS_H
 #define VIGIL_NODE_ACL_CMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ typedef struct acl_cmd {
     int nsub;                  /* subcommands, which follow it in the table */
     uint64_t cats;             /* category bits (acl_cats.h) */
     const struct command *cmd; /* borrowed: vigil's command, NULL for a Redis-only one */
+    bool keys;                 /* Redis-only: has key arguments */
 } acl_cmd;
 
 /* Build the table (idempotent); needs the command table initialised. */
@@ -32,5 +34,9 @@ int acl_cmds_by_name(int k);
 int acl_cmds_ids(void);
 /* Index of the entry named name ("get", "config|get"), case-insensitive; -1 if none. */
 int acl_cmds_find(const char *name, size_t len);
+/* Does argv name ("sync", or "cluster" "info" when sub is given) a Redis
+ * 7.0 command vigil lacks and that takes no key arguments? COMMAND GETKEYS
+ * answers those as Redis does. */
+bool acl_cmds_redis_keyless(const char *name, size_t len, const char *sub, size_t sublen);
 
 #endif

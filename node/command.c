@@ -157,19 +157,49 @@ static int resolve_need(const command *cmd, int need, const vg_slice *argv, int 
     return CMD_KEY_READ | CMD_KEY_WRITE;
 }
 
+/* Redis' atoi(): leading blanks, a sign, digits; strtol saturates and the
+ * int conversion keeps the low bits. */
+static int redis_atoi(const vg_slice *arg) {
+    char tmp[64];
+    size_t n = arg->len < sizeof(tmp) - 1 ? arg->len : sizeof(tmp) - 1;
+    memcpy(tmp, arg->ptr, n);
+    tmp[n] = '\0';
+    return (int)strtol(tmp, NULL, 10);
+}
+
+/* Redis' genericGetKeys, the fallback when a numkeys key spec fails (a
+ * numkeys that is no integer, such as "1e400"): atoi() of the count, the
+ * counted keys, then the store key. Returns the number visited. */
+static int fallback_keys(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
+                         void *arg) {
+    int need = 0; /* genericGetKeys gives no key flags: any matching pattern will do */
+    int first = cmd->numkeys_arg + 1;
+    int num = redis_atoi(&argv[cmd->numkeys_arg]);
+    if (num < 1 || num > argc - first) return 0;
+    for (int i = 0; i < num; i++)
+        cb(&argv[first + i], need, arg);
+    if (cmd->first_key > 0 && cmd->first_key < cmd->numkeys_arg) {
+        cb(&argv[cmd->first_key], need, arg);
+        num++;
+    }
+    return num;
+}
+
 int command_keys_need(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
                       void *arg) {
     long long count = 0;
-    /* As Redis' key specs do: a numkeys that is not an integer, is below 1
-     * or runs past the arguments makes the command malformed, and then it
-     * has no keys at all (its handler replies the syntax error). */
-    if (cmd->numkeys_arg > 0 &&
-        (cmd->numkeys_arg >= argc ||
-         !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) || count < 1 ||
-         count > argc - 1 - cmd->numkeys_arg))
-        return 0;
     int first_need = resolve_need(cmd, cmd->key_need_first, argv, argc);
     int rest_need = resolve_need(cmd, cmd->key_need_rest, argv, argc);
+    /* As Redis' key specs do: a numkeys that is below 1 or runs past the
+     * arguments makes the command malformed, and then it has no keys at
+     * all (its handler replies the syntax error); one that is no integer
+     * falls back to Redis' getkeys function. */
+    if (cmd->numkeys_arg > 0) {
+        if (cmd->numkeys_arg >= argc) return 0;
+        const vg_slice *nk = &argv[cmd->numkeys_arg];
+        if (!vg_str2ll(nk->ptr, nk->len, &count)) return fallback_keys(cmd, argv, argc, cb, arg);
+        if (count < 1 || count > argc - 1 - cmd->numkeys_arg) return 0;
+    }
     int n = 0;
     if (cmd->first_key > 0 && cmd->first_key < argc) {
         int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;

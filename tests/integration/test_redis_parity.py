@@ -913,3 +913,32 @@ def test_slowlog_trims_only_when_a_command_runs(p):
     p.both("config", "set", "slowlog-max-len", "128")
     p.both("config", "set", "slowlog-log-slower-than", "10000")
     p.check()
+
+
+# ---- COMMAND GETKEYS: Redis' getkeys fallback and commands vigil lacks ----
+
+def test_command_getkeys_numkeys_fallback_and_keyless_commands(p):
+    for args in (("zdiffstore", "k", "1e400", "k2"), ("zunionstore", "k", "1.5", "a", "b"),
+                 ("zunionstore", "k", " 2", "a", "b"), ("zunionstore", "k", "+2", "a", "b"),
+                 ("zunionstore", "k", "99999999999999999999", "a", "b"),
+                 ("zunionstore", "k", "0x1", "a", "b"), ("zunionstore", "k", "3abc", "a", "b"),
+                 ("zunionstore", "k", "0", "a"), ("zunionstore", "k", "2", "a", "b"),
+                 ("zintercard", "1e400", "a"), ("lmpop", "1e400", "a", "left"),
+                 ("blmpop", "0", "1e400", "a", "left"), ("bzmpop", "0", "2.5", "a", "b", "min"),
+                 ("zmpop", "2.5", "a", "b", "min"), ("sintercard", "1e3", "a"),
+                 ("zunion", "2x", "a", "b"), ("zinter", "1e400", "a", "b"), ("sync", "a"),
+                 ("psync", "a", "b"), ("cluster", "info"), ("client", "tracking", "on"),
+                 ("client", "nosuch"), ("nosuch", "a"), ("config", "get", "x")):
+        p("command", "getkeys", *args)
+    p.check()
+
+
+def test_acl_key_checks_use_the_getkeys_fallback(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "gk", "reset", "on", ">pw", "+@all", "~a*")
+    for args in (("zunionstore", "b", "1.5", "a1", "a2"), ("zunionstore", "a", "1.5", "b", "a"),
+                 ("zunionstore", "a0", "1.5", "a1", "b"), ("zinter", "1e400", "b")):
+        admin("acl", "dryrun", "gk", *args)
+    admin.both("acl", "deluser", "gk")
+    admin.check()
+    admin.close()
