@@ -947,19 +947,24 @@ int acl_check_log(client *c, const command *cmd, const char *context) {
     return r;
 }
 
+void acl_denial_text(int r, const command *cmd, vg_error *out) {
+    if (r == ACL_DENIED_CMD)
+        vg_error_set(out, "NOPERM this user has no permissions to run the '%s' command",
+                     cmd->fullname);
+    else if (r == ACL_DENIED_KEY)
+        vg_error_set(
+            out, "NOPERM this user has no permissions to access one of the keys used as arguments");
+    else
+        vg_error_set(out, "NOPERM this user has no permissions to access one of the channels "
+                          "used as arguments");
+}
+
 bool acl_check_command(client *c, const command *cmd, const char *context) {
     int r = acl_check_log(c, cmd, context);
     if (r == ACL_OK) return true;
-    if (r == ACL_DENIED_CMD)
-        reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command",
-                     cmd->fullname);
-    else if (r == ACL_DENIED_KEY)
-        reply_error(
-            c, "NOPERM this user has no permissions to access one of the keys used as arguments");
-    else
-        reply_error(
-            c,
-            "NOPERM this user has no permissions to access one of the channels used as arguments");
+    vg_error why;
+    acl_denial_text(r, cmd, &why);
+    reply_error(c, why.msg);
     return false;
 }
 

@@ -310,6 +310,34 @@ void command_call(client *c, command *cmd) {
 
 static void dispatch(client *c);
 
+/* Redis rejects EXEC like any command but words the error as an aborted
+ * transaction ("EXECABORT Transaction discarded because of: <why>") and
+ * discards the transaction, inside MULTI or not: for its arity, a missing
+ * AUTH, the ACL and the RESP2 subscriber context. */
+static bool exec_refused(client *c, command *cmd) {
+    vg_error why;
+    why.msg[0] = '\0';
+    if (!arity_ok(cmd, c->argc)) {
+        vg_error_set(&why, "wrong number of arguments for '%s' command", cmd->fullname);
+    } else if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        vg_error_set(&why, "NOAUTH Authentication required.");
+    } else {
+        int r = acl_check_log(c, cmd, "toplevel");
+        if (r != ACL_OK)
+            acl_denial_text(r, cmd, &why);
+        else if (c->resp == 2 && (c->flags & CLIENT_PUBSUB))
+            vg_error_set(&why,
+                         "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                         "QUIT / RESET are allowed in this context",
+                         cmd->fullname);
+    }
+    if (why.msg[0] == '\0') return false;
+    cmd->rejected_calls++;
+    multi_client_reset(c);
+    reply_errorf(c, "EXECABORT Transaction discarded because of: %s", why.msg);
+    return true;
+}
+
 /* Redis flags a MONITOR client as a replica, and a replica may not touch
  * the keyspace (so it cannot dodge CLIENT PAUSE): refuse reads, writes and
  * may-replicate commands from it. */
@@ -383,6 +411,7 @@ static void dispatch(client *c) {
         cmd = sub;
         c->cmd = cmd;
     }
+    if (strcmp(cmd->name, "exec") == 0 && exec_refused(c, cmd)) return;
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
         command_reply_arity_error(c);

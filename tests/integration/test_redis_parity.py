@@ -942,3 +942,32 @@ def test_acl_key_checks_use_the_getkeys_fallback(servers):
     admin.both("acl", "deluser", "gk")
     admin.check()
     admin.close()
+
+
+# ---- EXEC refused before it runs: EXECABORT, the transaction discarded ----
+
+def test_exec_rejections_abort_the_transaction(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "eu", "reset", "on", ">pw", "+@all", "-exec", "~*")
+    p = Pair(*servers)
+    for args in (("exec", "x"), ("multi",), ("exec", "x"), ("exec",), ("auth", "eu", "pw"),
+                 ("multi",), ("set", "a", "b"), ("exec",), ("exec",), ("get", "a"),
+                 ("auth", "default", "x"), ("subscribe", "ch"), ("exec",), ("unsubscribe",)):
+        p(*args)
+    logs = admin.both("acl", "log", "1")
+    assert acl_log_normalised(logs[0]) == acl_log_normalised(logs[1]), logs
+    admin.both("acl", "deluser", "eu")
+    p.check()
+    admin.check()
+    p.close()
+    admin.close()
+
+
+def test_exec_without_auth_aborts(auth_servers):
+    p = Pair(*auth_servers)
+    p("exec")
+    p("multi")
+    p("auth", "pw")
+    p("exec")
+    p.check()
+    p.close()
