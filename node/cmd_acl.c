@@ -3,6 +3,7 @@
  *
  * Owns: nothing; users live in acl.c. ACL SAVE writes the aclfile
  * atomically (temporary file, fsync, rename). */
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -24,6 +25,13 @@ static void cmd_acl_setuser(client *c) {
     vg_error err;
     for (int i = 2; i < c->argc; i++) /* the name and every rule, as Redis hides them */
         command_redact_arg(c, i);
+    const vg_slice *name = &c->argv[2];
+    for (size_t i = 0; i < name->len; i++) {
+        if (isspace((unsigned char)name->ptr[i]) || name->ptr[i] == '\0') {
+            reply_error(c, "ERR Usernames can't contain spaces or null characters");
+            return;
+        }
+    }
     if (acl_setuser_args(c->argv[2].ptr, c->argv[2].len, c->argv + 3, c->argc - 3, &err) != VG_OK) {
         reply_error(c, err.msg);
         return;

@@ -799,6 +799,14 @@ def test_acl_setuser_rule_errors(p, rule):
     p.check()
 
 
+@pytest.mark.parametrize("name", ["1 ", "a\tb", "a\x00b", "\n", "", "ok"])
+def test_acl_setuser_refuses_names_with_spaces(p, name):
+    p("acl", "setuser", name, "on")
+    p("acl", "users")
+    p.both("acl", "deluser", name)
+    p.check()
+
+
 def test_acl_first_args_allow_a_denied_command(servers):
     admin = Pair(*servers)
     admin.both("acl", "setuser", "fa", "reset", "on", ">pw", "~*", "+select|0", "+select|3")
