@@ -979,3 +979,13 @@ def test_exec_without_auth_aborts(auth_servers):
     p("exec")
     p.check()
     p.close()
+
+
+def test_lex_range_on_listpack_with_mixed_scores_brief_case(p):
+    p("zadd", "k", ".5", "9223372036854775807", "-0.0", "x", "-0.0", b"\x00\xff", "10", "abc")
+    p("zrevrangebylex", "k", "[x y", "(a")
+    p("zrangebylex", "k", "(a", "[x y")
+    p("zlexcount", "k", "(a", "[x y")
+    p("zrevrangebylex", "k", "+", "-", "limit", "1", "2")
+    p("zrange", "k", "[x y", "(a", "bylex", "rev")
+    p.check()
