@@ -64,6 +64,7 @@ static int cmp_names(const void *a, const void *b) {
 
 void acl_cmds_init(void) {
     if (table) return;
+    VG_ASSERT(command_count() > 0); /* built from the command table: init that first */
     nids = command_id_count();
     for (size_t i = 0; i < command_count(); i++) {
         command *cmd = command_at(i);
