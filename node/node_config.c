@@ -291,8 +291,7 @@ static config_param params[] = {
     {"client-query-buffer-limit", NULL, CONFIG_MEMORY, CONFIG_UNSIGNED,
      &server.client_query_buffer_limit, 1024 * 1024, LL_MAX, "1gb", NULL, NULL, NULL, NULL},
     {"client-output-buffer-limit", NULL, CONFIG_SPECIAL, CONFIG_MULTI, NULL, 0, 0,
-     "normal 1gb 256mb 60 replica 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, set_obuf, get_obuf,
-     NULL},
+     "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", NULL, set_obuf, get_obuf, NULL},
     /* Redis' unsigned long long: max -1 is ULLONG_MAX; a value past LL_MAX
      * reads as negative, which the eviction code takes as no limit. */
     {"maxmemory", NULL, CONFIG_MEMORY, CONFIG_UNSIGNED, &server.maxmemory, 0, -1, "0", NULL, NULL,

@@ -989,3 +989,10 @@ def test_lex_range_on_listpack_with_mixed_scores_brief_case(p):
     p("zrevrangebylex", "k", "+", "-", "limit", "1", "2")
     p("zrange", "k", "[x y", "(a", "bylex", "rev")
     p.check()
+
+
+def test_client_output_buffer_limit_default_is_redis(servers):
+    fresh = Pair(*servers)
+    fresh("config", "get", "client-output-buffer-limit")
+    fresh.check()
+    fresh.close()
