@@ -2,18 +2,23 @@
  *
  * Owns: the user table (a small array; lookups happen on AUTH, not per
  * command, because clients keep a pointer to their user), each user's
- * selectors, and the rule parser. Rule descriptions for ACL LIST/GETUSER
- * are rebuilt from what was applied: a "+@all"/"-@all" base, then category
- * rules, then single-command rules, as Redis 7.0 prints them. */
+ * selectors, and the rule parser. A selector's commands are a bitmap over
+ * acl_cmds.h's ids (Redis-only commands included) plus "first args"
+ * (+select|0). Rule descriptions for ACL LIST/GETUSER are rebuilt from the
+ * bitmap alone, with Redis 7.0's greedy reduction: a "+@all"/"-@all" base,
+ * the categories that fit best one by one, then single commands. */
 #include "acl.h"
 #include "acl_internal.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
 
 #include "acl_cats.h"
+#include "acl_cmds.h"
 #include "glob.h"
 #include "reply.h"
 #include "server.h"
@@ -29,15 +34,17 @@ typedef struct acl_pattern {
     size_t len;
 } acl_pattern;
 
-typedef struct acl_rule {
-    char *text; /* owned: "+@hash", "-hdel", "+config|get" */
-} acl_rule;
+/* "+select|0": a first argument allowed for an otherwise denied command. */
+typedef struct acl_firstarg {
+    int id;    /* acl_cmds id of a command without subcommands */
+    char *arg; /* owned */
+} acl_firstarg;
 
 typedef struct acl_selector {
-    uint64_t *allowed; /* owned bitmap over command ids */
-    bool base_all;     /* description base: +@all rather than -@all */
-    acl_rule *rules;   /* owned: category rules first, then commands, in order */
-    int nrules;
+    uint64_t *allowed;   /* owned bitmap over acl_cmds ids */
+    bool base_all;       /* +@all was the last base rule: future commands allowed */
+    acl_firstarg *first; /* owned: in the order added */
+    int nfirst;
     acl_pattern *keys; /* owned */
     int nkeys;
     bool allkeys;
@@ -50,6 +57,7 @@ struct acl_user {
     char *name; /* owned */
     bool on;
     bool nopass;
+    int sanitize;   /* SANITIZE_* flag shown in descriptions; payloads are always checked */
     char (*pw)[65]; /* owned: hex SHA-256 */
     int npw;
     acl_selector root;
@@ -57,12 +65,15 @@ struct acl_user {
     int nsel;
 };
 
+enum { SANITIZE_UNSET, SANITIZE_ON, SANITIZE_SKIP };
+
 static acl_user **users; /* owned */
 static int nusers;
 static acl_user *default_user;
 
 static size_t bitmap_words(void) {
-    return (size_t)(command_id_count() + 63) / 64 + 1;
+    acl_cmds_init();
+    return (size_t)(acl_cmds_ids() + 63) / 64 + 1;
 }
 
 static void selector_init(acl_selector *s) {
@@ -76,17 +87,38 @@ static void patterns_free(acl_pattern *p, int n) {
     vg_free(p);
 }
 
-static void rules_free(acl_selector *s) {
-    for (int i = 0; i < s->nrules; i++)
-        vg_free(s->rules[i].text);
-    vg_free(s->rules);
-    s->rules = NULL;
-    s->nrules = 0;
+/* Drop the first args of command id, or all of them when id < 0. */
+static void firstargs_reset(acl_selector *s, int id) {
+    int kept = 0;
+    for (int i = 0; i < s->nfirst; i++) {
+        if (id < 0 || s->first[i].id == id)
+            vg_free(s->first[i].arg);
+        else
+            s->first[kept++] = s->first[i];
+    }
+    s->nfirst = kept;
+    if (kept == 0) {
+        vg_free(s->first);
+        s->first = NULL;
+    }
+}
+
+static void firstarg_add(acl_selector *s, int id, const char *arg, size_t len) {
+    for (int i = 0; i < s->nfirst; i++)
+        if (s->first[i].id == id && strlen(s->first[i].arg) == len &&
+            strncasecmp(s->first[i].arg, arg, len) == 0)
+            return;
+    s->first = vg_realloc(s->first, (size_t)(s->nfirst + 1) * sizeof(acl_firstarg));
+    s->first[s->nfirst].id = id;
+    s->first[s->nfirst].arg = vg_malloc(len + 1);
+    memcpy(s->first[s->nfirst].arg, arg, len);
+    s->first[s->nfirst].arg[len] = '\0';
+    s->nfirst++;
 }
 
 static void selector_free(acl_selector *s) {
     vg_free(s->allowed);
-    rules_free(s);
+    firstargs_reset(s, -1);
     patterns_free(s->keys, s->nkeys);
     patterns_free(s->channels, s->nchannels);
     memset(s, 0, sizeof(*s));
@@ -141,51 +173,26 @@ static bool bit_get(const uint64_t *b, int id) {
     return (b[id / 64] >> (id % 64)) & 1;
 }
 
-static void set_command(acl_selector *s, command *cmd, bool on) {
-    bit_set(s->allowed, cmd->id, on);
-    if (cmd->subcommands)
-        for (command *sub = cmd->subcommands; sub->name; sub++)
-            bit_set(s->allowed, sub->id, on);
+/* Allow or deny the table entry at index i; a container takes its
+ * subcommands along, and the entry's first args go (Redis'
+ * ACLChangeSelectorPerm). */
+static void set_entry(acl_selector *s, int i, bool on) {
+    const acl_cmd *e = acl_cmds_at(i);
+    bit_set(s->allowed, e->id, on);
+    if (s->nfirst) firstargs_reset(s, e->id);
+    for (int j = 1; j <= e->nsub; j++)
+        bit_set(s->allowed, acl_cmds_at(i + j)->id, on);
 }
 
 static void set_category(acl_selector *s, uint64_t catbit, bool on) {
-    for (size_t i = 0; i < command_count(); i++) {
-        command *cmd = command_at(i);
-        if (cmd->acl_bits & catbit) bit_set(s->allowed, cmd->id, on);
-        if (cmd->subcommands)
-            for (command *sub = cmd->subcommands; sub->name; sub++)
-                if (sub->acl_bits & catbit) bit_set(s->allowed, sub->id, on);
-    }
+    for (int i = 0; i < acl_cmds_count(); i++)
+        if (acl_cmds_at(i)->cats & catbit) set_entry(s, i, on);
 }
 
 static void set_all(acl_selector *s, bool on) {
     memset(s->allowed, on ? 0xff : 0, bitmap_words() * sizeof(uint64_t));
-    rules_free(s);
+    firstargs_reset(s, -1);
     s->base_all = on;
-}
-
-/* Record a rule for the description, replacing an older rule on the same target. */
-static void add_rule(acl_selector *s, const char *text, size_t len) {
-    for (int i = 0; i < s->nrules; i++) {
-        if (strlen(s->rules[i].text + 1) == len - 1 &&
-            memcmp(s->rules[i].text + 1, text + 1, len - 1) == 0) {
-            vg_free(s->rules[i].text);
-            memmove(&s->rules[i], &s->rules[i + 1], (size_t)(s->nrules - i - 1) * sizeof(acl_rule));
-            s->nrules--;
-            break;
-        }
-    }
-    bool is_cat = text[1] == '@';
-    int at = s->nrules;
-    if (is_cat) /* categories print before single commands */
-        for (at = 0; at < s->nrules && s->rules[at].text[1] == '@'; at++)
-            ;
-    s->rules = vg_realloc(s->rules, (size_t)(s->nrules + 1) * sizeof(acl_rule));
-    memmove(&s->rules[at + 1], &s->rules[at], (size_t)(s->nrules - at) * sizeof(acl_rule));
-    s->rules[at].text = vg_malloc(len + 1);
-    memcpy(s->rules[at].text, text, len);
-    s->rules[at].text[len] = '\0';
-    s->nrules++;
 }
 
 static void add_pattern(acl_pattern **arr, int *n, int flags, const char *p, size_t len) {
@@ -256,89 +263,154 @@ static bool valid_hash(const char *p, size_t len) {
     return true;
 }
 
-/* Command rule "+get", "-@read", "+config|get". */
-static int apply_command_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
-    bool on = op[0] == '+';
-    const char *name = op + 1;
-    size_t nlen = len - 1;
-    if (nlen == 4 && strncasecmp(name, "@all", 4) == 0) {
-        set_all(s, on);
-        return VG_OK;
+/* "+name" with a '|': a subcommand of a container, or a first argument of
+ * a plain command (+select|0), as Redis' ACLSetSelector tells them apart. */
+static int allow_piped(acl_selector *s, const char *name, size_t nlen, vg_error *err) {
+    const char *bar = name + nlen;
+    while (bar[-1] != '|')
+        bar--;
+    int i = acl_cmds_find(name, (size_t)(bar - 1 - name));
+    if (i < 0) goto unknown;
+    if (acl_cmds_at(i)->parent >= 0) {
+        vg_error_set(err, "Allowing first-arg of a subcommand is not supported");
+        return VG_ERR;
     }
-    if (nlen > 1 && name[0] == '@') {
-        uint64_t bit = acl_cat_bit(name + 1, nlen - 1);
-        if (bit == 0) goto unknown;
-        set_category(s, bit, on);
-        add_rule(s, op, len);
-        return VG_OK;
+    size_t sublen = nlen - (size_t)(bar - name);
+    if (sublen == 0) {
+        vg_error_set(err, "Syntax error");
+        return VG_ERR;
     }
-    const char *bar = memchr(name, '|', nlen);
-    command *cmd = command_lookup(name, bar ? (size_t)(bar - name) : nlen);
-    if (cmd == NULL) goto unknown;
-    if (bar) {
-        command *sub = command_lookup_sub(cmd, bar + 1, nlen - (size_t)(bar - name) - 1);
-        if (sub == NULL) goto unknown;
-        bit_set(s->allowed, sub->id, on);
+    if (acl_cmds_at(i)->nsub) {
+        i = acl_cmds_find(name, nlen);
+        if (i < 0) goto unknown;
+        set_entry(s, i, true);
     } else {
-        set_command(s, cmd, on);
+        firstarg_add(s, acl_cmds_at(i)->id, bar, sublen);
     }
-    add_rule(s, op, len);
     return VG_OK;
 unknown:
     vg_error_set(err, "Unknown command or category name in ACL");
     return VG_ERR;
 }
 
-/* One rule that applies to a selector (commands, keys, channels). */
-static int apply_selector_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
-    if ((op[0] == '+' || op[0] == '-') && len > 1) return apply_command_rule(s, op, len, err);
-    if (len == 11 && strncasecmp(op, "allcommands", len) == 0) {
-        set_all(s, true);
-    } else if (len == 10 && strncasecmp(op, "nocommands", len) == 0) {
-        set_all(s, false);
-    } else if (op[0] == '~') {
-        if (len == 2 && op[1] == '*') {
-            s->allkeys = true;
-        } else {
-            add_pattern(&s->keys, &s->nkeys, ACL_KEY_READ | ACL_KEY_WRITE, op + 1, len - 1);
-        }
-    } else if (op[0] == '%') {
-        size_t i = 1;
-        int flags = 0;
-        for (; i < len && op[i] != '~'; i++) {
-            if (op[i] == 'R' || op[i] == 'r')
+/* Command rule "+get", "-@read", "+config|get", "+select|0". */
+static int apply_command_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    bool on = op[0] == '+';
+    const char *name = op + 1;
+    size_t nlen = len - 1;
+    if (nlen >= 1 && name[0] == '@') {
+        uint64_t bit = acl_cat_bit(name + 1, nlen - 1);
+        if (bit == 0) goto unknown;
+        set_category(s, bit, on);
+        return VG_OK;
+    }
+    if (on && memchr(name, '|', nlen)) return allow_piped(s, name, nlen, err);
+    int i = acl_cmds_find(name, nlen);
+    if (i < 0) goto unknown;
+    set_entry(s, i, on);
+    return VG_OK;
+unknown:
+    vg_error_set(err, "Unknown command or category name in ACL");
+    return VG_ERR;
+}
+
+/* Patterns may hold no whitespace and no NUL (Redis' ACLStringHasSpaces). */
+static bool has_spaces(const char *p, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (isspace((unsigned char)p[i]) || p[i] == '\0') return true;
+    return false;
+}
+
+static void keys_reset(acl_selector *s, bool all) {
+    patterns_free(s->keys, s->nkeys);
+    s->keys = NULL;
+    s->nkeys = 0;
+    s->allkeys = all;
+}
+
+static void channels_reset(acl_selector *s, bool all) {
+    patterns_free(s->channels, s->nchannels);
+    s->channels = NULL;
+    s->nchannels = 0;
+    s->allchannels = all;
+}
+
+/* "~pat" and "%RW~pat". */
+static int key_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    if (s->allkeys) {
+        vg_error_set(err, "Adding a pattern after the * pattern (or the 'allkeys' flag) is not "
+                          "valid and does not have any effect. Try 'resetkeys' to start with an "
+                          "empty list of patterns");
+        return VG_ERR;
+    }
+    int flags = ACL_KEY_READ | ACL_KEY_WRITE;
+    size_t at = 1;
+    if (op[0] == '%') {
+        flags = 0;
+        for (; at < len; at++) {
+            char ch = (char)toupper((unsigned char)op[at]);
+            if (ch == 'R' && !(flags & ACL_KEY_READ)) {
                 flags |= ACL_KEY_READ;
-            else if (op[i] == 'W' || op[i] == 'w')
+            } else if (ch == 'W' && !(flags & ACL_KEY_WRITE)) {
                 flags |= ACL_KEY_WRITE;
-            else {
-                vg_error_set(err, "Syntax error");
-                return VG_ERR;
+            } else if (op[at] == '~') {
+                at++;
+                break;
+            } else {
+                goto syntax;
             }
         }
-        if (i >= len || flags == 0) {
-            vg_error_set(err, "Syntax error");
-            return VG_ERR;
-        }
-        add_pattern(&s->keys, &s->nkeys, flags, op + i + 1, len - i - 1);
-    } else if (len == 7 && strncasecmp(op, "allkeys", len) == 0) {
-        s->allkeys = true;
-    } else if (len == 9 && strncasecmp(op, "resetkeys", len) == 0) {
-        patterns_free(s->keys, s->nkeys);
-        s->keys = NULL;
-        s->nkeys = 0;
-        s->allkeys = false;
+        /* Redis would keep a flagless pattern and then fail to print it. */
+        if (flags == 0) goto syntax;
+    }
+    if (has_spaces(op + at, len - at)) goto syntax;
+    add_pattern(&s->keys, &s->nkeys, flags, op + at, len - at);
+    return VG_OK;
+syntax:
+    vg_error_set(err, "Syntax error");
+    return VG_ERR;
+}
+
+static int channel_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    if (s->allchannels) {
+        vg_error_set(err, "Adding a pattern after the * pattern (or the 'allchannels' flag) is "
+                          "not valid and does not have any effect. Try 'resetchannels' to start "
+                          "with an empty list of channels");
+        return VG_ERR;
+    }
+    if (has_spaces(op + 1, len - 1)) {
+        vg_error_set(err, "Syntax error");
+        return VG_ERR;
+    }
+    add_pattern(&s->channels, &s->nchannels, 0, op + 1, len - 1);
+    return VG_OK;
+}
+
+static bool op_is(const char *op, size_t len, const char *word) {
+    return strlen(word) == len && strncasecmp(op, word, len) == 0;
+}
+
+/* One rule that applies to a selector (commands, keys, channels), checked
+ * in Redis' order. */
+static int apply_selector_rule(acl_selector *s, const char *op, size_t len, vg_error *err) {
+    if (op_is(op, len, "allkeys") || (len == 2 && memcmp(op, "~*", 2) == 0)) {
+        keys_reset(s, true);
+    } else if (op_is(op, len, "resetkeys")) {
+        keys_reset(s, false);
+    } else if (op_is(op, len, "allchannels") || (len == 2 && memcmp(op, "&*", 2) == 0)) {
+        channels_reset(s, true);
+    } else if (op_is(op, len, "resetchannels")) {
+        channels_reset(s, false);
+    } else if (op_is(op, len, "allcommands") || op_is(op, len, "+@all")) {
+        set_all(s, true);
+    } else if (op_is(op, len, "nocommands") || op_is(op, len, "-@all")) {
+        set_all(s, false);
+    } else if (op[0] == '~' || op[0] == '%') {
+        return key_rule(s, op, len, err);
     } else if (op[0] == '&') {
-        if (len == 2 && op[1] == '*')
-            s->allchannels = true;
-        else
-            add_pattern(&s->channels, &s->nchannels, 0, op + 1, len - 1);
-    } else if (len == 11 && strncasecmp(op, "allchannels", len) == 0) {
-        s->allchannels = true;
-    } else if (len == 13 && strncasecmp(op, "resetchannels", len) == 0) {
-        patterns_free(s->channels, s->nchannels);
-        s->channels = NULL;
-        s->nchannels = 0;
-        s->allchannels = false;
+        return channel_rule(s, op, len, err);
+    } else if (op[0] == '+' || op[0] == '-') {
+        return apply_command_rule(s, op, len, err);
     } else {
         vg_error_set(err, "Syntax error");
         return VG_ERR;
@@ -398,6 +470,7 @@ static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *er
         apply_selector_rule(&u->root, "resetkeys", 9, err);
         apply_selector_rule(&u->root, "resetchannels", 13, err);
         set_all(&u->root, false);
+        u->sanitize = SANITIZE_ON;
     } else if (op[0] == '>' || op[0] == '<') {
         char hash[65];
         sha256_hex(op + 1, len - 1, hash);
@@ -419,8 +492,9 @@ static int apply_user_rule(acl_user *u, const char *op, size_t len, vg_error *er
     } else if (op[0] == '(' && op[len - 1] == ')') {
         return add_selector(u, op, len, err);
     } else if (len == 16 && strncasecmp(op, "sanitize-payload", 16) == 0) {
-        /* accepted for compatibility: payloads are always checked */
-    } else if (len == 19 && strncasecmp(op, "skip-sanitize-payload", 19) == 0) {
+        u->sanitize = SANITIZE_ON;
+    } else if (len == 21 && strncasecmp(op, "skip-sanitize-payload", 21) == 0) {
+        u->sanitize = SANITIZE_SKIP;
     } else {
         return apply_selector_rule(&u->root, op, len, err);
     }
@@ -455,10 +529,10 @@ int acl_setuser_args(const char *name, size_t nlen, const vg_slice *args, int na
             len = sel.len;
         }
         vg_error why;
-        if (len == 0 || apply_user_rule(u, op, len, &why) != VG_OK) {
-            if (len == 0) vg_error_set(&why, "Syntax error");
-            vg_error_set(err, "ERR Error in ACL SETUSER modifier '%.*s': %s",
-                         (int)(len > 128 ? 128 : len), op, why.msg);
+        if (len > 0 && apply_user_rule(u, op, len, &why) != VG_OK) { /* "" does nothing */
+            size_t shown = strnlen(op, len); /* Redis prints the rule as a C string */
+            vg_error_set(err, "ERR Error in ACL SETUSER modifier '%.*s': %s", (int)shown, op,
+                         why.msg);
             buf_free(&sel);
             user_free(u);
             return VG_ERR;
@@ -490,8 +564,8 @@ static void selector_copy(acl_selector *dst, const acl_selector *src) {
     selector_init(dst);
     memcpy(dst->allowed, src->allowed, bitmap_words() * sizeof(uint64_t));
     dst->base_all = src->base_all;
-    for (int i = 0; i < src->nrules; i++)
-        add_rule(dst, src->rules[i].text, strlen(src->rules[i].text));
+    for (int i = 0; i < src->nfirst; i++)
+        firstarg_add(dst, src->first[i].id, src->first[i].arg, strlen(src->first[i].arg));
     for (int i = 0; i < src->nkeys; i++)
         add_pattern(&dst->keys, &dst->nkeys, src->keys[i].flags, src->keys[i].pat,
                     src->keys[i].len);
@@ -509,6 +583,7 @@ static acl_user *user_clone(const acl_user *src) {
     for (int i = 0; i < src->npw; i++)
         add_pw_hash(u, src->pw[i]);
     u->nopass = src->nopass;
+    u->sanitize = src->sanitize;
     selector_copy(&u->root, &src->root);
     for (int i = 0; i < src->nsel; i++) {
         u->sel = vg_realloc(u->sel, (size_t)(u->nsel + 1) * sizeof(acl_selector));
@@ -656,9 +731,23 @@ static bool channel_args(const command *cmd, int argc, int *first, int *last, bo
     return false;
 }
 
+/* A denied command may still run with an allowed first argument. */
+static bool firstarg_allows(const acl_selector *s, const command *cmd, const vg_slice *argv,
+                            int argc) {
+    int at = cmd->parent ? 2 : 1;
+    if (argc <= at) return false;
+    for (int i = 0; i < s->nfirst; i++)
+        if (s->first[i].id == cmd->id && strlen(s->first[i].arg) == argv[at].len &&
+            strncasecmp(s->first[i].arg, argv[at].ptr, argv[at].len) == 0)
+            return true;
+    return false;
+}
+
 static int selector_allows(const acl_selector *s, const command *cmd, const vg_slice *argv,
                            int argc, int *obj) {
-    if (!bit_get(s->allowed, cmd->id)) return ACL_DENIED_CMD;
+    if (!(cmd->flags & CMD_NO_AUTH) && !bit_get(s->allowed, cmd->id) &&
+        !firstarg_allows(s, cmd, argv, argc))
+        return ACL_DENIED_CMD;
     if (!s->allkeys) {
         key_check k = {s, argv, -1};
         command_keys_need(cmd, argv, argc, check_key_cb, &k);
@@ -858,19 +947,24 @@ int acl_check_log(client *c, const command *cmd, const char *context) {
     return r;
 }
 
+void acl_denial_text(int r, const command *cmd, vg_error *out) {
+    if (r == ACL_DENIED_CMD)
+        vg_error_set(out, "NOPERM this user has no permissions to run the '%s' command",
+                     cmd->fullname);
+    else if (r == ACL_DENIED_KEY)
+        vg_error_set(
+            out, "NOPERM this user has no permissions to access one of the keys used as arguments");
+    else
+        vg_error_set(out, "NOPERM this user has no permissions to access one of the channels "
+                          "used as arguments");
+}
+
 bool acl_check_command(client *c, const command *cmd, const char *context) {
     int r = acl_check_log(c, cmd, context);
     if (r == ACL_OK) return true;
-    if (r == ACL_DENIED_CMD)
-        reply_errorf(c, "NOPERM this user has no permissions to run the '%s' command",
-                     cmd->fullname);
-    else if (r == ACL_DENIED_KEY)
-        reply_error(
-            c, "NOPERM this user has no permissions to access one of the keys used as arguments");
-    else
-        reply_error(
-            c,
-            "NOPERM this user has no permissions to access one of the channels used as arguments");
+    vg_error why;
+    acl_denial_text(r, cmd, &why);
+    reply_error(c, why.msg);
     return false;
 }
 
@@ -912,12 +1006,79 @@ static void describe_channels(const acl_selector *s, buf *out, bool with_reset) 
     }
 }
 
-static void describe_commands(const acl_selector *s, buf *out) {
-    buf_append_str(out, s->base_all ? "+@all" : "-@all");
-    for (int i = 0; i < s->nrules; i++) {
-        buf_append_char(out, ' ');
-        buf_append_str(out, s->rules[i].text);
+/* Commands of category catbit that bitmap b allows (*on) and denies (*off). */
+static void count_category(const uint64_t *b, uint64_t catbit, long *on, long *off) {
+    *on = *off = 0;
+    for (int i = 0; i < acl_cmds_count(); i++) {
+        const acl_cmd *e = acl_cmds_at(i);
+        if (!(e->cats & catbit)) continue;
+        if (bit_get(b, e->id))
+            (*on)++;
+        else
+            (*off)++;
     }
+}
+
+/* Pick the category that best fits what is left to describe in rest: more
+ * commands in common than different, fewest differences, then most in
+ * common; the first in table order wins ties. -1 when none fits. */
+static int best_category(const uint64_t *rest, bool additive, const bool *applied) {
+    int best = -1;
+    long mindiff = LONG_MAX, maxsame = 0;
+    for (size_t j = 0; j < acl_cats_count(); j++) {
+        if (applied[j]) continue;
+        long on, off;
+        count_category(rest, 1ULL << j, &on, &off);
+        long diff = additive ? off : on, same = additive ? on : off;
+        if (same > diff && (diff < mindiff || (diff == mindiff && same > maxsame))) {
+            best = (int)j;
+            mindiff = diff;
+            maxsame = same;
+        }
+    }
+    return best;
+}
+
+/* Single-command rules that make fake equal s, and s's first args, in
+ * name order (Redis uses its command table's hash order). */
+static void describe_single(const acl_selector *s, acl_selector *fake, buf *out) {
+    for (int k = 0; k < acl_cmds_count(); k++) {
+        int i = acl_cmds_by_name(k);
+        const acl_cmd *e = acl_cmds_at(i);
+        bool want = bit_get(s->allowed, e->id);
+        if (want != bit_get(fake->allowed, e->id)) {
+            buf_append_fmt(out, " %c%s", want ? '+' : '-', e->name);
+            set_entry(fake, i, want);
+        }
+        if (want) continue;
+        for (int k = 0; k < s->nfirst; k++)
+            if (s->first[k].id == e->id) buf_append_fmt(out, " +%s|%s", e->name, s->first[k].arg);
+    }
+}
+
+/* Redis 7.0's ACLDescribeSelectorCommandRules: a base, then the categories
+ * that fit best (applied to a fake selector as they are printed, and taken
+ * out of what is left to describe), then the single commands that differ. */
+static void describe_commands(const acl_selector *s, buf *out) {
+    bool additive = !s->base_all;
+    acl_selector fake, rest;
+    selector_init(&fake);
+    selector_init(&rest);
+    set_all(&fake, !additive);
+    memcpy(rest.allowed, s->allowed, bitmap_words() * sizeof(uint64_t));
+    buf_append_str(out, additive ? "-@all" : "+@all");
+    bool applied[64] = {false};
+    for (int best; (best = best_category(rest.allowed, additive, applied)) >= 0;) {
+        set_category(&fake, 1ULL << best, additive);
+        set_category(&rest, 1ULL << best, !additive);
+        buf_append_fmt(out, " %c@%s", additive ? '+' : '-', acl_cat_name((size_t)best));
+        applied[best] = true;
+    }
+    describe_single(s, &fake, out);
+    for (int id = 0; id < acl_cmds_ids(); id++) /* the rules must rebuild the bitmap */
+        VG_ASSERT(bit_get(fake.allowed, id) == bit_get(s->allowed, id));
+    selector_free(&fake);
+    selector_free(&rest);
 }
 
 static void describe_selector(const acl_selector *s, buf *out) {
@@ -929,9 +1090,15 @@ static void describe_selector(const acl_selector *s, buf *out) {
     describe_commands(s, out);
 }
 
+/* The flag word with its leading space. */
+static const char *sanitize_name(int sanitize) {
+    return sanitize == SANITIZE_SKIP ? " skip-sanitize-payload" : " sanitize-payload";
+}
+
 void acl_describe_user(const acl_user *u, buf *out) {
     buf_append_fmt(out, "user %s %s", u->name, u->on ? "on" : "off");
     if (u->nopass) buf_append_str(out, " nopass");
+    if (u->sanitize) buf_append_str(out, sanitize_name(u->sanitize));
     for (int i = 0; i < u->npw; i++)
         buf_append_fmt(out, " #%s", u->pw[i]);
     buf_append_char(out, ' ');
@@ -963,9 +1130,10 @@ static void reply_selector_fields(client *c, const acl_selector *s) {
 void acl_reply_getuser(client *c, const acl_user *u) {
     reply_map(c, 6);
     reply_bulk_str(c, "flags");
-    reply_set(c, u->nopass ? 2 : 1);
+    reply_set(c, 1 + u->nopass + (u->sanitize != SANITIZE_UNSET));
     reply_bulk_str(c, u->on ? "on" : "off");
     if (u->nopass) reply_bulk_str(c, "nopass");
+    if (u->sanitize) reply_bulk_str(c, sanitize_name(u->sanitize) + 1);
     reply_bulk_str(c, "passwords");
     reply_array(c, u->npw);
     for (int i = 0; i < u->npw; i++)

@@ -42,6 +42,8 @@ bool acl_check_command(client *c, const command *cmd, const char *context);
 /* The same check, logging a denial but replying nothing: ACL_OK or the ACL_DENIED_* reason
  * (EXEC words its own reply). */
 int acl_check_log(client *c, const command *cmd, const char *context);
+/* The NOPERM text for denial reason r (an ACL_DENIED_*) of cmd. */
+void acl_denial_text(int r, const command *cmd, vg_error *out);
 /* Pure check without side effects; *obj gets the argv index of the
  * offending key or channel (or -1). */
 int acl_user_allows(const acl_user *u, const command *cmd, const vg_slice *argv, int argc,

@@ -8,7 +8,9 @@
  *   command finds nothing -> blocking_block: CLIENT_BLOCKED, waiters linked
  *   key written -> signal: bkey marked ready, key queued (once)
  *   after the command / before sleep -> serve: waiters offered the key in
- *     FIFO order; the first ones the callback serves are unblocked
+ *     FIFO order; the first ones the callback serves are unblocked and go
+ *     to SLOWLOG then, as in Redis, timed by the blocking call plus the
+ *     serving (the wait itself does not count)
  *   cron past deadline -> null array, unblocked
  *   unblocked -> resume queue -> before sleep: its pending input runs
  *   closed -> everything about it dropped at once */
@@ -22,6 +24,7 @@
 #include "propagate.h"
 #include "reply.h"
 #include "server.h"
+#include "slowlog.h"
 #include "vg_alloc.h"
 
 typedef struct bkey bkey;
@@ -55,6 +58,7 @@ struct blocking_state {
     int argc;
     const command *cmd;      /* borrowed: static command table */
     int64_t deadline_ms;     /* unix ms, 0 = none */
+    long long call_us;       /* how long the call that blocked ran */
     blocking_serve_cb serve; /* how to serve the command */
     waiter *waiters;         /* owned array: one per distinct key */
     int nwaiters;
@@ -308,12 +312,15 @@ static bool try_serve(client *c, const vg_slice *key) {
     c->argc = st->argc;
     c->cmd = st->cmd;
     c->flags |= CLIENT_PROTECTED;
+    long long start = vg_mono_us();
     /* A served client is its own unit: what its serve path propagates
      * (LPOP for BLPOP, LMOVE for BLMOVE ...) goes out alone. */
     bool prop = propagate_active();
     if (prop) propagate_begin(c, PROPAGATE_FRAME_SERVE, false);
     bool served = st->serve(c, key);
     if (prop) propagate_end(c, served);
+    if (served && !(st->cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, st->call_us + (vg_mono_us() - start));
     c->flags &= ~CLIENT_PROTECTED;
     c->argv = saved_argv;
     c->argc = saved_argc;
@@ -380,6 +387,11 @@ void blocking_cron(int64_t now_ms) {
         reply_null_array(st->c);
         unblock_client(st->c);
     }
+}
+
+void blocking_note_call(client *c, long long duration_us) {
+    bstate *st = state_of(c);
+    if (st && st->blocked) st->call_us = duration_us;
 }
 
 bool blocking_unblock(client *c, bool with_error) {

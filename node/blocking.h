@@ -47,6 +47,9 @@ bool blocking_allowed(const client *c);
 void blocking_block(client *c, const vg_slice *keys, int nkeys, int64_t deadline_ms,
                     blocking_serve_cb serve);
 bool blocking_is_blocked(const client *c);
+/* The call that blocked c ran duration_us: SLOWLOG counts it when c is
+ * served (a blocked call is logged then, not when it blocks). */
+void blocking_note_call(client *c, long long duration_us);
 
 /* Hook from server_key_modified: wake the key's waiters if there are any. */
 void blocking_signal_key(db *d, const char *key, size_t klen);

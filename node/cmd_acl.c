@@ -3,6 +3,7 @@
  *
  * Owns: nothing; users live in acl.c. ACL SAVE writes the aclfile
  * atomically (temporary file, fsync, rename). */
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -24,6 +25,13 @@ static void cmd_acl_setuser(client *c) {
     vg_error err;
     for (int i = 2; i < c->argc; i++) /* the name and every rule, as Redis hides them */
         command_redact_arg(c, i);
+    const vg_slice *name = &c->argv[2];
+    for (size_t i = 0; i < name->len; i++) {
+        if (isspace((unsigned char)name->ptr[i]) || name->ptr[i] == '\0') {
+            reply_error(c, "ERR Usernames can't contain spaces or null characters");
+            return;
+        }
+    }
     if (acl_setuser_args(c->argv[2].ptr, c->argv[2].len, c->argv + 3, c->argc - 3, &err) != VG_OK) {
         reply_error(c, err.msg);
         return;
@@ -94,7 +102,19 @@ static void cmd_acl_whoami(client *c) {
     reply_bulk_str(c, c->acl ? acl_user_name(c->acl) : "default");
 }
 
+/* Redis' reply when a subcommand gets more arguments than it takes: the
+ * subcommand as the client spelled it. */
+static void reply_acl_syntax(client *c) {
+    reply_errorf(c,
+                 "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try ACL HELP.",
+                 c->argv[1].ptr);
+}
+
 static void cmd_acl_cat(client *c) {
+    if (c->argc > 3) {
+        reply_acl_syntax(c);
+        return;
+    }
     if (c->argc == 2) {
         reply_array(c, (long long)acl_cats_count());
         for (size_t i = 0; i < acl_cats_count(); i++)
@@ -126,8 +146,15 @@ static void cmd_acl_cat(client *c) {
 
 static void cmd_acl_genpass(client *c) {
     long long bits = 256;
-    if (c->argc == 3 &&
-        (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &bits) || bits <= 0 || bits > 4096)) {
+    if (c->argc > 3) {
+        reply_acl_syntax(c);
+        return;
+    }
+    if (c->argc == 3 && !vg_str2ll(c->argv[2].ptr, c->argv[2].len, &bits)) {
+        reply_not_integer(c);
+        return;
+    }
+    if (bits <= 0 || bits > 4096) {
         reply_error(c, "ERR ACL GENPASS argument must be the number of bits for the output "
                        "password, a positive number up to 4096");
         return;
@@ -147,16 +174,21 @@ static void cmd_acl_genpass(client *c) {
 
 static void cmd_acl_log(client *c) {
     long long count = 10;
+    if (c->argc > 3) {
+        reply_acl_syntax(c);
+        return;
+    }
     if (c->argc == 3) {
         if (arg_is(&c->argv[2], "reset")) {
             acl_log_reset();
             reply_ok(c);
             return;
         }
-        if (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &count) || count < 0) {
+        if (!vg_str2ll(c->argv[2].ptr, c->argv[2].len, &count)) {
             reply_not_integer(c);
             return;
         }
+        if (count < 0) count = 0; /* as Redis: a negative count shows nothing */
     }
     acl_log_reply(c, count);
 }
@@ -233,8 +265,13 @@ static void cmd_acl_dryrun(client *c) {
     const vg_slice *argv = c->argv + 3;
     int argc = c->argc - 3;
     if (cmd->subcommands && argc >= 2) {
+        /* A container names its subcommand; an unknown one is no command. */
         command *sub = command_lookup_sub(cmd, argv[1].ptr, argv[1].len);
-        if (sub) cmd = sub;
+        if (sub == NULL) {
+            reply_errorf(c, "ERR Command '%.128s' not found", c->argv[3].ptr);
+            return;
+        }
+        cmd = sub;
     }
     if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
         reply_errorf(c, "ERR wrong number of arguments for '%s' command", cmd->fullname);

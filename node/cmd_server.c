@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "acl_cats.h"
+#include "acl_cmds.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "db.h"
@@ -264,11 +265,14 @@ static void cmd_command_getkeys(client *c) {
     const command *cmd = command_lookup(argv[0].ptr, argv[0].len);
     if (cmd && cmd->subcommands && argc >= 2)
         cmd = command_lookup_sub(cmd, argv[1].ptr, argv[1].len); /* unknown: invalid */
-    if (cmd == NULL) {
+    bool redis_keyless = cmd == NULL && acl_cmds_redis_keyless(argv[0].ptr, argv[0].len,
+                                                               argc >= 2 ? argv[1].ptr : NULL,
+                                                               argc >= 2 ? argv[1].len : 0);
+    if (cmd == NULL && !redis_keyless) {
         reply_error(c, "ERR Invalid command specified");
         return;
     }
-    if (cmd->first_key <= 0 && cmd->numkeys_arg <= 0) {
+    if (redis_keyless || (cmd->first_key <= 0 && cmd->numkeys_arg <= 0)) {
         reply_error(c, "ERR The command has no key arguments");
         return;
     }

@@ -12,6 +12,7 @@
 
 #include "acl.h"
 #include "acl_cats.h"
+#include "blocking.h"
 #include "evict.h"
 #include "latency.h"
 #include "monitor.h"
@@ -156,19 +157,49 @@ static int resolve_need(const command *cmd, int need, const vg_slice *argv, int 
     return CMD_KEY_READ | CMD_KEY_WRITE;
 }
 
+/* Redis' atoi(): leading blanks, a sign, digits; strtol saturates and the
+ * int conversion keeps the low bits. */
+static int redis_atoi(const vg_slice *arg) {
+    char tmp[64];
+    size_t n = arg->len < sizeof(tmp) - 1 ? arg->len : sizeof(tmp) - 1;
+    memcpy(tmp, arg->ptr, n);
+    tmp[n] = '\0';
+    return (int)strtol(tmp, NULL, 10);
+}
+
+/* Redis' genericGetKeys, the fallback when a numkeys key spec fails (a
+ * numkeys that is no integer, such as "1e400"): atoi() of the count, the
+ * counted keys, then the store key. Returns the number visited. */
+static int fallback_keys(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
+                         void *arg) {
+    int need = 0; /* genericGetKeys gives no key flags: any matching pattern will do */
+    int first = cmd->numkeys_arg + 1;
+    int num = redis_atoi(&argv[cmd->numkeys_arg]);
+    if (num < 1 || num > argc - first) return 0;
+    for (int i = 0; i < num; i++)
+        cb(&argv[first + i], need, arg);
+    if (cmd->first_key > 0 && cmd->first_key < cmd->numkeys_arg) {
+        cb(&argv[cmd->first_key], need, arg);
+        num++;
+    }
+    return num;
+}
+
 int command_keys_need(const command *cmd, const vg_slice *argv, int argc, command_key_need_cb cb,
                       void *arg) {
     long long count = 0;
-    /* As Redis' key specs do: a numkeys that is not an integer, is below 1
-     * or runs past the arguments makes the command malformed, and then it
-     * has no keys at all (its handler replies the syntax error). */
-    if (cmd->numkeys_arg > 0 &&
-        (cmd->numkeys_arg >= argc ||
-         !vg_str2ll(argv[cmd->numkeys_arg].ptr, argv[cmd->numkeys_arg].len, &count) || count < 1 ||
-         count > argc - 1 - cmd->numkeys_arg))
-        return 0;
     int first_need = resolve_need(cmd, cmd->key_need_first, argv, argc);
     int rest_need = resolve_need(cmd, cmd->key_need_rest, argv, argc);
+    /* As Redis' key specs do: a numkeys that is below 1 or runs past the
+     * arguments makes the command malformed, and then it has no keys at
+     * all (its handler replies the syntax error); one that is no integer
+     * falls back to Redis' getkeys function. */
+    if (cmd->numkeys_arg > 0) {
+        if (cmd->numkeys_arg >= argc) return 0;
+        const vg_slice *nk = &argv[cmd->numkeys_arg];
+        if (!vg_str2ll(nk->ptr, nk->len, &count)) return fallback_keys(cmd, argv, argc, cb, arg);
+        if (count < 1 || count > argc - 1 - cmd->numkeys_arg) return 0;
+    }
     int n = 0;
     if (cmd->first_key > 0 && cmd->first_key < argc) {
         int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -264,7 +295,10 @@ void command_call(client *c, command *cmd) {
     cmd->usec += duration;
     if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
     errors_seen = server.stat_total_error_replies;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_consider(c, duration);
+    if (c->flags & CLIENT_BLOCKED) /* logged when served, as Redis */
+        blocking_note_call(c, duration);
+    else if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, duration);
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);
     c->redacted = saved_marks;
@@ -275,6 +309,34 @@ void command_call(client *c, command *cmd) {
 }
 
 static void dispatch(client *c);
+
+/* Redis rejects EXEC like any command but words the error as an aborted
+ * transaction ("EXECABORT Transaction discarded because of: <why>") and
+ * discards the transaction, inside MULTI or not: for its arity, a missing
+ * AUTH, the ACL and the RESP2 subscriber context. */
+static bool exec_refused(client *c, command *cmd) {
+    vg_error why;
+    why.msg[0] = '\0';
+    if (!arity_ok(cmd, c->argc)) {
+        vg_error_set(&why, "wrong number of arguments for '%s' command", cmd->fullname);
+    } else if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        vg_error_set(&why, "NOAUTH Authentication required.");
+    } else {
+        int r = acl_check_log(c, cmd, "toplevel");
+        if (r != ACL_OK)
+            acl_denial_text(r, cmd, &why);
+        else if (c->resp == 2 && (c->flags & CLIENT_PUBSUB))
+            vg_error_set(&why,
+                         "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                         "QUIT / RESET are allowed in this context",
+                         cmd->fullname);
+    }
+    if (why.msg[0] == '\0') return false;
+    cmd->rejected_calls++;
+    multi_client_reset(c);
+    reply_errorf(c, "EXECABORT Transaction discarded because of: %s", why.msg);
+    return true;
+}
 
 /* Redis flags a MONITOR client as a replica, and a replica may not touch
  * the keyspace (so it cannot dodge CLIENT PAUSE): refuse reads, writes and
@@ -349,6 +411,7 @@ static void dispatch(client *c) {
         cmd = sub;
         c->cmd = cmd;
     }
+    if (strcmp(cmd->name, "exec") == 0 && exec_refused(c, cmd)) return;
     if (!arity_ok(cmd, c->argc) || (cmd->subcommands && !cmd->proc)) {
         cmd->rejected_calls++;
         command_reply_arity_error(c);

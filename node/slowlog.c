@@ -1,7 +1,9 @@
 /* slowlog.c -- SLOWLOG GET/LEN/RESET/HELP.
  *
- * Owns: a ring of entries, newest first, capped at slowlog-max-len. As in
- * Redis, an entry keeps at most 32 arguments ("... (N more arguments)") and
+ * Owns: a ring of entries that grows as entries come, trimmed to
+ * slowlog-max-len after each command while logging is on (Redis trims
+ * then, never on SLOWLOG GET/LEN or CONFIG SET). As in Redis, an entry
+ * keeps at most 32 arguments ("... (N more arguments)") and
  * at most 128 bytes of each ("... (N more bytes)"); an argument the handler
  * marked with command_redact_arg is kept as "(redacted)". */
 #include "slowlog.h"
@@ -29,8 +31,8 @@ typedef struct slow_entry {
     char name[64];
 } slow_entry;
 
-static slow_entry *ring; /* owned: newest at index (head-1) */
-static size_t ring_len, ring_cap, head;
+static slow_entry *ring; /* owned: entry i (0 = oldest) at (oldest + i) % ring_alloc */
+static size_t ring_len, ring_alloc, oldest;
 static long long next_id;
 
 static void entry_free(slow_entry *e) {
@@ -72,35 +74,41 @@ static void entry_fill(slow_entry *e, client *c, long long duration) {
     snprintf(e->name, sizeof(e->name), "%s", c->name ? c->name : "");
 }
 
-static void resize(size_t cap) {
-    /* Rebuild the ring newest-first into a fresh array of the new capacity. */
-    slow_entry *fresh = cap ? vg_calloc(cap * sizeof(slow_entry)) : NULL;
-    size_t keep = ring_len < cap ? ring_len : cap;
-    for (size_t i = 0; i < ring_len; i++) {
-        slow_entry *e = &ring[(head + ring_cap - 1 - i) % ring_cap];
-        if (i < keep)
-            fresh[keep - 1 - i] = *e;
-        else
-            entry_free(e);
+/* The k-th newest entry, k < ring_len. */
+static slow_entry *newest(size_t k) {
+    return &ring[(oldest + ring_len - 1 - k) % ring_alloc];
+}
+
+static void trim(size_t max) {
+    while (ring_len > max) {
+        entry_free(&ring[oldest]);
+        oldest = (oldest + 1) % ring_alloc;
+        ring_len--;
     }
+}
+
+/* Make room for one more entry: double the ring, oldest first at 0. */
+static void grow(void) {
+    size_t cap = ring_alloc ? ring_alloc * 2 : 16;
+    slow_entry *fresh = vg_calloc(cap * sizeof(slow_entry));
+    for (size_t i = 0; i < ring_len; i++)
+        fresh[i] = ring[(oldest + i) % ring_alloc];
     vg_free(ring);
     ring = fresh;
-    ring_cap = cap;
-    ring_len = keep;
-    head = cap ? keep % cap : 0;
+    ring_alloc = cap;
+    oldest = 0;
 }
 
 void slowlog_consider(client *c, long long duration_us) {
-    if (server.slowlog_log_slower_than < 0 || duration_us < server.slowlog_log_slower_than) return;
-    if ((size_t)server.slowlog_max_len != ring_cap) resize((size_t)server.slowlog_max_len);
-    if (ring_cap == 0) return;
-    slow_entry *e = &ring[head];
-    if (ring_len == ring_cap)
-        entry_free(e);
-    else
+    if (server.slowlog_log_slower_than < 0) return;
+    size_t max = (size_t)server.slowlog_max_len;
+    if (duration_us >= server.slowlog_log_slower_than && max > 0) {
+        trim(max - 1);
+        if (ring_len == ring_alloc) grow();
+        entry_fill(&ring[(oldest + ring_len) % ring_alloc], c, duration_us);
         ring_len++;
-    entry_fill(e, c, duration_us);
-    head = (head + 1) % ring_cap;
+    }
+    trim(max);
 }
 
 static void cmd_slowlog_get(client *c) {
@@ -113,11 +121,10 @@ static void cmd_slowlog_get(client *c) {
         }
         count = v == -1 ? (long long)ring_len : v;
     }
-    if ((size_t)server.slowlog_max_len != ring_cap) resize((size_t)server.slowlog_max_len);
     long long n = count < (long long)ring_len ? count : (long long)ring_len;
     reply_array(c, n);
     for (long long i = 0; i < n; i++) {
-        slow_entry *e = &ring[(head + ring_cap - 1 - (size_t)i) % ring_cap];
+        slow_entry *e = newest((size_t)i);
         reply_array(c, 6);
         reply_int(c, e->id);
         reply_int(c, e->time_s);
@@ -135,10 +142,8 @@ static void cmd_slowlog_len(client *c) {
 }
 
 static void cmd_slowlog_reset(client *c) {
-    for (size_t i = 0; i < ring_len; i++)
-        entry_free(&ring[(head + ring_cap - 1 - i) % ring_cap]);
-    ring_len = 0;
-    head = 0;
+    trim(0);
+    oldest = 0;
     reply_ok(c);
 }
 

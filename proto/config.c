@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,14 +58,16 @@ bool config_parse_bool(const char *s, int *out) {
     return false;
 }
 
+/* Redis' memtoull, to the bit: no sign, digits read as strtoull would
+ * without its overflow check (too many saturate), then a unit; the
+ * multiplication wraps. More than 127 digits is refused. */
 bool config_parse_memory(const char *s, long long *out) {
-    size_t n = strlen(s);
     size_t digits = 0;
-    if (n && s[0] == '-') digits = 1;
-    while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+    if (s[0] == '-') return false;
+    while (s[digits] >= '0' && s[digits] <= '9')
         digits++;
     const char *unit = s + digits;
-    long long mul;
+    unsigned long long mul;
     if (*unit == '\0' || strcasecmp(unit, "b") == 0)
         mul = 1;
     else if (strcasecmp(unit, "k") == 0)
@@ -72,22 +75,35 @@ bool config_parse_memory(const char *s, long long *out) {
     else if (strcasecmp(unit, "kb") == 0)
         mul = 1024;
     else if (strcasecmp(unit, "m") == 0)
-        mul = 1000LL * 1000;
+        mul = 1000ULL * 1000;
     else if (strcasecmp(unit, "mb") == 0)
-        mul = 1024LL * 1024;
+        mul = 1024ULL * 1024;
     else if (strcasecmp(unit, "g") == 0)
-        mul = 1000LL * 1000 * 1000;
+        mul = 1000ULL * 1000 * 1000;
     else if (strcasecmp(unit, "gb") == 0)
-        mul = 1024LL * 1024 * 1024;
+        mul = 1024ULL * 1024 * 1024;
     else
         return false;
-    long long v = 0; /* as Redis' memtoull: no digits at all ("", "k") is 0 */
-    if (digits > 0 && !vg_str2ll(s, digits, &v)) return false;
-    if (v != 0 && (v > 0 ? v > (long long)(9223372036854775807LL / mul)
-                         : v < -(long long)(9223372036854775807LL / mul)))
-        return false;
-    *out = v * mul;
+    if (digits >= 128) return false;
+    unsigned long long v = 0; /* no digits at all ("", "k") is 0 */
+    for (size_t i = 0; i < digits; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (ULLONG_MAX - d) / 10) {
+            v = ULLONG_MAX;
+            break;
+        }
+        v = v * 10 + d;
+    }
+    *out = (long long)(v * mul);
     return true;
+}
+
+/* Is v within p's bounds? CONFIG_UNSIGNED compares the bits as unsigned. */
+static bool in_bounds(const config_param *p, long long v) {
+    if (p->flags & CONFIG_UNSIGNED)
+        return (unsigned long long)v >= (unsigned long long)p->min &&
+               (unsigned long long)v <= (unsigned long long)p->max;
+    return v >= p->min && v <= p->max;
 }
 
 static int set_typed(config_param *p, const char *value, bool first, vg_error *err) {
@@ -111,8 +127,13 @@ static int set_typed(config_param *p, const char *value, bool first, vg_error *e
                                                     : "argument must be a memory value");
             return VG_ERR;
         }
-        if (v < p->min || v > p->max) {
-            vg_error_set(err, "argument must be between %lld and %lld inclusive", p->min, p->max);
+        if (!in_bounds(p, v)) {
+            if (p->flags & CONFIG_UNSIGNED)
+                vg_error_set(err, "argument must be between %llu and %llu inclusive",
+                             (unsigned long long)p->min, (unsigned long long)p->max);
+            else
+                vg_error_set(err, "argument must be between %lld and %lld inclusive", p->min,
+                             p->max);
             return VG_ERR;
         }
         *(long long *)p->ptr = v;
@@ -289,7 +310,10 @@ void config_get_value(const config_param *p, buf *out) {
         return;
     case CONFIG_INT:
     case CONFIG_MEMORY:
-        buf_append_fmt(out, "%lld", *(long long *)p->ptr);
+        if (p->flags & CONFIG_UNSIGNED)
+            buf_append_fmt(out, "%llu", *(unsigned long long *)p->ptr);
+        else
+            buf_append_fmt(out, "%lld", *(long long *)p->ptr);
         return;
     case CONFIG_STRING: {
         const char *s = *(char **)p->ptr;

@@ -29,6 +29,9 @@ enum config_flags {
     CONFIG_MULTI = 1 << 2,     /* SPECIAL: repeated file lines accumulate */
     CONFIG_VOLATILE = 1 << 3,  /* names a file: apply even when the value is unchanged */
     CONFIG_PROTECTED = 1 << 4, /* CONFIG SET only where enable-protected-configs allows */
+    /* INT/MEMORY: the field holds an unsigned value (Redis' size_t, unsigned
+     * long long ...): bounds compare, errors and CONFIG GET show it unsigned. */
+    CONFIG_UNSIGNED = 1 << 5,
 };
 
 typedef struct config_enum {
@@ -81,7 +84,9 @@ void config_get_value(const config_param *p, buf *out);
 /* Write the current values back into the loaded file, keeping its other lines. */
 int config_rewrite(config_table *t, vg_error *err);
 
-/* "1gb" -> 1073741824. False (out untouched) on a bad number or unit. */
+/* "1gb" -> 1073741824, as Redis' memtoull: no sign, and too many digits
+ * or a large unit wrap around (the bits are unsigned). False (out
+ * untouched) on a bad number or unit. */
 bool config_parse_memory(const char *s, long long *out);
 /* "yes" -> 1, "no" -> 0 (any case). False (out untouched) otherwise. */
 bool config_parse_bool(const char *s, int *out);

@@ -313,7 +313,7 @@ step_fuzz() {
 
 # The layer rule (docs/ARCHITECTURE.md): only the request layer may include
 # itself in a knot; a cycle holding any other module fails the step.
-REQUEST_LAYER=acl,acl_cats,acl_internal,blocking,client,client_pause,cmd_util,command,latency,monitor
+REQUEST_LAYER=acl,acl_cats,acl_cmds,acl_internal,blocking,client,client_pause,cmd_util,command,latency,monitor
 REQUEST_LAYER+=,multi,notify,propagate,pubsub,reply,slowlog,stats
 step_cycles() {
     skipped_by_user cycles && return

@@ -740,3 +740,260 @@ def test_config_set_memory_values_without_digits(p):
     p("config", "set", "maxmemory", "0")
     p("config", "set", "zset-max-listpack-value", "64")
     p.check()
+
+
+# ---- ACL: rules, their descriptions and the ACL subcommands' arities ----
+
+def acl_rules_sorted(raw):
+    """Sort the single-command rules (+get, -config|set) of an ACL reply:
+    Redis emits them in its command table's hash order, which varies."""
+    def fix(m):
+        words = m.group(0).split(b" ")
+        idx = [i for i, w in enumerate(words) if w[:1] in (b"+", b"-") and w[1:2] != b"@"]
+        for i, w in zip(idx, sorted(words[i] for i in idx)):
+            words[i] = w
+        return b" ".join(words)
+    return re.sub(rb"[^\r\n]*[+-]@all[^\r\n]*", fix, raw)
+
+
+ACL_RULE_SETS = [
+    ["+select|0"], ["-@all", "-set"], ["+@all", "-get", "+get"], ["+get", "-get"],
+    ["+@read", "-@read"], ["allcommands", "-get", "nocommands", "+set"],
+    ["+config|get", "+config"], ["+config", "-config|get"], ["-@all", "+@string", "-get", "+get"],
+    ["+@all", "-@string", "+get"], ["+@read", "-@string", "+@hash", "-@dangerous", "+select|0",
+                                    "+select|1", "+get|x"],
+    ["+@all", "-@dangerous", "+@read", "-@hash", "-set", "+config|get"],
+    ["-@all", "+@read", "+@write", "-@dangerous", "+acl|whoami"], ["+@all", "-@read", "-@write"],
+    ["+xadd", "-cluster|info", "skip-sanitize-payload"], ["reset"], ["sanitize-payload", "on"],
+    ["+@all", "-@string", "-@hash", "-@read", "+get", "+config|get", "-config"],
+    ["-@all", "+@dangerous", "-@hash", "+@read"], ["", "on", "+select|0", "-select"],
+]
+
+
+@pytest.mark.parametrize("rules", ACL_RULE_SETS, ids=lambda r: " ".join(r) or "empty")
+def test_acl_rule_descriptions_reduce_like_redis(p, rules):
+    p.both("acl", "deluser", "du")
+    p("acl", "setuser", "du", *rules)
+    a, b = p.both("acl", "getuser", "du")
+    assert acl_rules_sorted(a) == acl_rules_sorted(b)
+    a, b = p.both("acl", "list")
+    assert acl_rules_sorted(a) == acl_rules_sorted(b)
+    p.both("acl", "deluser", "du")
+    p.check()
+
+
+ACL_BAD_RULES = ["+config|get|x", "+select|", "+", "-", "+@", "+get|x|y", "-get|x", "-config|",
+                 "+|x", "+nosuchcmd", "~a b", "&a\tb", "%X~z", "%RR~z", "(on)", "bogus", "<nopw",
+                 "#abc", "!" + "a" * 64]
+
+
+@pytest.mark.parametrize("rule", ACL_BAD_RULES)
+def test_acl_setuser_rule_errors(p, rule):
+    p.both("acl", "deluser", "de")
+    p("acl", "setuser", "de", rule)
+    p("acl", "setuser", "de", "~*", "~x")
+    p("acl", "setuser", "de", "&*", "&x")
+    p("acl", "setuser", "de", "allkeys", "~*", "resetkeys", "~y", "allchannels", "resetchannels")
+    p("acl", "getuser", "de")
+    p.both("acl", "deluser", "de")
+    p.check()
+
+
+@pytest.mark.parametrize("name", ["1 ", "a\tb", "a\x00b", "\n", "", "ok"])
+def test_acl_setuser_refuses_names_with_spaces(p, name):
+    p("acl", "setuser", name, "on")
+    p("acl", "users")
+    p.both("acl", "deluser", name)
+    p.check()
+
+
+def test_acl_first_args_allow_a_denied_command(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "fa", "reset", "on", ">pw", "~*", "+select|0", "+select|3")
+    user = Pair(*servers)
+    user("auth", "fa", "pw")
+    for db in ("0", "3", "1", "SELECT"):
+        user("select", db)
+    user("acl", "dryrun", "fa", "select", "0")  # not allowed to run ACL itself
+    admin("acl", "dryrun", "fa", "select", "3")
+    admin("acl", "dryrun", "fa", "select", "2")
+    admin.both("acl", "deluser", "fa")
+    user.check()
+    admin.check()
+    admin.close()
+    user.close()
+
+
+def test_acl_subcommand_arities_and_texts(p):
+    for args in (("log", "-1"), ("log", "0"), ("log", "GET", "-1"), ("log", "RESET", "x"),
+                 ("log", "x"), ("cat", "x"), ("cat", "a", "b"), ("genpass", "0"),
+                 ("genpass", "-1"), ("genpass", "4097"), ("genpass", "a"), ("genpass", "1", "2"),
+                 ("dryrun", "default", "CONFIG"), ("dryrun", "default", "CONFIG", "x"),
+                 ("dryrun", "default", "config", "get", "maxmemory"),
+                 ("dryrun", "nouser", "get", "x"), ("dryrun", "default", "nocmd"),
+                 ("dryrun", "default", "get")):
+        p("acl", *args)
+    p.check()
+
+
+# ---- CONFIG SET: numeric and memory values, Redis' parsing and bounds ----
+
+NUMERIC_VALUES = ["-1", "-0", "0", "1", "abc", "", "1k", "-1k", "99999999999999999999",
+                  "9223372036854775807", "9223372036854775808", "18446744073709551615",
+                  "18446744073709551616", "4294967295", "4294967296", "2147483647", "2147483648",
+                  "-2147483648", "-2147483649", "1.5", " 1", "0x10", "1gb", "20000000000gb",
+                  "9999999999g", "65", "1048576", "-100", "0777", "0778", "1kb", "01k"]
+NUMERIC_PARAMS = ["timeout", "tcp-keepalive", "acllog-max-len", "auto-aof-rewrite-percentage",
+                  "auto-aof-rewrite-min-size", "hz", "proto-max-bulk-len",
+                  "client-query-buffer-limit", "maxmemory", "maxmemory-samples", "lfu-log-factor",
+                  "lfu-decay-time", "active-expire-effort", "zset-max-listpack-entries",
+                  "zset-max-listpack-value", "slowlog-log-slower-than", "slowlog-max-len",
+                  "latency-monitor-threshold", "hash-max-listpack-entries",
+                  "hash-max-listpack-value", "set-max-intset-entries", "list-max-listpack-size",
+                  "list-compress-depth"]
+
+
+@pytest.mark.parametrize("param", NUMERIC_PARAMS)
+def test_config_set_numeric_values_parse_like_redis(p, param):
+    orig = p.both("config", "get", param)
+    value = re.findall(rb"\r\n([^\r\n$*]*)\r\n", orig[0])[-1]
+    try:
+        for v in NUMERIC_VALUES:
+            p("config", "set", param, v)
+            p("config", "get", param)
+    finally:
+        p.both("config", "set", param, value)
+    p("config", "set", "maxclients", "-1")
+    p("config", "set", "maxclients", "0")
+    p.check()
+
+
+# ---- SLOWLOG: a blocked command is logged when it is served ----
+
+def slowlog_commands(raw):
+    """The argument vectors of a raw SLOWLOG GET reply, newest first, without
+    the INFO polls (their number depends on timing)."""
+    found = re.findall(rb"\*\d+\r\n((?:\$\d+\r\n[^\r]*\r\n)+)\$\d+\r\n127\.0\.0\.1", raw)
+    return [e for e in found if not e.startswith(b"$4\r\ninfo\r\n")]
+
+
+def test_slowlog_logs_blocked_commands_when_served(servers):
+    admin = Pair(*servers)
+    admin.both("config", "set", "slowlog-log-slower-than", "0")
+    admin.both("slowlog", "reset")
+    blocker = Pair(*servers)
+    try:
+        for conn in (blocker.r, blocker.v):
+            conn.sock.sendall(b"*3\r\n$5\r\nBLPOP\r\n$2\r\nbk\r\n$1\r\n0\r\n")
+        for conn in (admin.r, admin.v):  # wait until both are blocked
+            while b"blocked_clients:1\r\n" not in conn.call("info", "clients"):
+                time.sleep(0.01)
+        first = admin.both("slowlog", "get", "-1")
+        admin("lpush", "bk", "v")
+        for conn in (blocker.r, blocker.v):
+            out = []
+            conn._reply(out)
+            assert b"".join(out) == b"*2\r\n$2\r\nbk\r\n$1\r\nv\r\n"
+        admin("rpush", "bk2", "a", "b")
+        blocker("blpop", "bk2", "0")  # served at once: logged by the call itself
+        second = admin.both("slowlog", "get", "-1")
+        admin.check()
+        blocker.check()
+        assert slowlog_commands(first[0]) == slowlog_commands(first[1])
+        assert slowlog_commands(second[0]) == slowlog_commands(second[1])
+        assert any(b"BLPOP" in e and b"bk\r\n" in e for e in slowlog_commands(second[0]))
+    finally:
+        admin.both("config", "set", "slowlog-log-slower-than", "10000")
+        admin.both("del", "bk", "bk2")
+        admin.close()
+        blocker.close()
+
+
+def test_slowlog_trims_only_when_a_command_runs(p):
+    p.both("config", "set", "slowlog-log-slower-than", "0")
+    p.both("slowlog", "reset")
+    for i in range(5):
+        p("set", "k%d" % i, "v")
+    p("config", "set", "slowlog-max-len", "2")
+    p("slowlog", "len")  # Redis trims when a command is logged, not on SET
+    p("slowlog", "len")
+    p("config", "set", "slowlog-max-len", "0")
+    p("slowlog", "len")
+    p.both("config", "set", "slowlog-max-len", "128")
+    p.both("config", "set", "slowlog-log-slower-than", "10000")
+    p.check()
+
+
+# ---- COMMAND GETKEYS: Redis' getkeys fallback and commands vigil lacks ----
+
+def test_command_getkeys_numkeys_fallback_and_keyless_commands(p):
+    for args in (("zdiffstore", "k", "1e400", "k2"), ("zunionstore", "k", "1.5", "a", "b"),
+                 ("zunionstore", "k", " 2", "a", "b"), ("zunionstore", "k", "+2", "a", "b"),
+                 ("zunionstore", "k", "99999999999999999999", "a", "b"),
+                 ("zunionstore", "k", "0x1", "a", "b"), ("zunionstore", "k", "3abc", "a", "b"),
+                 ("zunionstore", "k", "0", "a"), ("zunionstore", "k", "2", "a", "b"),
+                 ("zintercard", "1e400", "a"), ("lmpop", "1e400", "a", "left"),
+                 ("blmpop", "0", "1e400", "a", "left"), ("bzmpop", "0", "2.5", "a", "b", "min"),
+                 ("zmpop", "2.5", "a", "b", "min"), ("sintercard", "1e3", "a"),
+                 ("zunion", "2x", "a", "b"), ("zinter", "1e400", "a", "b"), ("sync", "a"),
+                 ("psync", "a", "b"), ("cluster", "info"), ("client", "tracking", "on"),
+                 ("client", "nosuch"), ("nosuch", "a"), ("config", "get", "x")):
+        p("command", "getkeys", *args)
+    p.check()
+
+
+def test_acl_key_checks_use_the_getkeys_fallback(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "gk", "reset", "on", ">pw", "+@all", "~a*")
+    for args in (("zunionstore", "b", "1.5", "a1", "a2"), ("zunionstore", "a", "1.5", "b", "a"),
+                 ("zunionstore", "a0", "1.5", "a1", "b"), ("zinter", "1e400", "b")):
+        admin("acl", "dryrun", "gk", *args)
+    admin.both("acl", "deluser", "gk")
+    admin.check()
+    admin.close()
+
+
+# ---- EXEC refused before it runs: EXECABORT, the transaction discarded ----
+
+def test_exec_rejections_abort_the_transaction(servers):
+    admin = Pair(*servers)
+    admin.both("acl", "setuser", "eu", "reset", "on", ">pw", "+@all", "-exec", "~*")
+    p = Pair(*servers)
+    for args in (("exec", "x"), ("multi",), ("exec", "x"), ("exec",), ("auth", "eu", "pw"),
+                 ("multi",), ("set", "a", "b"), ("exec",), ("exec",), ("get", "a"),
+                 ("auth", "default", "x"), ("subscribe", "ch"), ("exec",), ("unsubscribe",)):
+        p(*args)
+    logs = admin.both("acl", "log", "1")
+    assert acl_log_normalised(logs[0]) == acl_log_normalised(logs[1]), logs
+    admin.both("acl", "deluser", "eu")
+    p.check()
+    admin.check()
+    p.close()
+    admin.close()
+
+
+def test_exec_without_auth_aborts(auth_servers):
+    p = Pair(*auth_servers)
+    p("exec")
+    p("multi")
+    p("auth", "pw")
+    p("exec")
+    p.check()
+    p.close()
+
+
+def test_lex_range_on_listpack_with_mixed_scores_brief_case(p):
+    p("zadd", "k", ".5", "9223372036854775807", "-0.0", "x", "-0.0", b"\x00\xff", "10", "abc")
+    p("zrevrangebylex", "k", "[x y", "(a")
+    p("zrangebylex", "k", "(a", "[x y")
+    p("zlexcount", "k", "(a", "[x y")
+    p("zrevrangebylex", "k", "+", "-", "limit", "1", "2")
+    p("zrange", "k", "[x y", "(a", "bylex", "rev")
+    p.check()
+
+
+def test_client_output_buffer_limit_default_is_redis(servers):
+    fresh = Pair(*servers)
+    fresh("config", "get", "client-output-buffer-limit")
+    fresh.check()
+    fresh.close()

@@ -298,7 +298,7 @@ def test_config_set_errors_match_redis(r):
     cases = [
         (("foo", "bar"), "Unknown option or number of arguments for CONFIG SET - 'foo'"),
         (("maxclients", "0"), "CONFIG SET failed (possibly related to argument 'maxclients') - "
-                              "argument must be between 1 and 2147483647 inclusive"),
+                              "argument must be between 1 and 4294967295 inclusive"),
         (("maxclients", "abc"), "CONFIG SET failed (possibly related to argument 'maxclients') "
                                 "- argument couldn't be parsed into an integer"),
         (("maxclients", "10", "maxclients", "20"),
