@@ -374,6 +374,12 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
+    if (loading_state_refuses(&server.loading, (cmd->flags & CMD_LOADING) != 0)) {
+        cmd->rejected_calls++;
+        reply_error(c, LOADING_ERR_REPLY);
+        multi_flag_error(c);
+        return;
+    }
     if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) &&
         persist_state_refuses_writes(&server.persist)) {
         reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
