@@ -475,7 +475,6 @@ static void aof_done(loading_job *job, int status, const vg_error *err) {
     vg_free(A_base_path);
     A_base_path = NULL;
     aof_manifest *am = A.am;
-    A.am = NULL;
     if (status != VG_OK) {
         const char *name = A.next < A.nfiles ? file_at(A.next)->name : "";
         if (A.base_rdb && !A.stepping && err)
@@ -484,10 +483,12 @@ static void aof_done(loading_job *job, int status, const vg_error *err) {
                         err->msg);
         else if (err)
             LOG_WARNING("%s", err->msg);
+        A.am = NULL;
         aof_manifest_free(am);
         A.cb(VG_ERR, NULL);
         return;
     }
+    A.am = NULL;
     LOG_NOTICE("DB loaded from append only file: %.3f seconds",
                (double)(vg_mono_us() - A.start_us) / 1e6);
     A.cb(VG_OK, am);
