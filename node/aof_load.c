@@ -477,7 +477,9 @@ static void aof_done(loading_job *job, int status, const vg_error *err) {
     aof_manifest *am = A.am;
     if (status != VG_OK) {
         const char *name = A.next < A.nfiles ? file_at(A.next)->name : "";
-        if (A.base_rdb && !A.stepping && err)
+        if (server.shutdown_asap) /* loading_abort at shutdown: no fault of the files */
+            LOG_NOTICE("AOF loading stopped by the shutdown");
+        else if (A.base_rdb && !A.stepping && err)
             LOG_WARNING("Error reading the %s %s, AOF loading aborted: %s",
                         is_old_style(name) ? "RDB preamble of the AOF file" : "RDB base file", name,
                         err->msg);

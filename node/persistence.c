@@ -161,8 +161,9 @@ static void load_done(loading_job *job, int status, const vg_error *err) {
     close(LD.fd);
     LD.fd = -1;
     if (status != VG_OK) {
-        LOG_WARNING("Short read or corrupt RDB file '%s': %s", server.persist.dbfilename,
-                    err ? err->msg : "");
+        if (!server.shutdown_asap) /* else loading_abort at shutdown: no fault of the file */
+            LOG_WARNING("Short read or corrupt RDB file '%s': %s", server.persist.dbfilename,
+                        err ? err->msg : "");
         LD.cb(VG_ERR);
         return;
     }

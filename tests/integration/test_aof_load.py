@@ -470,3 +470,40 @@ def test_unwritable_dir_refused_at_start(tmp):
     p = Proc(node_binary(), d, ("--dir", target, "--appendonly", "no"))
     assert p.wait_exit() != 0
     assert "Can't write to the working directory '%s'" % target in p.log()
+
+
+def test_sigterm_while_loading_exits_without_saving(tmp, procs):
+    """Shutdown during a load stops the loading thread and never saves:
+    the dump on disk would be replaced by part of itself."""
+    d = tmp()
+    big_dataset(d, "no", 2000000)
+    dump = os.path.join(d, "dump.rdb")
+    with open(dump, "rb") as f:
+        before = f.read()
+    p = Proc(node_binary(), d, ("--save", "900 1"))
+    procs.append(p)
+    ping, _, _ = connect_while_loading(p)
+    assert ping.startswith(b"-LOADING")
+    p.proc.send_signal(signal.SIGTERM)
+    assert p.wait_exit() == 0, p.log()
+    with open(dump, "rb") as f:
+        assert f.read() == before
+    assert "Ready to accept connections" not in p.log()
+
+
+def test_corrupt_rdb_base_refused(tmp, procs):
+    aofdir = redis_aof_dir(tmp())
+    base = [l.split()[1] for l in manifest(aofdir).splitlines() if l.endswith("type b")][0]
+    path = os.path.join(aofdir, base)
+    with open(path, "r+b") as f:
+        data = bytearray(f.read())
+        data[len(data) // 2] ^= 0xFF
+        f.seek(0)
+        f.write(data)
+    d = tmp()
+    shutil.copytree(aofdir, os.path.join(d, "appendonlydir"))
+    v = start_vigil(d)
+    procs.append(v)
+    assert v.wait_exit() != 0
+    assert "Error reading the RDB base file %s, AOF loading aborted" % base in v.log()
+    assert "at offset" in v.log()
