@@ -205,6 +205,40 @@ int persist_load_at_start(void (*cb)(int status), vg_error *err) {
     return VG_OK;
 }
 
+/* DEBUG RELOAD: the same load, run in place on the loop thread. */
+static void reload_done(loading_job *job, int status, const vg_error *err) {
+    (void)job;
+    (void)err;
+    close(LD.fd);
+    LD.fd = -1;
+    if (status != VG_OK) return;
+    server.persist.load_keys_loaded = LD.info.keys_loaded;
+    server.persist.load_keys_expired = LD.info.keys_expired;
+}
+
+int persist_reload(bool save, vg_error *err) {
+    if (save && persist_save(err) != VG_OK) return VG_ERR;
+    int fd = open(server.persist.dbfilename, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0) close(fd);
+        vg_error_set(err, "ERR Error trying to load the RDB dump");
+        return VG_ERR;
+    }
+    LD.fd = fd;
+    LD.size = (uint64_t)st.st_size;
+    LD.opt = load_opts();
+    LD.job = (loading_job){.off_thread = load_off_thread, .done = reload_done};
+    vg_error lerr = {{0}};
+    if (loading_run_sync(&LD.job, (long long)st.st_size, &lerr) != VG_OK) {
+        LOG_WARNING("DEBUG RELOAD: %s", lerr.msg);
+        vg_error_set(err, "ERR Error trying to load the RDB dump");
+        return VG_ERR;
+    }
+    LOG_WARNING("DB reloaded by DEBUG RELOAD");
+    return VG_OK;
+}
+
 int persist_shutdown_save(bool save, bool nosave, vg_error *err) {
     if (server.persist.child_pid > 0) {
         kill(server.persist.child_pid, SIGUSR1);

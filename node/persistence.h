@@ -25,6 +25,11 @@ int persist_init(vg_error *err);
  * cb(VG_OK) before this returns. VG_ERR: the file exists but cannot be
  * opened; err->msg says why and cb is not called. */
 int persist_load_at_start(void (*cb)(int status), vg_error *err);
+/* DEBUG RELOAD: save (unless !save), then load dbfilename in place of the
+ * dataset through loading.h's synchronous path. VG_ERR: err->msg is the
+ * reply ("ERR Error trying to load the RDB dump"); the dataset is then
+ * the one before the call when the load failed. */
+int persist_reload(bool save, vg_error *err);
 /* Write the dump synchronously. VG_ERR: err->msg says why. */
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */

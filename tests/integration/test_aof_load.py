@@ -507,3 +507,27 @@ def test_corrupt_rdb_base_refused(tmp, procs):
     assert v.wait_exit() != 0
     assert "Error reading the RDB base file %s, AOF loading aborted" % base in v.log()
     assert "at offset" in v.log()
+
+
+def test_debug_reload_goes_through_the_loader(tmp, procs):
+    d = tmp()
+    p = Proc(node_binary(), d, ("--enable-debug-command", "yes"))
+    procs.append(p)
+    assert p.wait_ready(), p.log()
+    c = p.client()
+    c.set("k", "v")
+    c.rpush("l", *range(200))
+    c.set("t", "x", px=900000)
+    assert c.execute_command("DEBUG", "RELOAD") == b"OK"
+    assert c.get("k") == b"v" and c.llen("l") == 200 and 0 < c.pttl("t") <= 900000
+    assert c.info("persistence")["rdb_last_load_keys_loaded"] == 3
+    c.set("after", "1")
+    assert c.execute_command("DEBUG", "RELOAD", "NOSAVE") == b"OK"
+    assert c.get("after") is None and c.get("k") == b"v"
+    with pytest.raises(redis.ResponseError, match="only supports the MERGE, NOFLUSH and NOSAVE"):
+        c.execute_command("DEBUG", "RELOAD", "BOGUS")
+    os.unlink(os.path.join(d, "dump.rdb"))
+    with pytest.raises(redis.ResponseError, match="Error trying to load the RDB dump"):
+        c.execute_command("DEBUG", "RELOAD", "NOSAVE")
+    assert c.get("k") == b"v"  # a failed load leaves the dataset as it was
+    assert "DB reloaded by DEBUG RELOAD" in p.log()
