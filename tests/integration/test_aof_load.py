@@ -39,6 +39,7 @@ class Proc:
         if binary == REDIS_SERVER and not os.path.exists(REDIS_SERVER):
             pytest.fail("%s is missing: install Debian's redis-server" % REDIS_SERVER)
         self.dir = workdir
+        self.is_redis = binary == REDIS_SERVER
         self.port = free_port()
         tag = "%s-%d" % (os.path.basename(binary), self.port)
         self.logfile = os.path.join(workdir, tag + ".log")
@@ -78,9 +79,15 @@ class Proc:
         return redis.Redis(host="127.0.0.1", port=self.port, db=db, **kw)
 
     def stop(self):
+        """vigil-node gets SIGTERM (so a sanitizer build reports leaks at
+        exit), redis-server SIGKILL."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
+            self.proc.send_signal(signal.SIGKILL if self.is_redis else signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         report = sanitizer_report(self.log())
         assert not report, "sanitizer report:\n" + report
 
