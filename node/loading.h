@@ -48,8 +48,8 @@ struct loading_job {
      * server.dbs. LOADING_MORE: call again next turn. NULL: no such phase. */
     int (*step)(loading_job *job, vg_error *err);
     /* Loop thread, once: the load is over (loading_active() is false
-     * again). status VG_OK or VG_ERR with err. Must not free the job
-     * before returning if the job owns its own memory: it may free it. */
+     * again). status VG_OK, or VG_ERR with err (borrowed for the call).
+     * The job is no longer borrowed once this is called: it may free it. */
     void (*done)(loading_job *job, int status, const vg_error *err);
     void *arg; /* borrowed: the job owner's state */
 };
