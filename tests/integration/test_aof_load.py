@@ -442,7 +442,7 @@ def connect_while_loading(p):
     return replies
 
 
-@pytest.mark.parametrize("appendonly", ["no", "yes"], ids=["rdb", "aof-commands"])
+@pytest.mark.parametrize("appendonly", ["no", "yes"], ids=["rdb", "aofcmds"])
 def test_loading_reply_and_info_while_a_big_dataset_loads(tmp, procs, appendonly):
     d = tmp()
     keys = 2000000
@@ -456,7 +456,7 @@ def test_loading_reply_and_info_while_a_big_dataset_loads(tmp, procs, appendonly
     for field in (b"loading_start_time:", b"loading_total_bytes:", b"loading_rdb_used_mem:",
                   b"loading_loaded_bytes:", b"loading_loaded_perc:", b"loading_eta_seconds:"):
         assert field in info, field
-    assert p.wait_ready(), p.log()
+    assert p.wait_ready(timeout=600), p.log()  # sanitizer builds replay slowly
     c = p.client()
     assert c.ping()
     got = c.info("persistence")
