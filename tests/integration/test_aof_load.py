@@ -442,6 +442,28 @@ def connect_while_loading(p):
     return replies
 
 
+def info_fields(info):
+    return [line.split(b":")[0] for line in info.split(b"\r\n") if b":" in line]
+
+
+def test_loading_replies_match_redis(tmp, procs):
+    """What a client sees while a dump loads, next to redis-server's:
+    the same error lines and the same INFO persistence field names."""
+    d = tmp()
+    big_dataset(d, "no", 2000000)
+    seen = []
+    for binary in (REDIS_SERVER, node_binary()):
+        p = Proc(binary, d, ("--appendonly", "no"))
+        procs.append(p)
+        seen.append(connect_while_loading(p))
+        assert p.wait_ready(timeout=600), p.log()
+        p.stop()
+    (rping, rset, rinfo), (vping, vset, vinfo) = seen
+    assert (vping, vset) == (rping, rset)
+    assert b"loading:1\r\n" in rinfo
+    assert info_fields(vinfo) == info_fields(rinfo)
+
+
 @pytest.mark.parametrize("appendonly", ["no", "yes"], ids=["rdb", "aofcmds"])
 def test_loading_reply_and_info_while_a_big_dataset_loads(tmp, procs, appendonly):
     d = tmp()
