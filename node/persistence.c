@@ -47,6 +47,17 @@ static unsigned long long access_value(const kv *o) {
     return evict_object_idle_ms(o) / 1000;
 }
 
+void persist_access_restore(kv *o, int kind, unsigned long long value) {
+    bool lfu = evict_policy_is_lfu();
+    if (kind == RDB_ACCESS_FREQ && lfu) {
+        o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), (unsigned)(value & 0xff));
+    } else if (kind == RDB_ACCESS_IDLE && !lfu) {
+        uint32_t clock = server_lru_clock();
+        if (value > OBJ_LRU_MAX) value = OBJ_LRU_MAX;
+        o->lru = (clock - (uint32_t)value) & OBJ_LRU_MAX;
+    }
+}
+
 static int access_kind(void) {
     switch (server.maxmemory_policy) {
     case MAXMEMORY_ALLKEYS_LRU:
@@ -129,7 +140,7 @@ static rdb_load_opts load_opts(void) {
         .now_ms = server.now_ms,
         .drop_expired = true,
         .verify_checksum = server.persist.rdbchecksum != 0,
-        .access_restore = loading_access_restore,
+        .access_restore = loading_access_restore, /* the worker's: no live clocks */
         .progress = loading_rdb_progress,
     };
     return o;
