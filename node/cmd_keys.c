@@ -447,9 +447,9 @@ static void expire_generic(client *c, int64_t base, bool seconds) {
         return;
     }
     /* A time already past deletes the key, except on a replica, which
-     * waits for its primary's DEL. */
+     * waits for its primary's DEL, and while a dataset loads. */
     const char *event = "expire";
-    if (when <= server.now_ms && !server_is_replica()) {
+    if (when <= server.now_ms && !server_is_replica() && !server.loading.active) {
         kv *gone = db_unlink(c->db, k->ptr, k->len);
         if (server.lazyfree_lazy_expire)
             lazyfree_kv(gone);

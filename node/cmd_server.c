@@ -23,6 +23,7 @@
 #include "db.h"
 #include "glob.h"
 #include "info.h"
+#include "loading.h"
 #include "log.h"
 #include "persistence.h"
 #include "rdb.h"
@@ -544,10 +545,42 @@ static void debug_sleep(client *c) {
     reply_ok(c);
 }
 
+/* DEBUG RELOAD [NOSAVE]: save, then load the dump back. Our loads fill
+ * fresh dbs and swap them in, so MERGE and NOFLUSH (load over the current
+ * dataset) are refused rather than half done. */
+static void debug_reload(client *c) {
+    bool save = true;
+    for (int j = 2; j < c->argc; j++) {
+        if (arg_is(&c->argv[j], "nosave")) {
+            save = false;
+        } else if (arg_is(&c->argv[j], "merge") || arg_is(&c->argv[j], "noflush")) {
+            reply_error(c, "ERR DEBUG RELOAD MERGE and NOFLUSH are not supported");
+            return;
+        } else {
+            reply_error(c, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    if (loading_active()) {
+        reply_error(c, LOADING_ERR_REPLY);
+        return;
+    }
+    vg_error err = {{0}};
+    if (persist_reload(save, &err) != VG_OK) {
+        reply_error(c, err.msg);
+        return;
+    }
+    reply_ok(c);
+}
+
 static void debug_help(client *c) {
     static const char *const lines[] = {
         "OBJECT <key>",
         "    Show low level info about the `key` and associated value.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    (MERGE and NOFLUSH are not supported.)",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         NULL,
@@ -562,6 +595,8 @@ static void cmd_debug(client *c) {
         debug_object(c);
     else if (c->argc == 3 && arg_is(&c->argv[1], "sleep"))
         debug_sleep(c);
+    else if (c->argc >= 2 && arg_is(&c->argv[1], "reload"))
+        debug_reload(c);
     else
         reply_errorf(c,
                      "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try "

@@ -291,20 +291,26 @@ void command_call(client *c, command *cmd) {
     cmd->proc(c);
     long long duration = vg_mono_us() - start;
     if (prop) propagate_end(c, server.dirty != dirty);
-    cmd->calls++;
-    cmd->usec += duration;
-    if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
+    /* As Redis' call() in an AOF-loading context: EXEC's commands replayed
+     * from the file leave no stats, SLOWLOG, MONITOR or latency trace. */
+    bool account = !(server.loading.active && (c->flags & CLIENT_FAKE));
+    if (account) {
+        cmd->calls++;
+        cmd->usec += duration;
+        if (server.stat_total_error_replies > errors_seen) cmd->failed_calls++;
+        if (c->flags & CLIENT_BLOCKED) /* logged when served, as Redis */
+            blocking_note_call(c, duration);
+        else if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+            slowlog_consider(c, duration);
+        if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
+        latency_track_command(cmd, duration);
+        latency_add_if_needed((cmd->flags & CMD_FAST) ? "fast-command" : "command",
+                              duration / 1000);
+    }
     errors_seen = server.stat_total_error_replies;
-    if (c->flags & CLIENT_BLOCKED) /* logged when served, as Redis */
-        blocking_note_call(c, duration);
-    else if (!(cmd->flags & CMD_SKIP_SLOWLOG))
-        slowlog_consider(c, duration);
-    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(c);
     vg_free(c->redacted);
     c->redacted = saved_marks;
     c->lastcmd = cmd;
-    latency_track_command(cmd, duration);
-    latency_add_if_needed((cmd->flags & CMD_FAST) ? "fast-command" : "command", duration / 1000);
     c->cmd = saved;
 }
 
@@ -435,6 +441,12 @@ static void dispatch(client *c) {
     }
     if (pubsub_refuse_in_context(c, cmd)) {
         cmd->rejected_calls++;
+        return;
+    }
+    if (loading_state_refuses(&server.loading, (cmd->flags & CMD_LOADING) != 0)) {
+        cmd->rejected_calls++;
+        reply_error(c, LOADING_ERR_REPLY);
+        multi_flag_error(c);
         return;
     }
     if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) &&

@@ -5,10 +5,11 @@
  * constructor), so adding a command touches only its own module.
  * Dispatch order (command_process): lookup (and subcommand) -> arity ->
  * protected (DEBUG) -> auth -> ACL -> pub/sub context (RESP2 subscriber)
- * -> OOM -> MONITOR client touching keys -> MULTI queue -> command_call:
- * execute inside a propagation frame, then commandstats, SLOWLOG, MONITOR
- * (redacted arguments hidden) and latency. There is no replica read-only
- * check yet. */
+ * -> -LOADING (no ok-loading flag while a dataset loads) -> OOM ->
+ * MONITOR client touching keys -> MULTI queue -> command_call: execute
+ * inside a propagation frame, then commandstats, SLOWLOG, MONITOR
+ * (redacted arguments hidden) and latency -- none of those four for the
+ * AOF loader's client. There is no replica read-only check yet. */
 #ifndef VIGIL_NODE_COMMAND_H
 #define VIGIL_NODE_COMMAND_H
 

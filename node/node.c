@@ -24,7 +24,9 @@
 #include "command.h"
 #include "evict.h"
 #include "latency.h"
+#include "aof_load.h"
 #include "lazyfree.h"
+#include "loading.h"
 #include "log.h"
 #include "multi.h"
 #include "notify.h"
@@ -83,6 +85,7 @@ static const db_env keyspace_env = {
     .key_evicted = key_evicted,
     .db_changed = db_changed,
     .dbs_swapped = dbs_swapped,
+    .expiry_paused = loading_active,
 };
 
 static void random_bytes(uint8_t *out, size_t n) {
@@ -219,14 +222,20 @@ static void on_cron(uv_timer_t *t) {
         uv_stop(server.loop);
         return;
     }
-    active_expire_cycle();
-    persist_cron();
-    aof_cron();
-    evict_perform();
-    propagate_flush_pending(); /* evictions go out bare, as in Redis */
+    /* While a dataset loads the keyspace is the loader's: as Redis, whose
+     * cron does not run then, no expiry, eviction, save point, AOF or
+     * rehash work (the AOF opens once the load is done). */
+    bool loading = loading_active();
+    if (!loading) {
+        active_expire_cycle();
+        persist_cron();
+        aof_cron();
+        evict_perform();
+        propagate_flush_pending(); /* evictions go out bare, as in Redis */
+    }
     clients_cron();
     blocking_cron(server.now_ms);
-    rehash_cron();
+    if (!loading) rehash_cron();
     server_tls_cron();
     track_instantaneous();
     size_t used = vg_used_memory();
@@ -265,6 +274,63 @@ static void write_pidfile(void) {
     }
 }
 
+/* A dir we cannot write to would fail the first save, or the AOF, much
+ * later: refuse to start instead (the issue's choice; Redis 7.0.15 only
+ * fails when it first writes there). */
+static int check_dir_writable(vg_error *err) {
+    char probe[64];
+    snprintf(probe, sizeof(probe), "temp-dircheck-%d", (int)getpid());
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+        vg_error_set(err, "Can't write to the working directory '%s': %s",
+                     server.dir && server.dir[0] ? server.dir : ".", strerror(errno));
+        return VG_ERR;
+    }
+    close(fd);
+    unlink(probe);
+    return VG_OK;
+}
+
+/* The dataset is in (or failed to load): open the AOF for appending
+ * (taking am, the manifest the AOF loader read, or NULL), then serve; or
+ * exit non-zero. */
+static void start_load_done(int status, aof_manifest *am) {
+    if (server.shutdown_asap) { /* aborted at shutdown */
+        aof_manifest_free(am);
+        return;
+    }
+    vg_error err = {{0}};
+    if (status == VG_OK && propagate_start(&err) != VG_OK) status = VG_ERR;
+    if (status == VG_OK) {
+        status = aof_open_at_start(am, &err);
+        am = NULL;
+    }
+    aof_manifest_free(am);
+    if (status != VG_OK && err.msg[0]) LOG_WARNING("%s", err.msg);
+    if (status != VG_OK) {
+        server_request_shutdown(1);
+        uv_stop(server.loop);
+        return;
+    }
+    LOG_NOTICE("Ready to accept connections"); /* Redis 7.0's words: scripts grep for them */
+    server.stat_startup_memory = (long long)vg_used_memory();
+}
+
+static void aof_loaded(int status, aof_manifest *am) {
+    start_load_done(status, am);
+}
+
+static void rdb_loaded(int status) {
+    start_load_done(status, NULL);
+}
+
+/* Redis' loadDataFromDisk: the AOF when appendonly is yes (and then no
+ * RDB, even when there is no AOF yet), else the RDB. */
+static int start_load(vg_error *err) {
+    if (server.aof.enabled) return aof_load_at_start(aof_loaded, err);
+    return persist_load_at_start(rdb_loaded, err);
+}
+
 int node_start(vg_error *err) {
     server.loop = uv_default_loop();
     signal(SIGPIPE, SIG_IGN);
@@ -277,13 +343,10 @@ int node_start(vg_error *err) {
         vg_error_set(err, "Can't chdir to '%s': %s", server.dir, strerror(errno));
         return VG_ERR;
     }
+    if (check_dir_writable(err) != VG_OK) return VG_ERR;
     if (persist_init(err) != VG_OK) return VG_ERR;
-    /* As Redis' loadDataFromDisk: with appendonly yes the AOF is the
-     * dataset and dump.rdb is not read (the AOF loader reads the files). */
-    if (!server.aof.enabled && persist_load_at_start(err) != VG_OK) return VG_ERR;
-    if (propagate_start(err) != VG_OK) return VG_ERR;
-    if (aof_open_at_start(NULL, err) != VG_OK) return VG_ERR;
     if (server_tls_setup(err) != VG_OK) return VG_ERR;
+    /* Listening before the load, so clients get -LOADING meanwhile. */
     if (server_listen(client_accept, err) != VG_OK) return VG_ERR;
     lazyfree_start();
     uv_timer_init(server.loop, &server.cron_timer);
@@ -300,9 +363,7 @@ int node_start(vg_error *err) {
     for (int i = 0; i < server.nlisteners; i++)
         LOG_NOTICE("Listening on %s (port %d)", server.listeners[i]->addr,
                    stream_listener_port(server.listeners[i]));
-    LOG_NOTICE("Ready to accept connections"); /* Redis 7.0's words: scripts grep for them */
-    server.stat_startup_memory = (long long)vg_used_memory();
-    return VG_OK;
+    return start_load(err);
 }
 
 int node_run(void) {
@@ -318,7 +379,8 @@ static void close_walk(uv_handle_t *h, void *arg) {
 
 void node_teardown(void) {
     if (server.loop == NULL) return;
-    aof_shutdown(); /* writes what is buffered, releases held replies */
+    loading_abort(); /* a load still running: its thread, before its handles close */
+    aof_shutdown();  /* writes what is buffered, releases held replies */
     clients_flush_pending();
     while (server.clients)
         client_close(server.clients);

@@ -22,6 +22,7 @@
 #include "cmd_util.h"
 #include "command.h"
 #include "evict.h"
+#include "loading.h"
 #include "log.h"
 #include "rdb.h"
 #include "reply.h"
@@ -146,16 +147,60 @@ static rdb_load_opts load_opts(void) {
         .now_ms = server.now_ms,
         .drop_expired = true,
         .verify_checksum = server.persist.rdbchecksum != 0,
-        .access_restore = persist_access_restore,
+        .access_restore = loading_access_restore, /* the worker's: no live clocks */
+        .progress = loading_rdb_progress,
     };
     return o;
 }
 
-int persist_load_at_start(vg_error *err) {
+/* The dump being loaded at start: read by loading.h's worker thread, so
+ * everything it needs is copied here before the thread starts. */
+static struct {
+    loading_job job;
+    rdb_load_opts opt;
+    rdb_load_info info;
+    int fd;           /* owned until the worker is done */
+    uint64_t size;    /* of the file */
+    int64_t start_us; /* for "DB loaded from disk" */
+    void (*cb)(int status);
+} LD;
+
+static int load_off_thread(loading_job *job, db *dbs, int ndb, vg_error *err) {
+    (void)job;
+    rdb_reader r;
+    rdb_reader_init_fd(&r, LD.fd, LD.size);
+    int rc = rdb_load(&r, dbs, ndb, &LD.opt, &LD.info, err);
+    rdb_reader_release(&r);
+    return rc;
+}
+
+static void load_done(loading_job *job, int status, const vg_error *err) {
+    (void)job;
+    close(LD.fd);
+    LD.fd = -1;
+    if (status != VG_OK) {
+        if (!server.shutdown_asap) /* else loading_abort at shutdown: no fault of the file */
+            LOG_WARNING("Short read or corrupt RDB file '%s': %s", server.persist.dbfilename,
+                        err ? err->msg : "");
+        LD.cb(VG_ERR);
+        return;
+    }
+    server.persist.load_keys_loaded = LD.info.keys_loaded;
+    server.persist.load_keys_expired = LD.info.keys_expired;
+    LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", LD.info.keys_loaded,
+               LD.info.keys_expired);
+    LOG_NOTICE("DB loaded from disk: %.3f seconds", (double)(vg_mono_us() - LD.start_us) / 1e6);
+    LD.cb(VG_OK);
+}
+
+int persist_load_at_start(void (*cb)(int status), vg_error *err) {
     const char *name = server.persist.dbfilename;
     int fd = open(name, O_RDONLY);
     if (fd < 0) {
-        if (errno == ENOENT) return VG_OK;
+        if (errno == ENOENT) {
+            cb(VG_OK);
+            return VG_OK;
+        }
         vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
         return VG_ERR;
     }
@@ -165,27 +210,50 @@ int persist_load_at_start(vg_error *err) {
         vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
         return VG_ERR;
     }
-    int64_t t0 = (vg_mono_us() / 1000);
-    rdb_reader r;
-    rdb_reader_init_fd(&r, fd, (uint64_t)st.st_size);
-    rdb_load_opts opt = load_opts();
-    rdb_load_info info;
-    vg_error lerr = {{0}};
-    int rc = rdb_load(&r, server.dbs, (int)server.databases, &opt, &info, &lerr);
-    rdb_reader_release(&r);
-    close(fd);
-    if (rc != VG_OK) {
-        for (long long i = 0; i < server.databases; i++)
-            db_empty(&server.dbs[i], false);
-        vg_error_set(err, "Short read or corrupt RDB file '%s': %s", name, lerr.msg);
-        LOG_WARNING("%s", err->msg);
+    LD.fd = fd;
+    LD.size = (uint64_t)st.st_size;
+    LD.opt = load_opts();
+    LD.cb = cb;
+    LD.start_us = vg_mono_us();
+    LD.job = (loading_job){.off_thread = load_off_thread, .done = load_done};
+    if (loading_begin(&LD.job, (long long)st.st_size, err) != VG_OK) {
+        close(fd);
         return VG_ERR;
     }
-    server.persist.load_keys_loaded = info.keys_loaded;
-    server.persist.load_keys_expired = info.keys_expired;
-    LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,
-               info.keys_expired);
-    LOG_NOTICE("DB loaded from disk: %.3f seconds", (double)((vg_mono_us() / 1000) - t0) / 1000.0);
+    return VG_OK;
+}
+
+/* DEBUG RELOAD: the same load, run in place on the loop thread. */
+static void reload_done(loading_job *job, int status, const vg_error *err) {
+    (void)job;
+    (void)err;
+    close(LD.fd);
+    LD.fd = -1;
+    if (status != VG_OK) return;
+    server.persist.load_keys_loaded = LD.info.keys_loaded;
+    server.persist.load_keys_expired = LD.info.keys_expired;
+}
+
+int persist_reload(bool save, vg_error *err) {
+    if (save && persist_save(err) != VG_OK) return VG_ERR;
+    int fd = open(server.persist.dbfilename, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0) close(fd);
+        vg_error_set(err, "ERR Error trying to load the RDB dump");
+        return VG_ERR;
+    }
+    LD.fd = fd;
+    LD.size = (uint64_t)st.st_size;
+    LD.opt = load_opts();
+    LD.job = (loading_job){.off_thread = load_off_thread, .done = reload_done};
+    vg_error lerr = {{0}};
+    if (loading_run_sync(&LD.job, (long long)st.st_size, &lerr) != VG_OK) {
+        LOG_WARNING("DEBUG RELOAD: %s", lerr.msg);
+        vg_error_set(err, "ERR Error trying to load the RDB dump");
+        return VG_ERR;
+    }
+    LOG_WARNING("DB reloaded by DEBUG RELOAD");
     return VG_OK;
 }
 
@@ -198,7 +266,8 @@ int persist_shutdown_save(bool save, bool nosave, vg_error *err) {
         unlink(tmp);
         server.persist.child_pid = -1;
     }
-    if (nosave || (!save && !server.persist.save_points)) return VG_OK;
+    /* Never over a dataset still loading: it would replace the file with part of it. */
+    if (nosave || loading_active() || (!save && !server.persist.save_points)) return VG_OK;
     LOG_NOTICE("Saving the final RDB snapshot before exiting.");
     return persist_save(err);
 }
@@ -386,7 +455,7 @@ void persist_info(buf *out) {
     const persist_state *p = &server.persist;
     bool child = p->child_pid > 0;
     buf_append_fmt(out,
-                   "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+                   "loading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
                    "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
                    "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
                    "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
@@ -394,11 +463,12 @@ void persist_info(buf *out) {
                    "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
                    "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
                    "rdb_last_load_keys_loaded:%lld\r\n",
-                   server.dirty, child ? 1 : 0, p->lastsave, p->last_status_ok ? "ok" : "err",
-                   p->last_time_sec,
+                   server.loading.active ? 1 : 0, server.dirty, child ? 1 : 0, p->lastsave,
+                   p->last_status_ok ? "ok" : "err", p->last_time_sec,
                    child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL, p->saves,
                    p->load_keys_expired, p->load_keys_loaded);
     aof_info_main(out);
     buf_append_fmt(out, "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
     aof_info_enabled(out);
+    loading_info(out);
 }

@@ -21,9 +21,17 @@
 /* Set up the state from the config at start-up (parses `save`, checks
  * `dbfilename`). VG_ERR: err->msg says which parameter is wrong. */
 int persist_init(vg_error *err);
-/* Load dir/dbfilename if it exists. VG_ERR: the file is unreadable or
- * corrupt; err->msg says why and where (the node must not start). */
-int persist_load_at_start(vg_error *err);
+/* Start loading dir/dbfilename (loading.h: on a worker thread while the
+ * loop answers -LOADING). cb runs on the loop when it is over: VG_OK, or
+ * VG_ERR when the file was corrupt (logged; the node must exit). No file:
+ * cb(VG_OK) before this returns. VG_ERR: the file exists but cannot be
+ * opened; err->msg says why and cb is not called. */
+int persist_load_at_start(void (*cb)(int status), vg_error *err);
+/* DEBUG RELOAD: save (unless !save), then load dbfilename in place of the
+ * dataset through loading.h's synchronous path. VG_ERR: err->msg is the
+ * reply ("ERR Error trying to load the RDB dump"); the dataset is then
+ * the one before the call when the load failed. */
+int persist_reload(bool save, vg_error *err);
 /* Write the dump synchronously. VG_ERR: err->msg says why. */
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */

@@ -20,6 +20,7 @@
 #include "obuf_limit.h"
 #include "set.h"
 #include "aof_state.h"
+#include "loading_state.h"
 #include "persist_state.h"
 #include "stream.h"
 
@@ -147,6 +148,7 @@ struct vigil_server {
     list_limits list;      /* list-max-listpack-size, list-compress-depth */
     persist_state persist; /* RDB: dbfilename, save points, counters (persist_state.h) */
     aof_state aof;         /* AOF: appendonly, appendfsync ... (aof_state.h) */
+    loading_state loading; /* a dataset being loaded: -LOADING, INFO (loading_state.h) */
     /* --- TLS (names as in Redis; server_tls.c) --- */
     long long tls_port; /* 0 = no TLS listener */
     char *tls_cert_file;

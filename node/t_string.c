@@ -428,9 +428,9 @@ static void cmd_getdel(client *c) {
 }
 
 /* An absolute expire already in the past deletes the key, as EXPIREAT
- * does; a replica leaves that to its primary. */
+ * does; a replica leaves that to its primary, and a load keeps the key. */
 static bool expire_is_past(long long when) {
-    return when <= server.now_ms && !server_is_replica();
+    return when <= server.now_ms && !server_is_replica() && !server.loading.active;
 }
 
 static void cmd_getex(client *c) {

@@ -18,8 +18,8 @@
 #   tsan-bld  -DVIGIL_TSAN=ON (ThreadSanitizer) in build-tsan/
 #   tsan      ctest in build-tsan/ (test_lazyfree stresses the free thread);
 #             a "WARNING: ThreadSanitizer" line fails the test
-#   tsan-int  the integration tests that drive the node's lazy-free thread
-#             against build-tsan/vigil-node (TSAN_INTEG_TESTS below)
+#   tsan-int  the integration tests that drive the node's other threads (lazy free,
+#             the loading thread) against build-tsan/vigil-node (TSAN_INTEG_TESTS)
 #   release   gcc, CMAKE_BUILD_TYPE=Release (-O3), in build-release/
 #   rel-unit  ctest in build-release/
 #   clang     clang, RelWithDebInfo, in build-clang/ (builds only)
@@ -60,7 +60,9 @@ DIFFFUZZ_SECONDS=${DIFFFUZZ_SECONDS:-}
 # goes to its stderr, where tests/integration/conftest.py looks for it.
 # The integration tests worth a ThreadSanitizer node: those that make the
 # node hand work to its lazy-free thread (the only other thread).
-TSAN_INTEG_TESTS="lazyfree or unlink or flush"
+# aofcmds: two million commands replayed on the loop thread take minutes
+# under TSan and involve no thread but the loop's.
+TSAN_INTEG_TESTS="lazyfree or unlink or flush or (aof_load and not aofcmds)"
 SAN_NODE_ENV=(ASAN_OPTIONS=abort_on_error=1:halt_on_error=1:detect_leaks=1
     UBSAN_OPTIONS=abort_on_error=1:halt_on_error=1:print_stacktrace=1)
 # Report-only for now: files other helpers had open during the first

@@ -76,6 +76,7 @@ kv *db_find(db *d, const char *key, size_t klen) {
 
 bool db_key_is_expired(const db *d, const kv *o, int64_t now_ms) {
     if (o->vol == 0) return false;
+    if (d->env->expiry_paused && d->env->expiry_paused()) return false;
     return d->vol[o->vol - 1].when <= now_ms;
 }
 

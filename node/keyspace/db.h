@@ -52,6 +52,9 @@ typedef struct db_env {
     /* Optional: after SWAPDB exchanged a's and b's contents, in place of
      * db_changed on both (WATCH needs to know what each db held before). */
     void (*dbs_swapped)(struct db *a, struct db *b);
+    /* Optional: while it returns true no key counts as expired (Redis'
+     * keyIsExpired while a dataset loads: an AOF replays as written). */
+    bool (*expiry_paused)(void);
 } db_env;
 
 typedef struct db_vol {

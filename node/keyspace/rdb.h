@@ -60,6 +60,11 @@ typedef struct rdb_load_opts {
     bool verify_checksum;    /* rdbchecksum */
     /* Restore the access clock of a loaded key (kind IDLE or FREQ); may be NULL. */
     void (*access_restore)(kv *o, int kind, unsigned long long value);
+    /* Optional: called after each key with the bytes consumed so far and
+     * the used-mem aux field (0 until read); false aborts the load. It may
+     * run on a loading thread: it must touch nothing the loop owns. */
+    bool (*progress)(void *arg, uint64_t offset, long long used_mem);
+    void *progress_arg; /* borrowed: handed to progress */
 } rdb_load_opts;
 
 typedef struct rdb_load_info {
@@ -71,6 +76,8 @@ typedef struct rdb_load_info {
     char repl_id[41];      /* repl-id aux, or "" */
     long long repl_offset; /* repl-offset aux, or -1 */
     int rdb_version;       /* from the header */
+    long long used_mem;    /* used-mem aux, or 0 */
+    bool aof_base;         /* aof-base aux was 1 */
 } rdb_load_info;
 
 /* Write all of dbs[0..ndb) as one RDB file into w, flushing at the end.

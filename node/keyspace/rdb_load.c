@@ -646,6 +646,8 @@ static void ld_aux_value(loader *ld, const char *k, const char *v, size_t vl) {
     if (strcmp(k, "ctime") == 0 && num) ld->info->ctime = n;
     if (strcmp(k, "repl-stream-db") == 0 && num) ld->info->repl_stream_db = (int)n;
     if (strcmp(k, "repl-offset") == 0 && num) ld->info->repl_offset = n;
+    if (strcmp(k, "used-mem") == 0 && num) ld->info->used_mem = n;
+    if (strcmp(k, "aof-base") == 0 && num) ld->info->aof_base = n != 0;
     if (strcmp(k, "repl-id") == 0 && vl == 40) {
         memcpy(ld->info->repl_id, v, 40);
         ld->info->repl_id[40] = '\0';
@@ -760,6 +762,9 @@ static int ld_body(loader *ld, db *dbs, int ndb) {
             rc = ld_opcode(ld, t, &m);
         } else {
             rc = ld_key(ld, cur, t, &m);
+            if (rc == VG_OK && ld->opt->progress &&
+                !ld->opt->progress(ld->opt->progress_arg, ld->r->offset, ld->info->used_mem))
+                rc = fail(ld, "Loading aborted");
         }
         if (rc != VG_OK) return VG_ERR;
     }

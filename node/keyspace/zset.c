@@ -60,7 +60,8 @@ static zelem *elem_new(int nlevel, double score, const char *m, size_t len) {
     return e;
 }
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+/* Per thread: the loading worker builds skiplists while the loop may too. */
+static _Thread_local uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
 static int random_level(void) {
     int level = 1;
