@@ -144,32 +144,30 @@ static rdb_load_opts load_opts(void) {
     return o;
 }
 
-int persist_load_at_start(vg_error *err) {
+/* Load the dump file into the dbs. VG_ERR with *missing set: no file.
+ * Otherwise VG_ERR: err->msg says why; the dbs keep what was loaded. */
+static int load_file(bool allow_dup, bool *missing, vg_error *err) {
     const char *name = server.persist.dbfilename;
+    *missing = false;
     int fd = open(name, O_RDONLY);
-    if (fd < 0) {
-        if (errno == ENOENT) return VG_OK;
-        vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
-        return VG_ERR;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *missing = fd < 0 && errno == ENOENT;
         vg_error_set(err, "Fatal error loading the DB: %s. Exiting.", strerror(errno));
+        if (fd >= 0) close(fd);
         return VG_ERR;
     }
     int64_t t0 = (vg_mono_us() / 1000);
     rdb_reader r;
     rdb_reader_init_fd(&r, fd, (uint64_t)st.st_size);
     rdb_load_opts opt = load_opts();
+    opt.allow_dup = allow_dup;
     rdb_load_info info;
     vg_error lerr = {{0}};
     int rc = rdb_load(&r, server.dbs, (int)server.databases, &opt, &info, &lerr);
     rdb_reader_release(&r);
     close(fd);
     if (rc != VG_OK) {
-        for (long long i = 0; i < server.databases; i++)
-            db_empty(&server.dbs[i], false);
         vg_error_set(err, "Short read or corrupt RDB file '%s': %s", name, lerr.msg);
         LOG_WARNING("%s", err->msg);
         return VG_ERR;
@@ -179,6 +177,27 @@ int persist_load_at_start(vg_error *err) {
     LOG_NOTICE("Done loading RDB, keys loaded: %lld, keys expired: %lld.", info.keys_loaded,
                info.keys_expired);
     LOG_NOTICE("DB loaded from disk: %.3f seconds", (double)((vg_mono_us() / 1000) - t0) / 1000.0);
+    return VG_OK;
+}
+
+static void empty_all(void) {
+    for (long long i = 0; i < server.databases; i++)
+        db_empty(&server.dbs[i], false);
+}
+
+int persist_load_at_start(vg_error *err) {
+    bool missing;
+    if (load_file(false, &missing, err) == VG_OK || missing) return VG_OK;
+    empty_all();
+    return VG_ERR;
+}
+
+int persist_reload(bool save, bool flush, bool merge, vg_error *err) {
+    if (save && persist_save(err) != VG_OK) return PERSIST_RELOAD_SAVE_ERR;
+    if (flush) empty_all();
+    bool missing;
+    if (load_file(merge, &missing, err) != VG_OK) return PERSIST_RELOAD_LOAD_ERR;
+    LOG_WARNING("DB reloaded by DEBUG RELOAD");
     return VG_OK;
 }
 

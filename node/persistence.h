@@ -22,6 +22,11 @@ int persist_init(vg_error *err);
 /* Load dir/dbfilename if it exists. VG_ERR: the file is unreadable or
  * corrupt; err->msg says why and where (the node must not start). */
 int persist_load_at_start(vg_error *err);
+/* DEBUG RELOAD: save (unless !save), empty every db (unless !flush), load
+ * the dump back; merge lets its keys replace keys present. VG_OK, or which
+ * step failed (err->msg says why). */
+enum { PERSIST_RELOAD_SAVE_ERR = 1, PERSIST_RELOAD_LOAD_ERR = 2 };
+int persist_reload(bool save, bool flush, bool merge, vg_error *err);
 /* Write the dump synchronously. VG_ERR: err->msg says why. */
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */
