@@ -10,16 +10,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define PERSIST_MAX_SAVE_POINTS 16
+
 typedef struct persist_state {
     /* config */
-    char *dbfilename;                /* dbfilename (protected) */
-    int rdbcompression;              /* rdbcompression yes/no */
-    int rdbchecksum;                 /* rdbchecksum yes/no */
-    char *save;                      /* save points as text: "900 1 300 10" */
-    int stop_writes_on_bgsave_error; /* stop-writes-on-bgsave-error */
-    long long save_secs[16];         /* parsed save points: seconds ... */
-    long long save_changes[16];      /* ... and changes */
-    int save_points;                 /* how many */
+    char *dbfilename;                                /* dbfilename (protected) */
+    int rdbcompression;                              /* rdbcompression yes/no */
+    int rdbchecksum;                                 /* rdbchecksum yes/no */
+    int stop_writes_on_bgsave_error;                 /* stop-writes-on-bgsave-error */
+    long long save_secs[PERSIST_MAX_SAVE_POINTS];    /* `save` points: seconds ... */
+    long long save_changes[PERSIST_MAX_SAVE_POINTS]; /* ... and changes */
+    int save_points;                                 /* how many */
     /* state */
     long long lastsave;        /* unix s of the last successful save */
     long long last_save_dirty; /* server.dirty when the last save started */

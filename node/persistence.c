@@ -7,6 +7,7 @@
  * only serialises and _exits; the cron reaps it. */
 #include "persistence.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -38,7 +39,7 @@ int persist_init(vg_error *err) {
         vg_error_set(err, "dbfilename can't be a path, just a filename");
         return VG_ERR;
     }
-    return persist_parse_save(p->save, err);
+    return VG_OK;
 }
 
 static unsigned long long access_value(const kv *o) {
@@ -219,33 +220,43 @@ long long persist_lastsave(void) {
     return server.persist.lastsave;
 }
 
-int persist_parse_save(const char *s, vg_error *err) {
-    long long v[32];
+/* Redis' rule: an even count of integers, seconds >= 1, changes >= 0. */
+int persist_parse_save(const char *s, bool append, vg_error *err) {
+    persist_state *ps = &server.persist;
+    long long v[2 * PERSIST_MAX_SAVE_POINTS];
     int n = 0;
     const char *p = s ? s : "";
     while (*p) {
-        while (*p == ' ')
+        while (isspace((unsigned char)*p))
             p++;
         if (!*p) break;
         char *end;
         long long x = strtoll(p, &end, 10);
-        if (end == p || x < 0 || n == 32 || (*end && *end != ' ')) {
+        if (end == p || x < (n % 2 ? 0 : 1) || (*end && !isspace((unsigned char)*end)) ||
+            n == 2 * PERSIST_MAX_SAVE_POINTS) {
             vg_error_set(err, "Invalid save parameters");
             return VG_ERR;
         }
         v[n++] = x;
         p = end;
     }
-    if (n % 2) {
+    int base = (append && n > 0) ? ps->save_points : 0;
+    if (n % 2 || base + n / 2 > PERSIST_MAX_SAVE_POINTS) {
         vg_error_set(err, "Invalid save parameters");
         return VG_ERR;
     }
-    server.persist.save_points = n / 2;
     for (int i = 0; i < n / 2; i++) {
-        server.persist.save_secs[i] = v[2 * i];
-        server.persist.save_changes[i] = v[2 * i + 1];
+        ps->save_secs[base + i] = v[2 * i];
+        ps->save_changes[base + i] = v[2 * i + 1];
     }
+    ps->save_points = base + n / 2;
     return VG_OK;
+}
+
+void persist_render_save(buf *out) {
+    const persist_state *ps = &server.persist;
+    for (int i = 0; i < ps->save_points; i++)
+        buf_append_fmt(out, "%s%lld %lld", i ? " " : "", ps->save_secs[i], ps->save_changes[i]);
 }
 
 /* --------------------------------------------------------------- BGSAVE */

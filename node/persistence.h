@@ -37,7 +37,11 @@ long long persist_lastsave(void);
 void persist_info(buf *out);
 /* Cron: reap a finished BGSAVE child, start a scheduled one. */
 void persist_cron(void);
-/* Parse p->save into the save points (the `save` parameter's apply). */
-int persist_parse_save(const char *s, vg_error *err);
+/* The `save` parameter: parse s ("3600 1 300 100") into the save points,
+ * replacing them, or adding to them when append (a repeated line in the
+ * file); "" clears them. VG_ERR: "Invalid save parameters", nothing changed. */
+int persist_parse_save(const char *s, bool append, vg_error *err);
+/* The save points as CONFIG GET prints them: "3600 1 300 100 60 10000". */
+void persist_render_save(buf *out);
 
 #endif
