@@ -287,6 +287,9 @@ static int bgsave_start(vg_error *err) {
     return VG_OK;
 }
 
+/* As Redis: an exit status other than 0 is a failed save; a signal is one
+ * too, except SIGUSR1, which is how the node itself stops a child
+ * (FLUSHALL, SHUTDOWN) without raising an error. */
 static void bgsave_done(int status) {
     persist_state *p = &server.persist;
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -295,14 +298,27 @@ static void bgsave_done(int status) {
         LOG_NOTICE("Background saving terminated with success");
         server.dirty -= p->child_dirty;
         p->lastsave = (long long)time(NULL);
+        p->last_status_ok = true;
     } else {
-        LOG_WARNING("Background saving error");
+        if (WIFSIGNALED(status)) {
+            LOG_WARNING("Background saving terminated by signal %d", WTERMSIG(status));
+            if (WTERMSIG(status) != SIGUSR1) p->last_status_ok = false;
+        } else {
+            LOG_WARNING("Background saving error");
+            p->last_status_ok = false;
+        }
         char tmp[64];
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)p->child_pid);
         unlink(tmp);
     }
-    p->last_status_ok = ok;
     p->child_pid = -1;
+}
+
+void persist_after_flushall(void) {
+    if (server.persist.child_pid > 0) kill(server.persist.child_pid, SIGUSR1);
+    if (server.persist.save_points == 0) return;
+    vg_error err = {{0}};
+    persist_save(&err);
 }
 
 static bool save_point_reached(void) {

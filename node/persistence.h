@@ -31,6 +31,10 @@ int persist_reload(bool save, bool flush, bool merge, vg_error *err);
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */
 int persist_shutdown_save(bool save, bool nosave, vg_error *err);
+/* FLUSHALL's part, as Redis: stop a running BGSAVE (SIGUSR1, not an
+ * error) and, when save points are set, save the now empty dataset so a
+ * restart does not bring the flushed keys back. */
+void persist_after_flushall(void);
 /* LASTSAVE. */
 long long persist_lastsave(void);
 /* The body of INFO's "# Persistence" section. */

@@ -101,3 +101,25 @@ def test_test_nodes_take_points_when_asked(node):
 def test_repeated_file_lines_add_points(make_node):
     n = make_node(config_text="[persistence]\nsave = 900 1\nsave = 300 10\n")
     assert n.client().config_get("save") == {"save": "900 1 300 10"}
+
+
+def test_flushall_with_save_points_saves_the_empty_dataset(both):
+    """As Redis: with save points, FLUSHALL writes the empty dump at once, so
+    a restart cannot bring the flushed keys back."""
+    seen = []
+    for c in both:
+        c.set("k", "v")
+        c.save()
+        c.set("k2", "v")
+        before = c.info("persistence")["rdb_saves"]
+        c.flushall()
+        info = c.info("persistence")
+        seen.append((info["rdb_changes_since_last_save"], info["rdb_saves"] - before,
+                     info["rdb_last_bgsave_status"]))
+        c.config_set("save", "")
+        c.set("k3", "v")
+        c.flushall()
+        info = c.info("persistence")
+        seen.append((info["rdb_changes_since_last_save"] > 0, info["rdb_saves"] - before))
+    assert seen[0] == seen[2] and seen[1] == seen[3]
+    assert seen[0][0] == 0 and seen[1][0] is True
