@@ -4,7 +4,8 @@
  * the working directory (start-up chdir'd into `dir`), fsyncs it, renames
  * it over dbfilename and fsyncs the directory, so a crash leaves either
  * the old file or the new one. BGSAVE does the same in a forked child that
- * only serialises and _exits; the cron reaps it. */
+ * only serialises and _exits (or dies with the node); the cron reaps it.
+ * A temp file left by a child killed with its node is never read. */
 #include "persistence.h"
 
 #include <ctype.h>
@@ -14,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -261,8 +265,16 @@ void persist_render_save(buf *out) {
 
 /* --------------------------------------------------------------- BGSAVE */
 
+static void stop_with_parent(pid_t parent) {
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (getppid() != parent) _exit(1); /* it died before prctl took effect */
+}
+
 static int bgsave_start(vg_error *err) {
     int64_t start = server.now_ms;
+    pid_t parent = getpid();
     long long dirty = server.dirty;
     server.persist.saves++; /* rdb_saves counts attempts, as Redis does */
     pid_t pid = fork();
@@ -272,7 +284,11 @@ static int bgsave_start(vg_error *err) {
         return VG_ERR;
     }
     if (pid == 0) {
-        /* The child: serialise, rename, exit; it touches nothing else. */
+        /* The child: serialise, rename, exit; it touches nothing else. A
+         * child whose node died stops, as Redis' does (it exits when it can
+         * no longer report to its parent): a node restarted meanwhile must
+         * not see an old snapshot renamed over its own dump later. */
+        stop_with_parent(parent);
         char tmp[64];
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
         vg_error e = {{0}};
