@@ -304,6 +304,13 @@ static bool protected_refused(client *c, const command *cmd) {
 
 /* Over maxmemory even after evicting what it could: refuse a denyoom
  * command with -OOM. Returns true when it replied. */
+/* -MISCONF after a failed BGSAVE: writes and, as in Redis 7.0, PING (so a
+ * health check notices a primary that cannot persist). */
+static bool refuse_on_disk_error(const client *c, const command *cmd) {
+    if (!persist_state_refuses_writes(&server.persist) || (c->flags & CLIENT_PRIMARY)) return false;
+    return (cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0;
+}
+
 static bool refuse_oom(client *c, const command *cmd) {
     if (server.maxmemory <= 0) return false;
     int evicted = evict_perform();
@@ -374,14 +381,14 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
-    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) &&
-        persist_state_refuses_writes(&server.persist)) {
+    if (refuse_on_disk_error(c, cmd)) {
         reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
                        "unable to persist to disk. Commands that may modify the data set are "
                        "disabled, because this instance is configured to report errors during "
                        "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
                        "Please check the Redis logs for details about the RDB error.");
         cmd->rejected_calls++;
+        multi_flag_error(c);
         return;
     }
     if (refuse_oom(c, cmd)) {
