@@ -29,10 +29,12 @@ typedef struct persist_state {
     long long last_time_sec;   /* rdb_last_bgsave_time_sec, -1 before any */
     long long load_keys_loaded;
     long long load_keys_expired;
-    pid_t child_pid;        /* BGSAVE child, or -1 */
-    int64_t child_start_ms; /* when the child was forked */
-    long long child_dirty;  /* server.dirty at the fork */
-    bool bgsave_scheduled;  /* BGSAVE SCHEDULE while a child runs */
+    pid_t child_pid;         /* BGSAVE child, or -1 */
+    int64_t child_start_ms;  /* when the child was forked */
+    long long child_dirty;   /* server.dirty at the fork */
+    bool bgsave_scheduled;   /* BGSAVE SCHEDULE while a child runs */
+    int child_report_fd;     /* read end of the child's copy-on-write report, or -1 */
+    long long last_cow_size; /* rdb_last_cow_size: bytes the last good child copied */
 } persist_state;
 
 /* True when writes must be refused with -MISCONF: the last BGSAVE failed

@@ -38,6 +38,7 @@ int persist_init(vg_error *err) {
     p->last_status_ok = true;
     p->last_time_sec = -1;
     p->child_pid = -1;
+    p->child_report_fd = -1;
     const char *f = p->dbfilename;
     if (f == NULL || f[0] == '\0' || strchr(f, '/') != NULL) {
         vg_error_set(err, "dbfilename can't be a path, just a filename");
@@ -206,6 +207,8 @@ int persist_reload(bool save, bool flush, bool merge, vg_error *err) {
     return VG_OK;
 }
 
+static void child_report_read(bool ok);
+
 int persist_shutdown_save(bool save, bool nosave, vg_error *err) {
     if (server.persist.child_pid > 0) {
         kill(server.persist.child_pid, SIGUSR1);
@@ -213,6 +216,7 @@ int persist_shutdown_save(bool save, bool nosave, vg_error *err) {
         char tmp[64];
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)server.persist.child_pid);
         unlink(tmp);
+        child_report_read(false);
         server.persist.child_pid = -1;
     }
     if (nosave || (!save && !server.persist.save_points)) return VG_OK;
@@ -272,35 +276,83 @@ static void stop_with_parent(pid_t parent) {
     if (getppid() != parent) _exit(1); /* it died before prctl took effect */
 }
 
+/* The pages the child copied, as Redis measures them: its Private_Dirty
+ * (Linux; 0 where /proc cannot say). */
+static long long child_private_dirty(void) {
+    long long kb = 0;
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (f == NULL) return 0;
+    char line[256];
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (sscanf(line, "Private_Dirty: %lld kB", &kb) == 1) break;
+    }
+    fclose(f);
+    return kb * 1024;
+}
+
+static void report_pipe_close(int *fds) {
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0) close(fds[i]);
+}
+
+/* The child's part: serialise, rename, report its copy-on-write, exit. */
+static void bgsave_child(pid_t parent, int report_fd) {
+    stop_with_parent(parent);
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
+    vg_error e = {{0}};
+    int rc = save_to(tmp, &e);
+    if (rc != VG_OK) LOG_WARNING("%s", e.msg);
+    if (rc == VG_OK && report_fd >= 0) {
+        long long cow = child_private_dirty();
+        if (write(report_fd, &cow, sizeof(cow)) != (ssize_t)sizeof(cow)) {
+            /* the node reads no report and keeps the last size */
+        }
+    }
+    _exit(rc == VG_OK ? 0 : 1);
+}
+
 static int bgsave_start(vg_error *err) {
     int64_t start = server.now_ms;
     pid_t parent = getpid();
     long long dirty = server.dirty;
+    int fds[2] = {-1, -1};
+    if (pipe(fds) != 0) fds[0] = fds[1] = -1;
+    if (fds[0] >= 0) fcntl(fds[0], F_SETFL, O_NONBLOCK);
     server.persist.saves++; /* rdb_saves counts attempts, as Redis does */
     pid_t pid = fork();
     if (pid < 0) {
+        report_pipe_close(fds);
         server.persist.last_status_ok = false;
         vg_error_set(err, "Can't save in background: fork: %s", strerror(errno));
         return VG_ERR;
     }
     if (pid == 0) {
-        /* The child: serialise, rename, exit; it touches nothing else. A
-         * child whose node died stops, as Redis' does (it exits when it can
-         * no longer report to its parent): a node restarted meanwhile must
-         * not see an old snapshot renamed over its own dump later. */
-        stop_with_parent(parent);
-        char tmp[64];
-        snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
-        vg_error e = {{0}};
-        int rc = save_to(tmp, &e);
-        if (rc != VG_OK) LOG_WARNING("%s", e.msg);
-        _exit(rc == VG_OK ? 0 : 1);
+        /* The child touches nothing else. A child whose node died stops,
+         * as Redis' does (it exits when it can no longer report to its
+         * parent): a node restarted meanwhile must not see an old snapshot
+         * renamed over its own dump later. */
+        if (fds[0] >= 0) close(fds[0]);
+        bgsave_child(parent, fds[1]);
     }
+    if (fds[1] >= 0) close(fds[1]);
     LOG_NOTICE("Background saving started by pid %d", (int)pid);
     server.persist.child_pid = pid;
     server.persist.child_start_ms = start;
     server.persist.child_dirty = dirty;
+    server.persist.child_report_fd = fds[0];
     return VG_OK;
+}
+
+/* Read what the finished child reported and close the pipe. */
+static void child_report_read(bool ok) {
+    persist_state *p = &server.persist;
+    if (p->child_report_fd < 0) return;
+    long long cow;
+    if (ok && read(p->child_report_fd, &cow, sizeof(cow)) == (ssize_t)sizeof(cow))
+        p->last_cow_size = cow;
+    close(p->child_report_fd);
+    p->child_report_fd = -1;
 }
 
 /* As Redis: an exit status other than 0 is a failed save; a signal is one
@@ -327,6 +379,7 @@ static void bgsave_done(int status) {
         snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)p->child_pid);
         unlink(tmp);
     }
+    child_report_read(ok);
     p->child_pid = -1;
 }
 
@@ -439,7 +492,7 @@ void persist_info(buf *out) {
         "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
         "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
         "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-        "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+        "rdb_saves:%lld\r\nrdb_last_cow_size:%lld\r\nrdb_last_load_keys_expired:%lld\r\n"
         "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
         "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
         "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
@@ -448,5 +501,5 @@ void persist_info(buf *out) {
         "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
         server.dirty, child ? 1 : 0, p->lastsave, p->last_status_ok ? "ok" : "err",
         p->last_time_sec, child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL,
-        p->saves, p->load_keys_expired, p->load_keys_loaded);
+        p->saves, p->last_cow_size, p->load_keys_expired, p->load_keys_loaded);
 }

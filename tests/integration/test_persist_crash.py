@@ -16,7 +16,8 @@ equal, so Vigil behaves as Redis does in the same situation:
   at its next progress report, ours at once), leaving the previous dump;
 - kill -9 of the child: rdb_last_bgsave_status:err, -MISCONF for writes
   and PING (save points set), reads still served, a transaction with a
-  refused write aborts; a successful BGSAVE lifts it;
+  refused write aborts; a successful BGSAVE lifts it (and reports the
+  child's copy-on-write as rdb_last_cow_size);
 - a full disk (2 MB tmpfs): BGSAVE fails, -MISCONF, the old dump intact and
   no temp file left; with space back BGSAVE succeeds, writes resume, and
   after kill -9 a restart has every key the last snapshot acknowledged.
@@ -332,6 +333,7 @@ def kill_child(kind, dirs):
         rec["set_with_points_again"] = error_text(lambda: c.set("k", "v"))[0]
         assert c.bgsave()
         rec["status_after"] = s.wait_bgsave_done()
+        rec["cow_reported"] = s.info()["rdb_last_cow_size"] > 0
         rec["set_after"] = error_text(lambda: c.set("k2", "v"))
         rec["ping_after"] = error_text(lambda: c.ping())
     finally:
@@ -349,7 +351,7 @@ def test_kill9_of_the_child_refuses_writes_until_a_good_bgsave(dirs):
     assert rec["temps"] == []
     assert rec["set_without_points"] == ("ok", True)
     assert rec["set_with_points_again"] == "err"
-    assert rec["status_after"] == "ok"
+    assert rec["status_after"] == "ok" and rec["cow_reported"]
     assert rec["set_after"] == ("ok", True)
     assert rec["ping_after"] == ("ok", True)
 
