@@ -323,6 +323,8 @@ def print_cow(nkeys, rate, r, v):
             ("rdb_last_cow_size (MB)", "cow_info")]
     for label, k in rows:
         print("| %s | %s | %s | %s |" % (label, mb(r[k]), mb(v[k]), ratio(v[k], r[k])))
+    rt, vt = r["peak_parent"] + r["peak_child_dirty"], v["peak_parent"] + v["peak_child_dirty"]
+    print("| parent peak + child dirty peak (MB) | %s | %s | %s |" % (mb(rt), mb(vt), ratio(vt, rt)))
     print("| BGSAVE duration (s) | %.2f | %.2f | %s |" % (r["secs"], v["secs"],
                                                          ratio(v["secs"], r["secs"])))
     print("| writes during BGSAVE | %d | %d | - |" % (r["writes"], v["writes"]))
