@@ -598,11 +598,15 @@ static void debug_populate(client *c) {
         return;
     }
     const char *prefix = c->argc >= 4 ? c->argv[3].ptr : "key";
-    dict_expand(&c->db->keys, (size_t)keys);
+    int plen = c->argc >= 4 ? (int)(c->argv[3].len < 128 ? c->argv[3].len : 128) : 3;
+    /* Sizing the table up front is a hint; a huge count must not become
+     * one huge allocation before the first key. */
+    if (keys <= (1LL << 26)) dict_expand(&c->db->keys, (size_t)keys);
     char *val = size > 0 ? vg_malloc((size_t)size) : NULL;
     for (long long j = 0; j < keys; j++) {
-        char k[160], v[32];
-        int kl = snprintf(k, sizeof(k), "%.128s:%lld", prefix, j);
+        char k[128], v[32]; /* Redis cuts the key at 127 bytes too */
+        int kl = snprintf(k, sizeof(k), "%.*s:%lld", plen, prefix, j);
+        if (kl >= (int)sizeof(k)) kl = (int)sizeof(k) - 1;
         if (db_lookup_write(c->db, k, (size_t)kl) != NULL) continue;
         int vl = snprintf(v, sizeof(v), "value:%lld", j);
         kv *o;

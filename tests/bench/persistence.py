@@ -327,7 +327,11 @@ def print_cow(nkeys, rate, r, v):
     print("| parent peak + child dirty peak (MB) | %s | %s | %s |" % (mb(rt), mb(vt), ratio(vt, rt)))
     print("| BGSAVE duration (s) | %.2f | %.2f | %s |" % (r["secs"], v["secs"],
                                                          ratio(v["secs"], r["secs"])))
-    print("| writes during BGSAVE | %d | %d | - |" % (r["writes"], v["writes"]))
+    print("| writes during BGSAVE | %d | %d | %s |" % (r["writes"], v["writes"],
+                                                      ratio(v["writes"], r["writes"])))
+    rw = r["peak_child_dirty"] / max(1, r["writes"])
+    vw = v["peak_child_dirty"] / max(1, v["writes"])
+    print("| child dirty per write (bytes) | %.0f | %.0f | %s |" % (rw, vw, ratio(vw, rw)))
     print("| status | %s | %s | - |" % (r["status"], v["status"]))
 
 

@@ -276,11 +276,14 @@ def test_populate_matches_redis(pair):
         assert c.execute_command("DEBUG", "POPULATE", 100) == "OK"
         assert c.execute_command("DEBUG", "POPULATE", 10, "p", 3) == "OK"
         assert c.execute_command("DEBUG", "POPULATE", 10, "q", 20) == "OK"
+        assert c.execute_command("DEBUG", "POPULATE", 2, "p" * 200) == "OK"
         c.set("key:5", "mine")
         assert c.execute_command("DEBUG", "POPULATE", 10) == "OK"
         assert c.get("key:5") == "mine"
     want = ref.client().execute_command("DEBUG", "DIGEST")
     assert vclient(n).execute_command("DEBUG", "DIGEST") == want
+    assert sorted(vclient(n).keys("pppp*")) == sorted(ref.client().keys("pppp*"))
+    assert [len(k) for k in vclient(n).keys("pppp*")] == [127]  # both cut the key, so one
     for c in (ref.client(), vclient(n)):
         with pytest.raises(redis.ResponseError) as e:
             c.execute_command("DEBUG", "POPULATE", -1)
