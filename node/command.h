@@ -45,6 +45,8 @@ typedef void (*command_proc)(client *c);
 #define CMD_TOUCHES_ARBITRARY_KEYS (1u << 20)
 /* Refused while a replica loads asynchronously (shown in COMMAND INFO). */
 #define CMD_NO_ASYNC_LOADING (1u << 21)
+/* Served for a client that sent ASKING (cluster): RESTORE-ASKING. */
+#define CMD_ASKING (1u << 22)
 
 /* What the ACL asks of a key argument: Redis 7 gives each key spec its own
  * flags, and a key needs read permission when its spec has ACCESS, write

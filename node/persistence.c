@@ -52,7 +52,7 @@ static unsigned long long access_value(const kv *o) {
     return evict_object_idle_ms(o) / 1000;
 }
 
-static void access_restore(kv *o, int kind, unsigned long long value) {
+void persist_access_restore(kv *o, int kind, unsigned long long value) {
     bool lfu = evict_policy_is_lfu();
     if (kind == RDB_ACCESS_FREQ && lfu) {
         o->lru = evict_lfu_pack(evict_minutes_now(server.now_ms), (unsigned)(value & 0xff));
@@ -145,7 +145,7 @@ static rdb_load_opts load_opts(void) {
         .now_ms = server.now_ms,
         .drop_expired = true,
         .verify_checksum = server.persist.rdbchecksum != 0,
-        .access_restore = access_restore,
+        .access_restore = persist_access_restore,
     };
     return o;
 }

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "object.h"
 #include "persist_state.h"
 #include "vg_common.h"
 
@@ -35,6 +36,11 @@ int persist_shutdown_save(bool save, bool nosave, vg_error *err);
  * error) and, when save points are set, save the now empty dataset so a
  * restart does not bring the flushed keys back. */
 void persist_after_flushall(void);
+/* Set o's access clock from a saved one (an RDB key's IDLE or FREQ opcode,
+ * RESTORE's IDLETIME or FREQ): kind is an rdb_access_kind; FREQ counts only
+ * under an LFU policy and IDLE (seconds) only under any other, as Redis'
+ * objectSetLRUOrLFU. */
+void persist_access_restore(kv *o, int kind, unsigned long long value);
 /* LASTSAVE. */
 long long persist_lastsave(void);
 /* The body of INFO's "# Persistence" section. */

@@ -14,8 +14,10 @@
 
 #define QL_FILL_MAX 32768
 #define QL_SIZE_SAFETY_LIMIT 8192
-/* Worst-case bytes an entry adds beyond its payload (encoding + backlen). */
-#define QL_ENTRY_OVERHEAD 11
+/* Bytes an entry is assumed to add beyond its payload when deciding
+ * whether it fits a node: Redis 7.0's SIZE_ESTIMATE_OVERHEAD, so nodes
+ * split where Redis' do and DUMP/RDB bytes of a list match its own. */
+#define QL_ENTRY_OVERHEAD 8
 
 static const size_t size_levels[] = {4096, 8192, 16384, 32768, 65536};
 

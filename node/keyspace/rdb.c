@@ -220,6 +220,13 @@ static int rdb_type_of(const kv *o) {
     return -1;
 }
 
+int rdb_save_value(rdb_writer *w, const kv *o, bool compress) {
+    int t = rdb_type_of(o);
+    if (t < 0) return VG_ERR;
+    if (w_byte(w, (unsigned char)t) != VG_OK) return VG_ERR;
+    return w_value(w, o, compress);
+}
+
 static int w_key(rdb_writer *w, const db *d, const kv *o, const rdb_save_opts *opt) {
     int64_t when = db_get_expire(d, o);
     if (when >= 0) {

@@ -83,6 +83,17 @@ int rdb_save(rdb_writer *w, db *dbs, int ndb, const rdb_save_opts *opt, vg_error
 int rdb_load(rdb_reader *r, db *dbs, int ndb, const rdb_load_opts *opt, rdb_load_info *info,
              vg_error *err);
 
+/* One value as DUMP carries it: its RDB type byte, then the value, in the
+ * encoding rdb_save gives a key's value. VG_ERR: a write error (w->error). */
+int rdb_save_value(rdb_writer *w, const kv *o, bool compress);
+/* Read one type byte and value (what rdb_save_value writes; any type and
+ * encoding rdb_load reads) into a new kv named key, validated as rdb_load
+ * validates a key's. VG_OK: *out returns new (kv_free). VG_ERR: *out is
+ * NULL and err->msg says why and where; an empty value is an error here,
+ * as RESTORE refuses one. Bytes after the value are not read. */
+int rdb_load_value(rdb_reader *r, const rdb_load_opts *opt, const char *key, size_t klen, kv **out,
+                   vg_error *err);
+
 /* Bytes a string value takes in an RDB file, uncompressed. */
 size_t rdb_string_serialized_length(const kv *o);
 /* Bytes o's value takes in an RDB file (DEBUG OBJECT's serializedlength). */

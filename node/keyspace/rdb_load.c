@@ -776,3 +776,17 @@ int rdb_load(rdb_reader *r, db *dbs, int ndb, const rdb_load_opts *opt, rdb_load
     if (ld_body(&ld, dbs, ndb) != VG_OK) return VG_ERR;
     return ld_trailer(&ld);
 }
+
+int rdb_load_value(rdb_reader *r, const rdb_load_opts *opt, const char *key, size_t klen, kv **out,
+                   vg_error *err) {
+    rdb_load_info info;
+    memset(&info, 0, sizeof(info));
+    loader ld = {r, opt, &info, err, false, 0};
+    *out = NULL;
+    unsigned char t;
+    if (rd_byte(&ld, &t) != VG_OK) return VG_ERR;
+    if (!type_known(t)) return fail(&ld, "Unknown RDB type %d", t);
+    if (ld_value(&ld, t, key, klen, out) != VG_OK) return VG_ERR;
+    if (*out == NULL) return fail(&ld, "Empty value");
+    return VG_OK;
+}

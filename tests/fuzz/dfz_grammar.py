@@ -128,7 +128,7 @@ NO_MUTATION = {"spop", "srandmember", "hrandfield", "zrandmember", "scan", "ssca
                "zscan"}
 # Relative expiry times: a mutation must not bring in a small positive
 # number, or whether the key still exists would depend on timing.
-TIME_SENSITIVE = {"set", "setex", "psetex", "expire", "pexpire", "getex"}
+TIME_SENSITIVE = {"set", "setex", "psetex", "expire", "pexpire", "getex", "restore"}
 SAFE_NUMBERS = [b"0", b"-1", b"-0", b"abc", b"1.5", b"", b"9223372036854775807",
                 b"-9223372036854775808", b"inf", b"1e400"]
 BLOCKING = ["blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"]
@@ -577,8 +577,45 @@ def _publish(g):
     return [b"PUBLISH", g.pick(CHANNELS), g.pick(VALUES)]
 
 
+# DUMP payloads redis-server 7.0.15 returned (rdbcompression yes): a string,
+# an int, an LZF string, a list, a listpack hash, an intset, a hashtable
+# set of one and a listpack zset; then a bad CRC and a newer RDB version.
+DUMP_PAYLOADS = [
+    b"\x00\x05hello\n\x00cr\xdfve4 \n",
+    b"\x00\xc190\n\x00\x9d\x94\xea'\x93\xfc\x08\xb9",
+    b"\x00\xc3\x0b\x1e\x03abca\xe0\x0f\x02\x01bc\n\x00\x88t\xbemg\xe5\x9d*",
+    b"\x12\x01\x02\x0f\x0f\x00\x00\x00\x03\x00\x81a\x02\x81b\x02\x01\x01\xff\n\x00\xe0\x1b"
+    b"\xabJG\xceY\"",
+    b"\x10\r\r\x00\x00\x00\x02\x00\x81f\x02\x81v\x02\xff\n\x00 \xf1=D#T\x08\x9d",
+    b"\x0b\x0e\x02\x00\x00\x00\x03\x00\x00\x00\x01\x00\x02\x00\x03\x00\n\x00\xa5\x02\\\xe2mnM\x1b",
+    b"\x02\x01\x01a\n\x00b\x96\xe9~D\xd2\x1am",
+    b"\x11\x14\x14\x00\x00\x00\x04\x00\x81a\x02\x01\x01\x81b\x02\x832.5\x04\xff\n\x00\xd4Ln"
+    b"\xa4\xf6D\xd9\xd7",
+    b"\x00\x05hello\n\x00cr\xdfve4 \x0b",
+    b"\x00\x05hello\x0b\x00cr\xdfve4 \n",
+]
+
+
+def _restore(g):
+    """RESTORE with a real payload: TTLs that cannot race the clock."""
+    out = [b"RESTORE", g.key(), g.pick([b"0", b"0", b"0", b"100000000", b"-1", b"x"]),
+           g.pick(DUMP_PAYLOADS)]
+    if g.rng.random() < 0.3:
+        out[2] = g.pick([b"1", b"4102444800000"])
+        out.append(g.token("ABSTTL"))
+    if g.rng.random() < 0.6:  # most keys exist: without it, mostly -BUSYKEY
+        out.append(g.token("REPLACE"))
+    for _ in range(g.rng.choice([0, 0, 1, 2])):
+        opt = g.rng.choice(["REPLACE", "IDLETIME", "FREQ"])
+        out.append(g.token(opt))
+        if opt != "REPLACE":
+            out.append(g.pick([b"0", b"10", b"255", b"256", b"-1"]))
+    return out
+
+
 HAND_NO_GETKEYS = {"command|getkeys", "acl|dryrun"}
 HAND = {
+    "restore": _restore,
     "zrange": lambda g: _zrange(g),
     "zrangestore": lambda g: _zrange(g, store=True),
     "scan": lambda g: _scan(g, "scan"),
