@@ -302,15 +302,28 @@ static bool protected_refused(client *c, const command *cmd) {
     return true;
 }
 
-/* Over maxmemory even after evicting what it could: refuse a denyoom
- * command with -OOM. Returns true when it replied. */
-/* -MISCONF after a failed BGSAVE: writes and, as in Redis 7.0, PING (so a
- * health check notices a primary that cannot persist). */
-static bool refuse_on_disk_error(const client *c, const command *cmd) {
+#define MISCONF_MSG                                                                                \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "  \
+    "disk. Commands that may modify the data set are disabled, because this instance is "          \
+    "configured to report errors during writes if RDB snapshotting fails "                         \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "     \
+    "RDB error."
+
+/* -MISCONF after a failed BGSAVE: writes, EXEC of a queue holding one and,
+ * as in Redis 7.0, PING (so a health check notices a primary that cannot
+ * persist). Returns true when it replied. */
+static bool refuse_on_disk_error(client *c, command *cmd) {
     if (!persist_state_refuses_writes(&server.persist) || (c->flags & CLIENT_PRIMARY)) return false;
-    return (cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0;
+    bool exec = strcmp(cmd->name, "exec") == 0 && multi_queued_writes(c);
+    if (!(cmd->flags & CMD_WRITE) && !exec && strcmp(cmd->name, "ping") != 0) return false;
+    cmd->rejected_calls++;
+    multi_flag_error(c);
+    if (!exec || !multi_exec_abort(c, MISCONF_MSG)) reply_error(c, MISCONF_MSG);
+    return true;
 }
 
+/* Over maxmemory even after evicting what it could: refuse a denyoom
+ * command with -OOM. Returns true when it replied. */
 static bool refuse_oom(client *c, const command *cmd) {
     if (server.maxmemory <= 0) return false;
     int evicted = evict_perform();
@@ -381,16 +394,7 @@ static void dispatch(client *c) {
         cmd->rejected_calls++;
         return;
     }
-    if (refuse_on_disk_error(c, cmd)) {
-        reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
-                       "unable to persist to disk. Commands that may modify the data set are "
-                       "disabled, because this instance is configured to report errors during "
-                       "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
-                       "Please check the Redis logs for details about the RDB error.");
-        cmd->rejected_calls++;
-        multi_flag_error(c);
-        return;
-    }
+    if (refuse_on_disk_error(c, cmd)) return;
     if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);

@@ -16,8 +16,9 @@ equal, so Vigil behaves as Redis does in the same situation:
   at its next progress report, ours at once), leaving the previous dump;
 - kill -9 of the child: rdb_last_bgsave_status:err, -MISCONF for writes
   and PING (save points set), reads still served, a transaction with a
-  refused write aborts; a successful BGSAVE lifts it (and reports the
-  child's copy-on-write as rdb_last_cow_size);
+  refused write aborts, and so does EXEC of writes queued before; a
+  successful BGSAVE lifts it (and reports the child's copy-on-write as
+  rdb_last_cow_size);
 - a full disk (2 MB tmpfs): BGSAVE fails, -MISCONF, the old dump intact and
   no temp file left; with space back BGSAVE succeeds, writes resume, and
   after kill -9 a restart has every key the last snapshot acknowledged.
@@ -312,10 +313,18 @@ def kill_child(kind, dirs):
         c = s.client()
         c.set("before", "1")
         c.execute_command("DEBUG", "POPULATE", POPULATE, "key", 100)
+        queued = redis.Connection(host="127.0.0.1", port=s.port, decode_responses=True)
+        queued.send_command("MULTI")
+        queued.read_response()
+        queued.send_command("SET", "queued", "1")
+        rec["queued_before"] = queued.read_response()
         assert c.bgsave()
         child = s.child_pid()
         os.kill(child, signal.SIGKILL)
         rec["status"] = s.wait_bgsave_done()
+        queued.send_command("EXEC")
+        rec["exec_of_queued_write"] = error_text(queued.read_response)
+        queued.disconnect()
         rec["log"] = "Background saving terminated by signal 9" in s.log()
         rec["set"] = error_text(lambda: c.set("k", "v"))
         rec["ping"] = error_text(lambda: c.ping())
@@ -348,6 +357,9 @@ def test_kill9_of_the_child_refuses_writes_until_a_good_bgsave(dirs):
     assert rec["ping"] == ("err", MISCONF)
     assert rec["get"] == ("ok", "1")
     assert rec["multi"][0] == "err" and MISCONF in rec["multi"][1]
+    assert rec["queued_before"] == "QUEUED"
+    # redis-py strips the EXECABORT code from "-EXECABORT Transaction discarded ..."
+    assert rec["exec_of_queued_write"] == ("err", "Transaction discarded because of: " + MISCONF)
     assert rec["temps"] == []
     assert rec["set_without_points"] == ("ok", True)
     assert rec["set_with_points_again"] == "err"
