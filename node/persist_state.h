@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #define PERSIST_MAX_SAVE_POINTS 16
+#define PERSIST_BGSAVE_RETRY_DELAY 5 /* seconds between BGSAVE attempts after a failure */
 
 typedef struct persist_state {
     /* config */
@@ -35,6 +36,7 @@ typedef struct persist_state {
     bool bgsave_scheduled;   /* BGSAVE SCHEDULE while a child runs */
     int child_report_fd;     /* read end of the child's copy-on-write report, or -1 */
     long long last_cow_size; /* rdb_last_cow_size: bytes the last good child copied */
+    long long last_try;      /* unix s of the last BGSAVE attempt */
 } persist_state;
 
 /* True when writes must be refused with -MISCONF: the last BGSAVE failed

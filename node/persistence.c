@@ -316,6 +316,7 @@ static int bgsave_start(vg_error *err) {
     int64_t start = server.now_ms;
     pid_t parent = getpid();
     long long dirty = server.dirty;
+    server.persist.last_try = (long long)(server.now_ms / 1000);
     int fds[2] = {-1, -1};
     if (pipe(fds) != 0) fds[0] = fds[1] = -1;
     if (fds[0] >= 0) fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -390,15 +391,22 @@ void persist_after_flushall(void) {
     persist_save(&err);
 }
 
-static bool save_point_reached(void) {
-    persist_state *p = &server.persist;
-    long long now = server.now_ms / 1000;
+/* As Redis: after a failed BGSAVE the cron tries again only once
+ * PERSIST_BGSAVE_RETRY_DELAY seconds have passed since the last attempt,
+ * so a full disk does not make the node fork on every tick. */
+static bool retry_allowed(long long now) {
+    const persist_state *p = &server.persist;
+    return p->last_status_ok || now - p->last_try > PERSIST_BGSAVE_RETRY_DELAY;
+}
+
+/* The first save point reached, or -1. Like Redis, a point with 0
+ * changes fires every `seconds` even when nothing changed. */
+static int save_point_reached(long long now) {
+    const persist_state *p = &server.persist;
     for (int i = 0; i < p->save_points; i++) {
-        if (server.dirty >= p->save_changes[i] && now - p->lastsave > p->save_secs[i] &&
-            server.dirty > 0)
-            return true;
+        if (server.dirty >= p->save_changes[i] && now - p->lastsave > p->save_secs[i]) return i;
     }
-    return false;
+    return -1;
 }
 
 void persist_cron(void) {
@@ -409,8 +417,14 @@ void persist_cron(void) {
         if (r == p->child_pid) bgsave_done(status);
         return;
     }
+    long long now = server.now_ms / 1000;
+    if (!retry_allowed(now)) return;
     vg_error err = {{0}};
-    if (p->bgsave_scheduled || save_point_reached()) {
+    int i = save_point_reached(now);
+    if (i >= 0) {
+        LOG_NOTICE("%lld changes in %lld seconds. Saving...", p->save_changes[i], p->save_secs[i]);
+        bgsave_start(&err);
+    } else if (p->bgsave_scheduled) {
         p->bgsave_scheduled = false;
         bgsave_start(&err);
     }

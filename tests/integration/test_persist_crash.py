@@ -368,6 +368,42 @@ def test_kill9_of_the_child_refuses_writes_until_a_good_bgsave(dirs):
     assert rec["ping_after"] == ("ok", True)
 
 
+def wait_log(s, text, count=1):
+    deadline = time.time() + 30
+    while s.log().count(text) < count:
+        assert time.time() < deadline, "no %r in the log:\n%s" % (text, s.log())
+        time.sleep(0.005)
+
+
+def save_point_retry(kind, dirs):
+    d, logs = dirs(), dirs()
+    s = Srv(kind, d, logs, "--save", "1 1")
+    rec = {}
+    try:
+        c = s.client()
+        c.execute_command("DEBUG", "POPULATE", POPULATE, "key", 100)
+        c.set("dirty", "1")
+        wait_log(s, "Background saving started by pid")
+        rec["log_line"] = "1 changes in 1 seconds. Saving..." in s.log()
+        os.kill(s.child_pid(), signal.SIGKILL)
+        rec["status"] = s.wait_bgsave_done()
+        started = s.log().count("Background saving started by pid")
+        # The retry delay is 5 s: in the next 2 s the cron must not fork again,
+        # although the save point stays reached.
+        time.sleep(2)
+        rec["forks_within_2s"] = s.log().count("Background saving started by pid") - started
+        wait_log(s, "Background saving started by pid", started + 1)
+        rec["retried"] = True
+    finally:
+        s.kill()
+    return rec
+
+
+def test_failed_bgsave_is_retried_after_the_delay_only(dirs):
+    rec = both(save_point_retry, dirs)
+    assert rec == {"log_line": True, "status": "err", "forks_within_2s": 0, "retried": True}
+
+
 # ----------------------------------------------------------------- full disk
 
 @pytest.fixture
