@@ -18,6 +18,7 @@
 #include "evict.h"
 #include "lazyfree.h"
 #include "notify.h"
+#include "persistence.h"
 #include "propagate.h"
 #include "reply.h"
 #include "scan.h"
@@ -363,6 +364,7 @@ static void cmd_flushall(client *c) {
     for (long long i = 0; i < server.databases; i++)
         server.dirty += db_empty(&server.dbs[i], async);
     server.dirty++;
+    persist_after_flushall();
     propagate_force(c, PROPAGATE_ALL);
     reply_ok(c);
 }

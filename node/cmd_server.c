@@ -1,13 +1,13 @@
 /* cmd_server.c -- server commands: COMMAND, TIME, LASTSAVE, MEMORY,
- * SHUTDOWN and DEBUG (SLEEP, OBJECT).
+ * SHUTDOWN and DEBUG (SLEEP, OBJECT, DIGEST, DIGEST-VALUE, RELOAD, POPULATE).
  *
  * Owns: nothing; reads the command table and the keyspace. DEBUG SLEEP
  * blocks the loop on purpose, as Redis does, so tests can hold a node busy.
  * DEBUG is CMD_PROTECTED: dispatch runs it only where enable-debug-command
  * allows, so DEBUG OBJECT may print the value's address as Redis does.
  *
- * SHUTDOWN's save and LASTSAVE come from persistence.h; DEBUG OBJECT's
- * serializedlength from rdb.h. */
+ * SHUTDOWN's save, LASTSAVE and DEBUG RELOAD come from persistence.h;
+ * DEBUG OBJECT's serializedlength from rdb.h; DEBUG DIGEST from digest.h. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 #include "cmd_util.h"
 #include "command.h"
 #include "db.h"
+#include "digest.h"
 #include "glob.h"
 #include "info.h"
 #include "loading.h"
@@ -545,17 +546,36 @@ static void debug_sleep(client *c) {
     reply_ok(c);
 }
 
-/* DEBUG RELOAD [NOSAVE]: save, then load the dump back. Our loads fill
- * fresh dbs and swap them in, so MERGE and NOFLUSH (load over the current
- * dataset) are refused rather than half done. */
-static void debug_reload(client *c) {
-    bool save = true;
+static void debug_digest(client *c) {
+    unsigned char d[DIGEST_LEN];
+    char hex[DIGEST_HEX_LEN + 1];
+    digest_dataset(server.dbs, (int)server.databases, d);
+    digest_hex(d, hex);
+    reply_simple(c, hex);
+}
+
+/* Logically expired keys count too, as in Redis: a debug view of memory. */
+static void debug_digest_value(client *c) {
+    reply_array(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
-        if (arg_is(&c->argv[j], "nosave")) {
+        unsigned char d[DIGEST_LEN] = {0};
+        char hex[DIGEST_HEX_LEN + 1];
+        kv *o = db_find(c->db, c->argv[j].ptr, c->argv[j].len);
+        if (o != NULL) digest_value(c->db, o, d);
+        digest_hex(d, hex);
+        reply_simple(c, hex);
+    }
+}
+
+static void debug_reload(client *c) {
+    bool flush = true, save = true, merge = false;
+    for (int j = 2; j < c->argc; j++) {
+        if (arg_is(&c->argv[j], "merge")) {
+            merge = true;
+        } else if (arg_is(&c->argv[j], "noflush")) {
+            flush = false;
+        } else if (arg_is(&c->argv[j], "nosave")) {
             save = false;
-        } else if (arg_is(&c->argv[j], "merge") || arg_is(&c->argv[j], "noflush")) {
-            reply_error(c, "ERR DEBUG RELOAD MERGE and NOFLUSH are not supported");
-            return;
         } else {
             reply_error(c, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
             return;
@@ -566,21 +586,79 @@ static void debug_reload(client *c) {
         return;
     }
     vg_error err = {{0}};
-    if (persist_reload(save, &err) != VG_OK) {
-        reply_error(c, err.msg);
+    int rc = persist_reload(save, flush, merge, &err);
+    if (rc == PERSIST_RELOAD_SAVE_ERR)
+        reply_error(c, "ERR");
+    else if (rc != VG_OK)
+        reply_error(c, "ERR Error trying to load the RDB dump");
+    else
+        reply_ok(c);
+}
+
+/* Keys <prefix>:<n> holding "value:<n>", padded with zero bytes or cut
+ * to size when one is given; existing keys are skipped. Like Redis, this
+ * leaves server.dirty alone. */
+static void debug_populate(client *c) {
+    long long keys, size = 0;
+    if (!arg_ll(c, &c->argv[2], &keys)) return;
+    if (c->argc == 5 && !arg_ll(c, &c->argv[4], &size)) return;
+    if (keys < 0 || size < 0) {
+        reply_error(c, "ERR value is out of range, must be positive");
         return;
     }
+    const char *prefix = c->argc >= 4 ? c->argv[3].ptr : "key";
+    int plen = c->argc >= 4 ? (int)(c->argv[3].len < 128 ? c->argv[3].len : 128) : 3;
+    /* Sizing the table up front is a hint; a huge count must not become
+     * one huge allocation before the first key. */
+    if (keys <= (1LL << 26)) dict_expand(&c->db->keys, (size_t)keys);
+    char *val = size > 0 ? vg_malloc((size_t)size) : NULL;
+    for (long long j = 0; j < keys; j++) {
+        char k[128], v[32]; /* Redis cuts the key at 127 bytes too */
+        int kl = snprintf(k, sizeof(k), "%.*s:%lld", plen, prefix, j);
+        if (kl >= (int)sizeof(k)) kl = (int)sizeof(k) - 1;
+        if (db_lookup_write(c->db, k, (size_t)kl) != NULL) continue;
+        int vl = snprintf(v, sizeof(v), "value:%lld", j);
+        kv *o;
+        if (size == 0) {
+            o = kv_new_string_noint(k, (size_t)kl, v, (size_t)vl);
+        } else {
+            memset(val, 0, (size_t)size);
+            memcpy(val, v, (size_t)(size < vl ? size : vl));
+            o = kv_new_string_noint(k, (size_t)kl, val, (size_t)size);
+        }
+        db_add(c->db, o);
+        db_signal_modified(c->db, k, (size_t)kl);
+    }
+    vg_free(val);
     reply_ok(c);
 }
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "OBJECT <key>",
         "    Show low level info about the `key` and associated value.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
         "RELOAD [option ...]",
         "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
         "    * NOSAVE: the database will be loaded from an existing RDB file.",
-        "    (MERGE and NOFLUSH are not supported.)",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         NULL,
@@ -595,8 +673,14 @@ static void cmd_debug(client *c) {
         debug_object(c);
     else if (c->argc == 3 && arg_is(&c->argv[1], "sleep"))
         debug_sleep(c);
-    else if (c->argc >= 2 && arg_is(&c->argv[1], "reload"))
+    else if (c->argc == 2 && arg_is(&c->argv[1], "digest"))
+        debug_digest(c);
+    else if (arg_is(&c->argv[1], "digest-value"))
+        debug_digest_value(c);
+    else if (arg_is(&c->argv[1], "reload"))
         debug_reload(c);
+    else if (c->argc >= 3 && c->argc <= 5 && arg_is(&c->argv[1], "populate"))
+        debug_populate(c);
     else
         reply_errorf(c,
                      "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try "

@@ -370,6 +370,37 @@ static bool protected_refused(client *c, const command *cmd) {
     return true;
 }
 
+#define MISCONF_MSG                                                                                \
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "  \
+    "disk. Commands that may modify the data set are disabled, because this instance is "          \
+    "configured to report errors during writes if RDB snapshotting fails "                         \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "     \
+    "RDB error."
+
+/* -MISCONF after a failed BGSAVE or a failed AOF write (Redis'
+ * writeCommandsDeniedByDiskError, the RDB first): writes, EXEC of a queue
+ * holding one and, as in Redis 7.0, PING (so a health check notices a
+ * primary that cannot persist). Returns true when it replied. */
+static bool refuse_on_disk_error(client *c, command *cmd) {
+    if (c->flags & CLIENT_PRIMARY) return false;
+    char aof_msg[256];
+    const char *msg = NULL;
+    if (persist_state_refuses_writes(&server.persist)) {
+        msg = MISCONF_MSG;
+    } else if (aof_state_refuses_writes(&server.aof)) {
+        snprintf(aof_msg, sizeof(aof_msg), "MISCONF Errors writing to the AOF file: %s",
+                 strerror(aof_state_error_errno(&server.aof)));
+        msg = aof_msg;
+    }
+    if (msg == NULL) return false;
+    bool exec = strcmp(cmd->name, "exec") == 0 && multi_queued_writes(c);
+    if (!(cmd->flags & CMD_WRITE) && !exec && strcmp(cmd->name, "ping") != 0) return false;
+    cmd->rejected_calls++;
+    multi_flag_error(c);
+    if (!exec || !multi_exec_abort(c, msg)) reply_error(c, msg);
+    return true;
+}
+
 /* Over maxmemory even after evicting what it could: refuse a denyoom
  * command with -OOM. Returns true when it replied. */
 static bool refuse_oom(client *c, const command *cmd) {
@@ -449,25 +480,7 @@ static void dispatch(client *c) {
         multi_flag_error(c);
         return;
     }
-    if ((cmd->flags & CMD_WRITE) && !(c->flags & CLIENT_PRIMARY) &&
-        persist_state_refuses_writes(&server.persist)) {
-        reply_error(c, "MISCONF Redis is configured to save RDB snapshots, but it's currently "
-                       "unable to persist to disk. Commands that may modify the data set are "
-                       "disabled, because this instance is configured to report errors during "
-                       "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
-                       "Please check the Redis logs for details about the RDB error.");
-        cmd->rejected_calls++;
-        return;
-    }
-    if (((cmd->flags & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
-        !(c->flags & CLIENT_PRIMARY) && aof_state_refuses_writes(&server.aof)) {
-        /* Redis' writeCommandsDeniedByDiskError for the AOF (PING too). */
-        reply_errorf(c, "MISCONF Errors writing to the AOF file: %s",
-                     strerror(aof_state_error_errno(&server.aof)));
-        cmd->rejected_calls++;
-        multi_flag_error(c);
-        return;
-    }
+    if (refuse_on_disk_error(c, cmd)) return;
     if (refuse_oom(c, cmd)) {
         cmd->rejected_calls++;
         multi_flag_error(c);

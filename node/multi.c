@@ -147,6 +147,20 @@ bool multi_maybe_queue(client *c, command *cmd) {
     return true;
 }
 
+bool multi_queued_writes(const client *c) {
+    const multi_state *m = c->multi;
+    for (int i = 0; m && i < m->ncmds; i++)
+        if (m->cmds[i].cmd->flags & CMD_WRITE) return true;
+    return false;
+}
+
+bool multi_exec_abort(client *c, const char *why) {
+    if (!(c->flags & CLIENT_MULTI)) return false;
+    discard(c);
+    reply_errorf(c, "EXECABORT Transaction discarded because of: %s", why);
+    return true;
+}
+
 static void cmd_multi(client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "ERR MULTI calls can not be nested");

@@ -16,6 +16,12 @@
 bool multi_maybe_queue(client *c, command *cmd);
 /* Dispatch: a command was rejected while queuing (EXEC must abort). */
 void multi_flag_error(client *c);
+/* True when c's queue holds a write (EXEC is then refused like one). */
+bool multi_queued_writes(const client *c);
+/* Dispatch refused EXEC itself: drop the transaction and reply
+ * "EXECABORT Transaction discarded because of: <why>", as Redis. False
+ * (nothing done) when c is not in MULTI. */
+bool multi_exec_abort(client *c, const char *why);
 /* A key changed: mark clients watching it. */
 void multi_touch_key(int dbid, const char *key, size_t klen);
 /* Db dbid lost the contents of emptied (flush: NULL replaced_with) or got

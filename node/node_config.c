@@ -70,9 +70,16 @@ static int apply_appendonly(const config_param *p, vg_error *err) {
     return aof_config_changed(err);
 }
 
-static int apply_save(const config_param *p, vg_error *err) {
+/* Redis' `save`: repeated file lines add points, a value given at run
+ * time replaces them; CONFIG GET prints the parsed points. */
+static int set_save(const config_param *p, const char *value, bool first, vg_error *err) {
     (void)p;
-    return persist_parse_save(server.persist.save, err);
+    return persist_parse_save(value, !first, err);
+}
+
+static void get_save(const config_param *p, buf *out) {
+    (void)p;
+    persist_render_save(out);
 }
 
 static int apply_hz(const config_param *p, vg_error *err) {
@@ -267,7 +274,8 @@ static config_param params[] = {
      &server.persist.stop_writes_on_bgsave_error, 0, 0, "yes", NULL, NULL, NULL, NULL},
     {"rdb-key-save-delay", NULL, CONFIG_INT, 0, &server.persist.key_save_delay, -2147483648LL,
      2147483647, "0", NULL, NULL, NULL, NULL},
-    {"save", NULL, CONFIG_STRING, 0, &server.persist.save, 0, 0, "", NULL, NULL, NULL, apply_save},
+    {"save", NULL, CONFIG_SPECIAL, 0, NULL, 0, 0, "3600 1 300 100 60 10000", NULL, set_save,
+     get_save, NULL},
     {"appendonly", NULL, CONFIG_BOOL, 0, &server.aof.enabled, 0, 0, "no", NULL, NULL, NULL,
      apply_appendonly},
     {"appenddirname", NULL, CONFIG_STRING, CONFIG_IMMUTABLE, &server.aof.dirname, 0, 0,

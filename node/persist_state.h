@@ -10,17 +10,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define PERSIST_MAX_SAVE_POINTS 16
+#define PERSIST_BGSAVE_RETRY_DELAY 5 /* seconds between BGSAVE attempts after a failure */
+
 typedef struct persist_state {
     /* config */
-    char *dbfilename;                /* dbfilename (protected) */
-    int rdbcompression;              /* rdbcompression yes/no */
-    int rdbchecksum;                 /* rdbchecksum yes/no */
-    char *save;                      /* save points as text: "900 1 300 10" */
-    int stop_writes_on_bgsave_error; /* stop-writes-on-bgsave-error */
-    long long key_save_delay;        /* rdb-key-save-delay: us per key saved (tests) */
-    long long save_secs[16];         /* parsed save points: seconds ... */
-    long long save_changes[16];      /* ... and changes */
-    int save_points;                 /* how many */
+    char *dbfilename;                             /* dbfilename (protected) */
+    int rdbcompression;                           /* rdbcompression yes/no */
+    int rdbchecksum;                              /* rdbchecksum yes/no */
+    int stop_writes_on_bgsave_error;              /* stop-writes-on-bgsave-error */
+    long long key_save_delay;                     /* rdb-key-save-delay: us per key saved (tests) */
+    long long save_secs[PERSIST_MAX_SAVE_POINTS]; /* `save` points: seconds ... */
+    long long save_changes[PERSIST_MAX_SAVE_POINTS]; /* ... and changes */
+    int save_points;                                 /* how many */
     /* state */
     long long lastsave;        /* unix s of the last successful save */
     long long last_save_dirty; /* server.dirty when the last save started */
@@ -29,10 +31,13 @@ typedef struct persist_state {
     long long last_time_sec;   /* rdb_last_bgsave_time_sec, -1 before any */
     long long load_keys_loaded;
     long long load_keys_expired;
-    pid_t child_pid;        /* BGSAVE child, or -1 */
-    int64_t child_start_ms; /* when the child was forked */
-    long long child_dirty;  /* server.dirty at the fork */
-    bool bgsave_scheduled;  /* BGSAVE SCHEDULE while a child runs */
+    pid_t child_pid;         /* BGSAVE child, or -1 */
+    int64_t child_start_ms;  /* when the child was forked */
+    long long child_dirty;   /* server.dirty at the fork */
+    bool bgsave_scheduled;   /* BGSAVE SCHEDULE while a child runs */
+    int child_report_fd;     /* read end of the child's copy-on-write report, or -1 */
+    long long last_cow_size; /* rdb_last_cow_size: bytes the last good child copied */
+    long long last_try;      /* unix s of the last BGSAVE attempt */
 } persist_state;
 
 /* True when writes must be refused with -MISCONF: the last BGSAVE failed

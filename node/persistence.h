@@ -27,11 +27,13 @@ int persist_init(vg_error *err);
  * cb(VG_OK) before this returns. VG_ERR: the file exists but cannot be
  * opened; err->msg says why and cb is not called. */
 int persist_load_at_start(void (*cb)(int status), vg_error *err);
-/* DEBUG RELOAD: save (unless !save), then load dbfilename in place of the
- * dataset through loading.h's synchronous path. VG_ERR: err->msg is the
- * reply ("ERR Error trying to load the RDB dump"); the dataset is then
- * the one before the call when the load failed. */
-int persist_reload(bool save, vg_error *err);
+/* DEBUG RELOAD: save (unless !save), then load the dump back. With flush
+ * it loads into fresh dbs through loading.h's synchronous path, swapped in
+ * at the end (a failed load keeps the dataset); without, on top of the
+ * live dbs, merge letting its keys replace keys present. VG_OK, or which
+ * step failed (err->msg says why). */
+enum { PERSIST_RELOAD_SAVE_ERR = 1, PERSIST_RELOAD_LOAD_ERR = 2 };
+int persist_reload(bool save, bool flush, bool merge, vg_error *err);
 /* Write the dump synchronously. VG_ERR: err->msg says why. */
 int persist_save(vg_error *err);
 /* SHUTDOWN's save: flags are cmd_server.c's SHUTDOWN_* bits. */
@@ -39,6 +41,10 @@ int persist_shutdown_save(bool save, bool nosave, vg_error *err);
 /* The RDB options every save uses (compression, checksum, clock, access
  * fields); the AOF base sets aof_base on top. */
 rdb_save_opts persist_save_opts(void);
+/* FLUSHALL's part, as Redis: stop a running BGSAVE (SIGUSR1, not an
+ * error) and, when save points are set, save the now empty dataset so a
+ * restart does not bring the flushed keys back. */
+void persist_after_flushall(void);
 /* Set o's access clock from a saved one (an RDB key's IDLE or FREQ opcode,
  * RESTORE's IDLETIME or FREQ): kind is an rdb_access_kind; FREQ counts only
  * under an LFU policy and IDLE (seconds) only under any other, as Redis'
@@ -50,7 +56,11 @@ long long persist_lastsave(void);
 void persist_info(buf *out);
 /* Cron: reap a finished BGSAVE child, start a scheduled one. */
 void persist_cron(void);
-/* Parse p->save into the save points (the `save` parameter's apply). */
-int persist_parse_save(const char *s, vg_error *err);
+/* The `save` parameter: parse s ("3600 1 300 100") into the save points,
+ * replacing them, or adding to them when append (a repeated line in the
+ * file); "" clears them. VG_ERR: "Invalid save parameters", nothing changed. */
+int persist_parse_save(const char *s, bool append, vg_error *err);
+/* The save points as CONFIG GET prints them: "3600 1 300 100 60 10000". */
+void persist_render_save(buf *out);
 
 #endif

@@ -58,6 +58,7 @@ typedef struct rdb_load_opts {
     int64_t now_ms;          /* keys already expired are dropped */
     bool drop_expired;       /* false on a replica: keep them */
     bool verify_checksum;    /* rdbchecksum */
+    bool allow_dup;          /* a key already present is replaced (DEBUG RELOAD MERGE) */
     /* Restore the access clock of a loaded key (kind IDLE or FREQ); may be NULL. */
     void (*access_restore)(kv *o, int kind, unsigned long long value);
     /* Optional: called after each key with the bytes consumed so far and
@@ -84,7 +85,8 @@ typedef struct rdb_load_info {
  * VG_ERR: err->msg says why (a write error, with errno in w->error). */
 int rdb_save(rdb_writer *w, db *dbs, int ndb, const rdb_save_opts *opt, vg_error *err);
 
-/* Read one RDB file from r into dbs[0..ndb) (expected empty). VG_ERR:
+/* Read one RDB file from r into dbs[0..ndb) (expected empty unless
+ * opt->allow_dup; otherwise a key already present is an error). VG_ERR:
  * err->msg names the problem and the offset; the dbs keep what was loaded
  * before it (the caller empties them). */
 int rdb_load(rdb_reader *r, db *dbs, int ndb, const rdb_load_opts *opt, rdb_load_info *info,

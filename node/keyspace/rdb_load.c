@@ -623,10 +623,11 @@ static int ld_key(loader *ld, db *d, int t, key_meta *m) {
         if (ld->opt->drop_expired && m->expire >= 0 && m->expire < ld->opt->now_ms) {
             kv_free(o);
             ld->info->keys_expired++;
-        } else if (db_find(d, key, klen) != NULL) {
+        } else if (db_find(d, key, klen) != NULL && !ld->opt->allow_dup) {
             kv_free(o);
             rc = fail(ld, "Duplicated key found in RDB file");
         } else {
+            if (ld->opt->allow_dup) db_delete(d, key, klen); /* the file's key wins */
             db_add(d, o);
             if (m->expire >= 0) db_set_expire(d, o, m->expire);
             if (m->access_kind && ld->opt->access_restore)

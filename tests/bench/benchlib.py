@@ -115,14 +115,15 @@ def rss_bytes(pid):
 
 def start_server(kind, path, workdir, name, extra=()):
     """Start redis-server or vigil-node on a free loopback port with the same
-    settings (no persistence for redis). Returns (proc, port, conn)."""
+    settings (no snapshots). Returns (proc, port, conn)."""
     port = free_port()
     d = os.path.join(workdir, name)
     os.makedirs(d, exist_ok=True)
     args = [path, "--bind", "127.0.0.1", "--port", str(port), "--dir", d,
             "--logfile", os.path.join(d, "log")] + list(extra)
+    args += ["--save", ""]  # both default to snapshots; no benchmark wants one
     if kind == "redis":
-        args += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+        args += ["--appendonly", "no", "--daemonize", "no"]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline and proc.poll() is None:

@@ -149,11 +149,11 @@ class Server:
 
     def _argv(self):
         argv = [self.binary]
+        # Both default to snapshots (Redis' save points); the fuzzer wants none.
         common = [("bind", "127.0.0.1"), ("port", str(self.port)), ("dir", self.dir),
-                  ("logfile", self.log_path)]
+                  ("logfile", self.log_path), ("save", "")]
         if self.kind == "redis":
-            common += [("save", ""), ("appendonly", "no"), ("daemonize", "no"),
-                       ("protected-mode", "no")]
+            common += [("appendonly", "no"), ("daemonize", "no"), ("protected-mode", "no")]
         for name, value in common + self.settings:
             argv += ["--" + name, value]
         return argv

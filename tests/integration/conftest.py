@@ -108,6 +108,8 @@ class Node:
             self.base_cmd.append(path)
             self.config_path = path
         self.extra_args = list(args)
+        self.config_sets_save = config_text is not None and re.search(
+            r"^\s*save\s*=", config_text, re.M) is not None
         for attempt in range(START_ATTEMPTS):
             self.port = free_port()
             if self._start():
@@ -119,6 +121,11 @@ class Node:
         took the port first (the caller picks another); raises otherwise."""
         cmd = self.base_cmd + ["--bind", "127.0.0.1", "--port", str(self.port),
                                "--dir", self.dir, "--logfile", self.log_path]
+        # The `save` default is Redis' ("3600 1 300 100 60 10000"): test nodes
+        # snapshot only when the test sets save points itself (a later --save
+        # adds to the empty list; a config file's save line is left alone).
+        if not self.config_sets_save:
+            cmd += ["--save", ""]
         if self.password:
             cmd += ["--requirepass", self.password]
         cmd += self.extra_args
