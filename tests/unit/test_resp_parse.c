@@ -664,3 +664,36 @@ Test(resp_parse, nul_in_a_long_bulk_count_line_waits) {
     cr_assert_not(P.failed);
     free(s);
 }
+
+/* ---- headers read in one pass (1-9 digits) agree with the general path ---- */
+
+Test(resp_parse, error_invalid_bulk_length_leading_zero) {
+    expect_fail(&P, "*1\r\n$01\r\na\r\n", 12, "Protocol error: invalid bulk length");
+}
+
+Test(resp_parse, nine_digit_bulk_length_is_read_whole) {
+    static const char in[] = "*1\r\n$123456789\r\n";
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, in, sizeof(in) - 1, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    cr_assert_eq(P.bulklen, 123456789);
+    cr_assert_eq(resp_req_wanted(&P, sizeof(in) - 1), 123456789 + 2);
+}
+
+Test(resp_parse, ten_digit_bulk_length_takes_the_general_path) {
+    resp_req_free(&P);
+    resp_req_init(&P, 2000000000LL);
+    static const char in[] = "*1\r\n$1234567890\r\n";
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, in, sizeof(in) - 1, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    cr_assert_eq(P.bulklen, 1234567890LL);
+}
+
+Test(resp_parse, header_cr_as_last_byte_waits_for_the_lf) {
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, "*1\r", 3, &consumed, NULL), RESP_AGAIN);
+    cr_assert_eq(parse_n(&P, "*1\r\n$4\r", 7, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    expect_one("*1\r\n$4\r\nPING\r\n", (const char *[]){"PING", NULL});
+}
