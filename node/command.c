@@ -1,10 +1,12 @@
 /* command.c -- the command table and dispatch.
  *
- * Owns: the merged, sorted table of pointers to every module's commands.
- * Modules register their static arrays before main() runs; init sorts them
- * and fills the runtime fields (full names, ACL bits). */
+ * Owns: the merged, sorted table of pointers to every module's commands
+ * and a hash index of it by name. Modules register their static arrays
+ * before main() runs; init sorts and indexes them and fills the runtime
+ * fields (full names, ACL bits). */
 #include "command.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,15 @@ static size_t ntables;
 
 static command **sorted; /* owned: pointers into module tables */
 static size_t nsorted;
+
+/* Open-addressing index of sorted[] by case-folded name, filled by
+ * command_table_init: a lookup hashes the name once and mostly compares
+ * one entry, where the binary search compared eight (about a tenth of a
+ * pipelined GET's instructions). Fixed content and a load under 1/2, so
+ * probe runs stay short whatever the client sends. */
+#define NAME_INDEX_SLOTS 1024
+static command *name_index[NAME_INDEX_SLOTS];
+static size_t longest_name; /* a longer name is no command */
 
 /* server.stat_total_error_replies when the innermost command_call last
  * started or ended: a call failed if the counter moved past it. Shared by
@@ -71,6 +82,29 @@ static void init_one(command *cmd, command *parent) {
             init_one(sub, cmd);
 }
 
+/* FNV-1a over the name with ASCII letters folded to lower case. */
+static size_t name_slot(const char *name, size_t len) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+        h = (h ^ ch) * 16777619u;
+    }
+    return h & (NAME_INDEX_SLOTS - 1);
+}
+
+static void index_names(void) {
+    VG_ASSERT(nsorted < NAME_INDEX_SLOTS / 2);
+    for (size_t i = 0; i < nsorted; i++) {
+        size_t len = strlen(sorted[i]->name);
+        if (len > longest_name) longest_name = len;
+        size_t slot = name_slot(sorted[i]->name, len);
+        while (name_index[slot])
+            slot = (slot + 1) & (NAME_INDEX_SLOTS - 1);
+        name_index[slot] = sorted[i];
+    }
+}
+
 void command_table_init(void) {
     if (sorted) return;
     size_t total = 0;
@@ -88,6 +122,7 @@ void command_table_init(void) {
             fprintf(stderr, "duplicate command '%s' in the command table\n", sorted[i]->name);
             abort();
         }
+    index_names();
 }
 
 static int name_cmp(const char *name, size_t len, const char *cmdname) {
@@ -101,16 +136,10 @@ static int name_cmp(const char *name, size_t len, const char *cmdname) {
 }
 
 command *command_lookup(const char *name, size_t len) {
-    size_t lo = 0, hi = nsorted;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int r = name_cmp(name, len, sorted[mid]->name);
-        if (r == 0) return sorted[mid];
-        if (r < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    if (len > longest_name) return NULL;
+    for (size_t slot = name_slot(name, len); name_index[slot];
+         slot = (slot + 1) & (NAME_INDEX_SLOTS - 1))
+        if (name_cmp(name, len, name_index[slot]->name) == 0) return name_index[slot];
     return NULL;
 }
 

@@ -69,3 +69,45 @@ Test(command, nested_call_starts_clean_and_outer_marks_survive) {
     cr_assert(outer_kept_mark);
     cr_assert(c->redacted == NULL);
 }
+
+/* ---- lookup by name (the hash index over the sorted table) ---- */
+
+Test(command, lookup_finds_every_command_in_any_case) {
+    command_table_init();
+    cr_assert_gt(command_count(), 0);
+    for (size_t i = 0; i < command_count(); i++) {
+        command *cmd = command_at(i);
+        char upper[64], mixed[64];
+        size_t n = strlen(cmd->name);
+        cr_assert_lt(n, sizeof(upper));
+        for (size_t j = 0; j < n; j++) {
+            char ch = cmd->name[j];
+            upper[j] = ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch;
+            mixed[j] = j % 2 ? upper[j] : ch;
+        }
+        cr_expect_eq(command_lookup(cmd->name, n), cmd, "%s", cmd->name);
+        cr_expect_eq(command_lookup(upper, n), cmd, "%s upper case", cmd->name);
+        cr_expect_eq(command_lookup(mixed, n), cmd, "%s mixed case", cmd->name);
+        cr_expect_neq(command_lookup(cmd->name, n - 1), cmd, "%s prefix", cmd->name);
+    }
+}
+
+Test(command, lookup_refuses_what_is_no_command) {
+    command_table_init();
+    cr_assert_gt(command_count(), 0);
+    command *first = command_at(0);
+    size_t n = strlen(first->name);
+    char longer[80];
+    snprintf(longer, sizeof(longer), "%sx", first->name);
+    cr_expect_null(command_lookup(longer, n + 1));
+    char with_nul[80];
+    memcpy(with_nul, first->name, n);
+    with_nul[n] = '\0';
+    with_nul[n + 1] = 'x';
+    cr_expect_null(command_lookup(with_nul, n + 2));
+    cr_expect_null(command_lookup("", 0));
+    cr_expect_null(command_lookup("no-such-command", 15));
+    char huge[4096];
+    memset(huge, 'a', sizeof(huge));
+    cr_expect_null(command_lookup(huge, sizeof(huge)));
+}

@@ -629,3 +629,71 @@ Test(resp_parse, nul_inside_a_bulk_payload_is_data) {
     cr_assert(memcmp(d + P.args[0].off, "a\0b", 3) == 0);
     free(d);
 }
+
+/* Lines longer than the parser's short scan: the line end, or a NUL that
+ * hides it, lies past the first 32 bytes. */
+Test(resp_parse, long_inline_line_is_found_past_the_short_scan) {
+    char *s = repeat('x', 40, "\r\n");
+    memcpy(s, "ECHO ", 5);
+    size_t consumed;
+    char *d;
+    cr_assert_eq(parse_n(&P, s, 42, &consumed, &d), RESP_DONE);
+    cr_assert_eq(consumed, 42);
+    cr_assert_eq(P.argc, 2);
+    cr_assert_eq(P.args[1].len, 35);
+    free(d);
+    free(s);
+}
+
+Test(resp_parse, nul_past_the_short_scan_still_hides_the_line_end) {
+    char *s = repeat('x', 40, "\r\nPING\r\n");
+    memcpy(s, "ECHO ", 5);
+    s[36] = '\0';
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, s, 48, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    free(s);
+}
+
+Test(resp_parse, nul_in_a_long_bulk_count_line_waits) {
+    char *s = repeat('0', 36, "\r\nPING\r\n");
+    memcpy(s, "*1\r\n$4", 6);
+    s[34] = '\0';
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, s, 44, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    free(s);
+}
+
+/* ---- headers read in one pass (1-9 digits) agree with the general path ---- */
+
+Test(resp_parse, error_invalid_bulk_length_leading_zero) {
+    expect_fail(&P, "*1\r\n$01\r\na\r\n", 12, "Protocol error: invalid bulk length");
+}
+
+Test(resp_parse, nine_digit_bulk_length_is_read_whole) {
+    static const char in[] = "*1\r\n$123456789\r\n";
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, in, sizeof(in) - 1, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    cr_assert_eq(P.bulklen, 123456789);
+    cr_assert_eq(resp_req_wanted(&P, sizeof(in) - 1), 123456789 + 2);
+}
+
+Test(resp_parse, ten_digit_bulk_length_takes_the_general_path) {
+    resp_req_free(&P);
+    resp_req_init(&P, 2000000000LL);
+    static const char in[] = "*1\r\n$1234567890\r\n";
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, in, sizeof(in) - 1, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    cr_assert_eq(P.bulklen, 1234567890LL);
+}
+
+Test(resp_parse, header_cr_as_last_byte_waits_for_the_lf) {
+    size_t consumed;
+    cr_assert_eq(parse_n(&P, "*1\r", 3, &consumed, NULL), RESP_AGAIN);
+    cr_assert_eq(parse_n(&P, "*1\r\n$4\r", 7, &consumed, NULL), RESP_AGAIN);
+    cr_assert_not(P.failed);
+    expect_one("*1\r\n$4\r\nPING\r\n", (const char *[]){"PING", NULL});
+}
