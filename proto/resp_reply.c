@@ -437,3 +437,64 @@ int resp_reader_next(resp_reader *r, resp_reply **out) {
         }
     }
 }
+
+/* ------------------------------------------------------------ full-sync payload */
+
+#define PAYLOAD_LINE_MAX 128 /* "$EOF:" + 40 bytes, or a length, with room to spare */
+
+/* One header line (without its "\n" and a trailing "\r") in p[0..len). */
+static int payload_line(const char *p, size_t len, long long max_len, resp_payload_header *out,
+                        vg_error *err) {
+    if (p[0] == '-') {
+        vg_error_set(err, "primary aborted replication: %.*s", (int)(len - 1), p + 1);
+        return RESP_REPLY_FAIL;
+    }
+    if (p[0] != '$') {
+        vg_error_set(err, "Protocol error: expected '$' before the payload, got '%.*s'",
+                     (int)(len > 32 ? 32 : len), p);
+        return RESP_REPLY_FAIL;
+    }
+    memset(out, 0, sizeof(*out));
+    if (len >= 5 + RESP_EOF_MARK_LEN && memcmp(p + 1, "EOF:", 4) == 0) {
+        out->eof_mark = true;
+        memcpy(out->mark, p + 5, RESP_EOF_MARK_LEN);
+        return RESP_REPLY_DONE;
+    }
+    long long n = 0;
+    if (!vg_str2ll(p + 1, len - 1, &n) || n < 0) {
+        vg_error_set(err, "Protocol error: bad payload length");
+        return RESP_REPLY_FAIL;
+    }
+    if (n > max_len) {
+        vg_error_set(err, "Protocol error: payload length %lld above the limit of %lld", n,
+                     max_len);
+        return RESP_REPLY_FAIL;
+    }
+    out->len = n;
+    return RESP_REPLY_DONE;
+}
+
+int resp_payload_header_parse(const char *p, size_t n, long long max_len, resp_payload_header *out,
+                              size_t *consumed, vg_error *err) {
+    size_t i = 0;
+    *consumed = 0;
+    for (;;) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - p) : n;
+        if (end - i > PAYLOAD_LINE_MAX) {
+            vg_error_set(err, "Protocol error: payload header longer than %d bytes",
+                         PAYLOAD_LINE_MAX);
+            return RESP_REPLY_FAIL;
+        }
+        if (nl == NULL) return RESP_REPLY_AGAIN;
+        size_t len = end - i;
+        if (len > 0 && p[end - 1] == '\r') len--;
+        if (len > 0) {
+            int rc = payload_line(p + i, len, max_len, out, err);
+            if (rc == RESP_REPLY_DONE) *consumed = end + 1;
+            return rc;
+        }
+        i = end + 1; /* a keepalive */
+        *consumed = i;
+    }
+}

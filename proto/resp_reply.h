@@ -111,4 +111,24 @@ bool resp_reply_str_is(const resp_reply *r, const char *s);
 /* A map's value for a string key, or NULL. Borrowed from m. */
 const resp_reply *resp_reply_map_get(const resp_reply *m, const char *key);
 
+/* ------------------------------------------------------------ full-sync payload */
+
+#define RESP_EOF_MARK_LEN 40 /* Redis' CONFIG_RUN_ID_SIZE: the diskless delimiter */
+
+typedef struct resp_payload_header {
+    bool eof_mark;                /* diskless: the payload ends with mark, length unknown */
+    long long len;                /* payload bytes that follow, when !eof_mark */
+    char mark[RESP_EOF_MARK_LEN]; /* the delimiter, when eof_mark */
+} resp_payload_header;
+
+/* The header a primary sends in front of a full-sync payload, read from
+ * p[0..n) (borrowed): keepalive newlines ("\n" or "\r\n") first, then
+ * "$<len>\r\n" or "$EOF:<40 bytes>\r\n", as Redis' replica reads it.
+ * DONE: *out set; *consumed covers newlines and header. AGAIN: the header is
+ * not all there; *consumed counts keepalive bytes the caller may drop. FAIL:
+ * err->msg says why (the primary's own "-ERR ..." line included); a length
+ * above max_len is refused before anything is allocated. */
+int resp_payload_header_parse(const char *p, size_t n, long long max_len, resp_payload_header *out,
+                              size_t *consumed, vg_error *err);
+
 #endif

@@ -6,7 +6,9 @@
  * from a server. The stream is parsed twice, in one piece and in chunks as
  * reads would deliver it. Both runs must yield the same replies (compared by
  * a hash of each tree) and the same final error; every tree must respect the
- * limits; a failed reader must stay failed. */
+ * limits; a failed reader must stay failed. The same bytes also go to the
+ * full-sync payload header reader, which must never claim more than it got
+ * and must answer the same for every longer prefix once it is done. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,19 @@ static void run(const uint8_t *stream, size_t n, size_t chunk, const resp_reader
     resp_reader_free(&r);
 }
 
+static void payload_check(const char *p, size_t n) {
+    resp_payload_header h, h2;
+    size_t used = 0, used2 = 0;
+    vg_error err;
+    int rc = resp_payload_header_parse(p, n, 1000, &h, &used, &err);
+    check(used <= n);
+    if (rc != RESP_REPLY_DONE || n == 0) return;
+    check(h.eof_mark || (h.len >= 0 && h.len <= 1000));
+    /* Done means done: the header does not depend on bytes after it. */
+    check(resp_payload_header_parse(p, used, 1000, &h2, &used2, &err) == RESP_REPLY_DONE);
+    check(used2 == used && h2.eof_mark == h.eof_mark && h2.len == h.len);
+}
+
 static run_result whole, chunked;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -108,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (opt & 4) l.max_elements = 5;
     l.skip_newlines = (opt & 8) != 0;
     size_t chunk = (size_t)(opt >> 4) + 1; /* 1..16 */
+    payload_check((const char *)data + 1, size - 1);
     run(data + 1, size - 1, 0, &l, &whole);
     run(data + 1, size - 1, chunk, &l, &chunked);
     check(whole.replies == chunked.replies);

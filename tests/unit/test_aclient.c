@@ -32,20 +32,23 @@
 typedef struct world {
     uv_loop_t loop;
     uv_timer_t guard;
-    buf log;            /* every callback, in order */
-    aclient *c, *c2;    /* borrowed: the clients under test */
-    pid_t redis[2];     /* redis-server processes to kill */
-    int port;           /* the server's port */
-    stream_listener l;  /* fake server */
-    stream *srv;        /* fake server's accepted connection */
-    const char *canned; /* bytes the fake server answers with, at its first read */
-    size_t canned_len;  /* their length */
-    bool drop_after;    /* close right after answering */
-    bool silent;        /* never answer */
-    int closes_after;   /* close the client after this many replies (0 = never) */
-    int replies;        /* reply callbacks with a reply */
-    tls_ctx *tls;       /* owned */
-    char raw[256];      /* bytes raw mode took */
+    buf log;             /* every callback, in order */
+    aclient *c, *c2;     /* borrowed: the clients under test */
+    pid_t redis[2];      /* redis-server processes to kill */
+    int port;            /* the server's port */
+    stream_listener l;   /* fake server */
+    stream *srv;         /* fake server's accepted connection */
+    const char *canned;  /* bytes the fake server answers with, at its first read */
+    size_t canned_len;   /* their length */
+    bool drop_after;     /* close right after answering */
+    bool silent;         /* never answer */
+    bool trickle;        /* answer one byte per write */
+    size_t trickled;     /* bytes of canned written so far */
+    int closes_after;    /* close the client after this many replies (0 = never) */
+    int replies;         /* reply callbacks with a reply */
+    tls_ctx *tls;        /* owned */
+    const char *raw_src; /* trickle mode: the canned bytes */
+    char raw[256];       /* bytes raw mode took */
     size_t raw_len;
 } world;
 
@@ -494,6 +497,13 @@ static void srv_written(stream *s, int status, void *arg) {
     if (W.drop_after && status == 0) stream_close(s, srv_closed);
 }
 
+/* Trickle mode: the next byte leaves once the previous one was written. */
+static void srv_trickle(stream *s, int status, void *arg) {
+    (void)arg;
+    if (status < 0 || s->closing || W.trickled >= W.canned_len) return;
+    cr_assert_eq(stream_write(s, W.raw_src + W.trickled++, 1, srv_trickle, NULL), 0);
+}
+
 static void srv_read(stream *s, ssize_t nread) {
     if (nread < 0) {
         stream_close(s, srv_closed);
@@ -502,6 +512,12 @@ static void srv_read(stream *s, ssize_t nread) {
     if (W.silent || W.canned == NULL) return;
     const char *p = W.canned;
     W.canned = NULL; /* answer once */
+    if (W.trickle) {
+        W.raw_src = p;
+        stream_set_nodelay(s, true);
+        srv_trickle(s, 0, NULL);
+        return;
+    }
     cr_assert_eq(stream_write(s, p, W.canned_len, srv_written, NULL), 0);
 }
 
@@ -597,23 +613,32 @@ Test(aclient, handshake_never_answered_hits_connect_timeout) {
     cr_assert_str_eq(logged(), "down:connect timeout: not ready within the time allowed|");
 }
 
-/* Raw mode: after +FULLRESYNC, read "$N\r\n" and N bytes, then parse again. */
+/* Raw mode: after +FULLRESYNC, read the payload header and its bytes, then
+ * hand the rest back to the parser. W.raw keeps what raw mode took. */
+static resp_payload_header hdr;
+static size_t body_left = (size_t)-1; /* unknown until the header is read */
+
 static size_t take_rdb(aclient *c, const char *p, size_t n, void *arg) {
     (void)arg;
-    size_t room = sizeof(W.raw) - W.raw_len;
-    size_t k = n < room ? n : room;
-    memcpy(W.raw + W.raw_len, p, k);
+    size_t used = 0;
+    if (body_left == (size_t)-1) {
+        vg_error err;
+        int rc = resp_payload_header_parse(p, n, 1024, &hdr, &used, &err);
+        cr_assert_neq(rc, RESP_REPLY_FAIL, "%s", err.msg);
+        if (rc == RESP_REPLY_AGAIN) return used;
+        cr_assert_not(hdr.eof_mark);
+        body_left = (size_t)hdr.len;
+    }
+    size_t k = n - used < body_left ? n - used : body_left;
+    cr_assert_lt(W.raw_len + k, sizeof(W.raw));
+    memcpy(W.raw + W.raw_len, p + used, k);
     W.raw_len += k;
-    const char *eol = memchr(W.raw, '\n', W.raw_len);
-    if (eol == NULL) return k; /* header incomplete: all kept here */
-    size_t body = (size_t)(eol - W.raw) + 1;
-    size_t want = body + (size_t)atoi(W.raw + 1);
-    if (W.raw_len < want) return k;
-    size_t extra = W.raw_len - want; /* what belongs to the parser again */
-    W.raw_len = want;
-    logf_("raw:%.*s|", (int)want, W.raw);
-    aclient_raw_stop(c);
-    return k - extra;
+    body_left -= k;
+    if (body_left == 0) {
+        logf_("raw:%lld:%.*s|", hdr.len, (int)W.raw_len, W.raw);
+        aclient_raw_stop(c);
+    }
+    return used + k;
 }
 
 static void psync_reply(aclient *c, const resp_reply *r, const char *err, void *arg) {
@@ -630,5 +655,58 @@ Test(aclient, raw_mode_takes_the_payload_then_parses_again) {
     aclient_command(c, psync_reply, NULL, "PSYNC", "?", "-1", NULL);
     aclient_command(c, close_after_reply, NULL, "PING", NULL);
     run_to_end();
-    cr_assert_str_eq(logged(), "+FULLRESYNC 8de1 0|raw:$10\r\nREDIS0010x|+PONG|");
+    cr_assert_str_eq(logged(), "+FULLRESYNC 8de1 0|raw:10:REDIS0010x|+PONG|");
+}
+
+Test(aclient, raw_mode_with_bytes_arriving_one_by_one) {
+    W.trickle = true;
+    aclient_options o = opts(FAKE("\n+FULLRESYNC 8de1 0\r\n\n$10\r\nREDIS0010x*1\r\n+PONG\r\n"));
+    o.limits = resp_reader_default_limits();
+    o.limits.skip_newlines = true;
+    o.on_ready = NULL;
+    aclient *c = connect_ok(&o);
+    aclient_command(c, psync_reply, NULL, "PSYNC", "?", "-1", NULL);
+    aclient_command(c, close_after_reply, NULL, "PING", NULL);
+    run_to_end();
+    /* The "\n" after +FULLRESYNC is raw mode's: the primary's keepalive. */
+    cr_assert_str_eq(logged(), "+FULLRESYNC 8de1 0|raw:10:REDIS0010x|*[+PONG]|");
+}
+
+static void close_on_ready(aclient *c) {
+    on_ready(c);
+    aclient_close(c);
+}
+
+Test(aclient, close_inside_on_ready) {
+    aclient_options o = opts(FAKE("+OK\r\n"));
+    o.client_name = "n";
+    o.on_ready = close_on_ready;
+    aclient *c = connect_ok(&o);
+    aclient_command(c, log_reply, NULL, "GET", "k", NULL);
+    run_to_end();
+    cr_assert_str_eq(logged(), "ready|E:connection closed|");
+}
+
+Test(aclient, tls_handshake_with_a_plaintext_peer_fails) {
+    char certs[512];
+    cr_assert(unit_certs(certs, sizeof(certs)), "gen-certs.sh failed");
+    char ca[600];
+    snprintf(ca, sizeof(ca), "%s/ca.crt", certs);
+    char crt[600], key[600];
+    snprintf(crt, sizeof(crt), "%s/client.crt", certs);
+    snprintf(key, sizeof(key), "%s/client.key", certs);
+    tls_config tc;
+    memset(&tc, 0, sizeof(tc));
+    tc.cert_file = crt;
+    tc.key_file = key;
+    tc.ca_cert_file = ca;
+    vg_error err = {{0}};
+    cr_assert_eq(tls_ctx_create(&W.tls, &tc, &err), VG_OK, "%s", err.msg);
+    aclient_options o = opts(FAKE("-ERR not TLS\r\n"));
+    o.tls = W.tls;
+    W.drop_after = true;
+    aclient *c = connect_ok(&o);
+    aclient_command(c, log_reply, NULL, "PING", NULL);
+    run_to_end();
+    cr_assert_str_eq(logged(), "E:connect: protocol error|down:connect: protocol error|");
 }

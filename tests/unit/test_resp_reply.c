@@ -409,3 +409,64 @@ Test(resp_reply, depth_clamped_to_ceiling) {
     cr_assert_eq(r.lim.max_depth, RESP_READER_MAX_DEPTH);
     resp_reader_free(&r);
 }
+
+/* ------------------------------------------------------------ payload header */
+
+static int payload(const char *s, resp_payload_header *h, size_t *used, vg_error *err) {
+    return resp_payload_header_parse(s, strlen(s), 1000, h, used, err);
+}
+
+Test(resp_reply, payload_header_forms) {
+    resp_payload_header h;
+    size_t used = 99;
+    vg_error err;
+    cr_assert_eq(payload("$10\r\nREDIS", &h, &used, &err), RESP_REPLY_DONE);
+    cr_assert(!h.eof_mark && h.len == 10 && used == 5);
+    cr_assert_eq(payload("\n\r\n\n$5\r\nabc", &h, &used, &err), RESP_REPLY_DONE);
+    cr_assert(h.len == 5 && used == 8);
+    cr_assert_eq(payload("$0\n", &h, &used, &err), RESP_REPLY_DONE);
+    cr_assert(h.len == 0 && used == 3);
+    const char eof[] = "$EOF:0123456789abcdef0123456789abcdef01234567\r\nREDIS";
+    cr_assert_eq(payload(eof, &h, &used, &err), RESP_REPLY_DONE);
+    cr_assert(h.eof_mark && used == 47);
+    cr_assert_eq(memcmp(h.mark, "0123456789abcdef0123456789abcdef01234567", 40), 0);
+}
+
+Test(resp_reply, payload_header_incomplete) {
+    resp_payload_header h;
+    size_t used = 99;
+    vg_error err;
+    cr_assert_eq(payload("", &h, &used, &err), RESP_REPLY_AGAIN);
+    cr_assert_eq(used, 0);
+    cr_assert_eq(payload("$12", &h, &used, &err), RESP_REPLY_AGAIN);
+    cr_assert_eq(used, 0);
+    cr_assert_eq(payload("\n\r\n$1", &h, &used, &err), RESP_REPLY_AGAIN);
+    cr_assert_eq(used, 3); /* the keepalives may go */
+    cr_assert_eq(payload("\n\r", &h, &used, &err), RESP_REPLY_AGAIN);
+    cr_assert_eq(used, 1);
+}
+
+Test(resp_reply, payload_header_errors) {
+    resp_payload_header h;
+    size_t used;
+    vg_error err;
+    cr_assert_eq(
+        payload("-NOMASTERLINK Can't SYNC while not connected with my master\r\n", &h, &used, &err),
+        RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "primary aborted replication: NOMASTERLINK Can't SYNC while not "
+                              "connected with my master");
+    cr_assert_eq(payload("+OK\r\n", &h, &used, &err), RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "Protocol error: expected '$' before the payload, got '+OK'");
+    cr_assert_eq(payload("$-1\r\n", &h, &used, &err), RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "Protocol error: bad payload length");
+    cr_assert_eq(payload("$EOF:short\r\n", &h, &used, &err), RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "Protocol error: bad payload length");
+    cr_assert_eq(payload("$1001\r\n", &h, &used, &err), RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "Protocol error: payload length 1001 above the limit of 1000");
+    char longline[300];
+    memset(longline, '9', sizeof(longline) - 1);
+    longline[0] = '$';
+    longline[sizeof(longline) - 1] = '\0';
+    cr_assert_eq(payload(longline, &h, &used, &err), RESP_REPLY_FAIL);
+    cr_assert_str_eq(err.msg, "Protocol error: payload header longer than 128 bytes");
+}
