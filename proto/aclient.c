@@ -279,9 +279,13 @@ int aclient_command(aclient *c, aclient_reply_cb cb, void *arg, ...) {
     va_list ap;
     va_start(ap, arg);
     const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && argc < ACLIENT_MAX_ARGS)
-        argv[argc++] = a;
+    bool too_many = false;
+    while ((a = va_arg(ap, const char *)) != NULL) {
+        if (argc == ACLIENT_MAX_ARGS) too_many = true;
+        if (!too_many) argv[argc++] = a;
+    }
     va_end(ap);
+    if (too_many) return VG_ERR; /* the argv form takes any number */
     vg_error err;
     return aclient_command_argv(c, argc, argv, NULL, 0, cb, arg, &err);
 }
@@ -436,6 +440,7 @@ static void on_read(stream *s, ssize_t nread) {
 }
 
 void aclient_raw_start(aclient *c, aclient_raw_cb cb, void *arg) {
+    VG_ASSERT(cb != NULL);
     if (c->closing) return;
     c->raw = true;
     c->raw_cb = cb;

@@ -89,7 +89,8 @@ aclient *aclient_connect(uv_loop_t *loop, const aclient_options *opt, vg_error *
  * that fails at once ends the link from inside this call (5. above). */
 int aclient_command_argv(aclient *c, int argc, const char **argv, const size_t *lens,
                          uint64_t timeout_ms, aclient_reply_cb cb, void *arg, vg_error *err);
-/* The same with NULL-terminated C strings: aclient_command(c, cb, arg, "PING", NULL). */
+/* The same with NULL-terminated C strings: aclient_command(c, cb, arg, "PING", NULL).
+ * At most 64 arguments (VG_ERR beyond); the argv form takes any number. */
 int aclient_command(aclient *c, aclient_reply_cb cb, void *arg, ...) __attribute__((sentinel));
 
 /* Send a command no reply comes back for (REPLCONF ACK on a replica link):

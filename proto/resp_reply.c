@@ -33,6 +33,10 @@ resp_reader_limits resp_reader_default_limits(void) {
     return l;
 }
 
+static void scan_forget(resp_reader *r) {
+    r->scan_done = 0;
+}
+
 void resp_reader_init(resp_reader *r, const resp_reader_limits *lim) {
     memset(r, 0, sizeof(*r));
     r->lim = *lim;
@@ -75,6 +79,7 @@ void resp_reader_feed(resp_reader *r, const char *p, size_t n) {
     if (r->pos > 0 && (r->pos == r->in.len || r->pos >= 4096)) {
         buf_consume(&r->in, r->pos);
         r->pos = 0;
+        scan_forget(r);
     }
     buf_append(&r->in, p, n);
 }
@@ -87,6 +92,7 @@ size_t resp_reader_pending(const resp_reader *r, const char **p) {
 void resp_reader_discard(resp_reader *r, size_t n) {
     size_t have = r->in.len - r->pos;
     r->pos += n < have ? n : have;
+    scan_forget(r);
     if (r->pos == r->in.len) {
         buf_clear(&r->in);
         r->pos = 0;
@@ -143,16 +149,24 @@ const resp_reply *resp_reply_map_get(const resp_reply *m, const char *key) {
 
 /* Find the CRLF ending the line that starts at from. 1: *eol is the '\r'.
  * 0: not all there yet. -1: failed (limit or a lone '\r'). */
+/* A line arriving in many small reads is scanned once: scan_done remembers
+ * how far the last call looked, so a long line costs linear time. */
 static int find_line(resp_reader *r, size_t from, long long max, size_t *eol) {
     const char *base = r->in.data + from;
     size_t avail = r->in.len - from;
-    const char *cr = memchr(base, '\r', avail);
+    size_t skip = (r->scan_at == r->pos && r->scan_done <= avail) ? r->scan_done : 0;
+    const char *cr = memchr(base + skip, '\r', avail - skip);
     size_t upto = cr ? (size_t)(cr - base) : avail;
     if ((long long)upto > max) {
         fail(r, "Protocol error: line longer than %lld bytes", max);
         return -1;
     }
-    if (cr == NULL || upto + 1 >= avail) return 0;
+    if (cr == NULL || upto + 1 >= avail) {
+        r->scan_at = r->pos;
+        r->scan_done = upto; /* a '\r' at the very end is looked at again */
+        return 0;
+    }
+    scan_forget(r);
     if (cr[1] != '\n') {
         fail(r, "Protocol error: expected '\\n' after '\\r'");
         return -1;
@@ -406,6 +420,7 @@ static resp_reply *climb(resp_reader *r, resp_reply *v) {
 }
 
 static void skip_newlines(resp_reader *r) {
+    size_t start = r->pos;
     while (r->pos < r->in.len) {
         char c = r->in.data[r->pos];
         if (c == '\n') {
@@ -413,9 +428,10 @@ static void skip_newlines(resp_reader *r) {
         } else if (c == '\r' && r->pos + 1 < r->in.len && r->in.data[r->pos + 1] == '\n') {
             r->pos += 2;
         } else {
-            return;
+            break;
         }
     }
+    if (r->pos != start) scan_forget(r);
 }
 
 int resp_reader_next(resp_reader *r, resp_reply **out) {

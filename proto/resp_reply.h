@@ -82,6 +82,8 @@ typedef struct resp_reader {
     resp_reader_frame stack[RESP_READER_MAX_DEPTH]; /* open aggregates, bottom first */
     int depth;                                      /* frames in use */
     int attr_depth;                                 /* of those, attributes being skipped */
+    size_t scan_at;                                 /* pos whose line scan_done describes */
+    size_t scan_done;                               /* bytes after it known to hold no '\r' */
     bool failed;                                    /* sticky */
     char err[128];                                  /* why, when failed */
 } resp_reader;

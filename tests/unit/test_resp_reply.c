@@ -470,3 +470,26 @@ Test(resp_reply, payload_header_errors) {
     cr_assert_eq(payload(longline, &h, &used, &err), RESP_REPLY_FAIL);
     cr_assert_str_eq(err.msg, "Protocol error: payload header longer than 128 bytes");
 }
+
+Test(resp_reply, long_line_fed_byte_by_byte) {
+    size_t n = 200000;
+    char *in = vg_malloc(n + 3);
+    in[0] = '+';
+    memset(in + 1, 'a', n);
+    memcpy(in + 1 + n, "\r\n", 2);
+    resp_reader r;
+    resp_reader_limits l = lim();
+    resp_reader_init(&r, &l);
+    resp_reply *v = NULL;
+    for (size_t i = 0; i < n + 2; i++) {
+        resp_reader_feed(&r, in + i, 1);
+        cr_assert_eq(resp_reader_next(&r, &v), RESP_REPLY_AGAIN);
+    }
+    resp_reader_feed(&r, in + n + 2, 1);
+    cr_assert_eq(resp_reader_next(&r, &v), RESP_REPLY_DONE);
+    cr_assert_eq(v->len, n);
+    cr_assert_eq(v->str[n - 1], 'a');
+    resp_reply_free(v);
+    resp_reader_free(&r);
+    vg_free(in);
+}
