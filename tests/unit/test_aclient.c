@@ -231,6 +231,11 @@ Test(aclient, pipelined_commands_answer_in_order) {
                                "holding the wrong kind of value|+OK|:3|");
 }
 
+static void resp3_reply(aclient *c, const resp_reply *r, const char *err, void *arg) {
+    cr_assert(aclient_is_resp3(c) && aclient_is_ready(c));
+    log_reply(c, r, err, arg);
+}
+
 Test(aclient, auth_hello_setname_select_handshake) {
     const char *extra[] = {"--requirepass", "s3cret", NULL};
     int port = start_redis(0, extra, false);
@@ -242,7 +247,7 @@ Test(aclient, auth_hello_setname_select_handshake) {
     o.db = 2;
     aclient *c = connect_ok(&o);
     aclient_command(c, log_reply, NULL, "HSET", "h", "f", "v", NULL);
-    aclient_command(c, log_reply, NULL, "HGETALL", "h", NULL);
+    aclient_command(c, resp3_reply, NULL, "HGETALL", "h", NULL);
     aclient_command(c, log_reply, NULL, "CLIENT", "GETNAME", NULL);
     aclient_command(c, log_reply, NULL, "SELECT", "0", NULL);
     aclient_command(c, close_after_reply, NULL, "EXISTS", "h", NULL);
@@ -709,4 +714,41 @@ Test(aclient, tls_handshake_with_a_plaintext_peer_fails) {
     aclient_command(c, log_reply, NULL, "PING", NULL);
     run_to_end();
     cr_assert_str_eq(logged(), "E:connect: protocol error|down:connect: protocol error|");
+}
+
+static size_t close_in_raw(aclient *c, const char *p, size_t n, void *arg) {
+    (void)p;
+    (void)arg;
+    logf_("raw %s|", n > 0 ? "bytes" : "none");
+    aclient_close(c);
+    return 0;
+}
+
+static void psync_then_close(aclient *c, const resp_reply *r, const char *err, void *arg) {
+    log_reply(c, r, err, arg);
+    cr_assert(!aclient_is_resp3(c));
+    if (r) aclient_raw_start(c, close_in_raw, NULL);
+}
+
+static void close_in_down(aclient *c, const char *reason) {
+    on_down(c, reason);
+    aclient_close(c); /* already ending: a no-op */
+}
+
+Test(aclient, close_inside_raw_cb_and_on_disconnect) {
+    aclient_options o = opts(FAKE("+FULLRESYNC x 0\r\n$3\r\nabc"));
+    o.on_ready = NULL;
+    aclient *c = connect_ok(&o);
+    aclient_command(c, psync_then_close, NULL, "PSYNC", "?", "-1", NULL);
+    aclient_command(c, log_reply, NULL, "PING", NULL);
+    run_to_end();
+    cr_assert_str_eq(logged(), "+FULLRESYNC x 0|raw bytes|E:connection closed|");
+}
+
+Test(aclient, close_inside_on_disconnect) {
+    aclient_options o = opts(free_port());
+    o.on_disconnect = close_in_down;
+    connect_ok(&o);
+    run_to_end();
+    cr_assert_str_eq(logged(), "down:connect: connection refused|");
 }
