@@ -28,6 +28,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "fork_child.h"
 #include "log.h"
 #include "persistence.h"
 #include "propagate.h"
@@ -108,11 +109,10 @@ int aof_rewrite_background(void) {
     }
     a->rewrites++;
     child_preamble = a->use_rdb_preamble != 0;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        /* libuv's handlers would tell the parent's loop about our signals. */
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
+        fork_child_setup(parent);
         char tmp[64];
         temp_name(tmp, sizeof(tmp), "bg-", getpid());
         int rc = base_write(tmp, child_preamble);

@@ -15,18 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "aof.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "evict.h"
+#include "fork_child.h"
 #include "loading.h"
 #include "log.h"
 #include "rdb.h"
@@ -351,13 +348,6 @@ void persist_render_save(buf *out) {
 
 /* --------------------------------------------------------------- BGSAVE */
 
-static void stop_with_parent(pid_t parent) {
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    if (getppid() != parent) _exit(1); /* it died before prctl took effect */
-}
-
 /* The pages the child copied, as Redis measures them: its Private_Dirty
  * (Linux; 0 where /proc cannot say). */
 static long long child_private_dirty(void) {
@@ -379,7 +369,7 @@ static void report_pipe_close(int *fds) {
 
 /* The child's part: serialise, rename, report its copy-on-write, exit. */
 static void bgsave_child(pid_t parent, int report_fd) {
-    stop_with_parent(parent);
+    fork_child_setup(parent);
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
     vg_error e = {{0}};
@@ -416,9 +406,6 @@ static int bgsave_start(vg_error *err) {
          * parent): a node restarted meanwhile must not see an old snapshot
          * renamed over its own dump later. */
         if (fds[0] >= 0) close(fds[0]);
-        /* libuv's handlers would tell the parent's loop about our signals. */
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
         bgsave_child(parent, fds[1]);
     }
     if (fds[1] >= 0) close(fds[1]);
@@ -502,7 +489,7 @@ void persist_cron(void) {
         if (r == p->child_pid) bgsave_done(status);
         return;
     }
-    if (aof_child_active()) return; /* one child at a time, as Redis */
+    if (aof_state_child_active(&server.aof)) return; /* one child at a time, as Redis */
     long long now = server.now_ms / 1000;
     if (!retry_allowed(now)) return;
     vg_error err = {{0}};
@@ -546,7 +533,7 @@ static void cmd_bgsave(client *c) {
         reply_error(c, "ERR Background save already in progress");
         return;
     }
-    if (aof_child_active()) {
+    if (aof_state_child_active(&server.aof)) {
         if (schedule) {
             server.persist.bgsave_scheduled = true;
             reply_simple(c, "Background saving scheduled");
@@ -602,8 +589,4 @@ void persist_info(buf *out) {
                    p->last_status_ok ? "ok" : "err", p->last_time_sec,
                    child ? (long long)((server.now_ms - p->child_start_ms) / 1000) : -1LL, p->saves,
                    p->last_cow_size, p->load_keys_expired, p->load_keys_loaded);
-    aof_info_main(out);
-    buf_append_fmt(out, "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
-    aof_info_enabled(out);
-    loading_info(out);
 }

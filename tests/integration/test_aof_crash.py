@@ -214,8 +214,11 @@ def aof_dir_accepted(workdir):
 
 @pytest.mark.parametrize("impl", IMPLS)
 def test_kill_during_bgrewriteaof_keeps_previous_files(impl, workdir):
+    # rdb-key-save-delay keeps the rewrite child busy (seconds) past the
+    # kill: a child that outlived its node would hold the port and the
+    # restart would fail with "address already in use".
     srv = Server(impl, workdir, ["--appendonly", "yes", "--appendfsync", "always",
-                                 "--rdbcompression", "no"])
+                                 "--rdbcompression", "no", "--rdb-key-save-delay", "20"])
     try:
         c = srv.client()
         populate(c, 200000)
@@ -234,6 +237,7 @@ def test_kill_during_bgrewriteaof_keeps_previous_files(impl, workdir):
         assert c.get("last") == "before-rewrite"
         assert c.get("key:199999") == "v" * 64 + "199999"
         # The node goes on: a rewrite now completes and the data stays.
+        c.config_set("rdb-key-save-delay", "0")
         c.bgrewriteaof()
         deadline = time.time() + 60
         while True:
