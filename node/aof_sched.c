@@ -3,8 +3,6 @@
  * Owns: nothing; every function reads only its arguments. */
 #include "aof_sched.h"
 
-#include "aof_state.h"
-
 void aof_group_init(aof_group *g) {
     g->durable = 0;
     g->current = 1;

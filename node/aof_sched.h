@@ -23,6 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* appendfsync, as Redis' AOF_FSYNC_* (server.aof.fsync holds one). */
+enum aof_fsync_policy { AOF_FSYNC_NO = 0, AOF_FSYNC_ALWAYS = 1, AOF_FSYNC_EVERYSEC = 2 };
+
 typedef struct aof_group {
     uint64_t durable;   /* every batch up to this seq is written and fsynced */
     uint64_t current;   /* the batch commands fed now belong to (> durable) */

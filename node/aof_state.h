@@ -16,9 +16,6 @@
 
 struct aof_manifest;
 
-/* appendfsync, as Redis' AOF_FSYNC_*. */
-enum aof_fsync_policy { AOF_FSYNC_NO = 0, AOF_FSYNC_ALWAYS = 1, AOF_FSYNC_EVERYSEC = 2 };
-
 /* The AOF's run-time state, as Redis' AOF_OFF / AOF_ON / AOF_WAIT_REWRITE:
  * WAIT_REWRITE is CONFIG SET appendonly yes until its first rewrite ends. */
 enum aof_run_state { AOF_OFF = 0, AOF_ON = 1, AOF_WAIT_REWRITE = 2 };
@@ -84,6 +81,11 @@ static inline int aof_state_error_errno(const aof_state *a) {
  * holds a client's replies until the batch holding its writes is durable. */
 static inline bool aof_state_reply_ready(const aof_state *a, uint64_t seq) {
     return aof_group_ready(&a->group, seq);
+}
+
+/* A BGREWRITEAOF child runs: no BGSAVE may fork meanwhile, as in Redis. */
+static inline bool aof_state_child_active(const aof_state *a) {
+    return a->child_pid > 0;
 }
 
 #endif

@@ -19,9 +19,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "client.h"
 #include "command.h"
 #include "lazyfree.h"
+#include "loading.h"
 #include "reply.h"
 #include "persistence.h"
 #include "server.h"
@@ -240,8 +242,14 @@ static void section_memory(buf *out) {
                    lazyfree_pending(), lazyfree_freed());
 }
 
+/* Redis' order: the RDB's fields, the AOF's, the fork's, the AOF's own
+ * when it is on, then the loading fields while a dataset loads. */
 static void section_persistence(buf *out) {
     persist_info(out);
+    aof_info_main(out);
+    buf_append_fmt(out, "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
+    aof_info_enabled(out);
+    loading_info(out);
 }
 
 static void section_stats(buf *out) {

@@ -52,7 +52,7 @@ void persist_after_flushall(void);
 void persist_access_restore(kv *o, int kind, unsigned long long value);
 /* LASTSAVE. */
 long long persist_lastsave(void);
-/* The body of INFO's "# Persistence" section. */
+/* INFO's "# Persistence" fields of the RDB (info.c adds the AOF's and loading's). */
 void persist_info(buf *out);
 /* Cron: reap a finished BGSAVE child, start a scheduled one. */
 void persist_cron(void);
