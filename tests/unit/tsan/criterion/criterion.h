@@ -7,7 +7,8 @@
  * 274), so under TSan the same tests/unit/test_*.c files compile against
  * this header instead. Supported: Test and TestSuite with .init, .fini and
  * .timeout; cr_assert, cr_assert_not, cr_assert_eq/neq/lt/leq/gt/geq,
- * cr_assert_null/not_null, cr_assert_str_eq/neq and cr_expect_eq, each
+ * cr_assert_null/not_null, cr_assert_str_eq/neq, cr_expect_eq/neq and
+ * cr_expect_null, each
  * with an optional printf-style message. A test that uses anything else
  * fails to compile here, which is the signal to add it. As in criterion,
  * every test runs in its own forked process, so file-scope state does not
@@ -85,5 +86,7 @@ void crlite_fail(const char *file, int line, const char *expr, bool fatal, const
 #define cr_assert_str_neq(a, b, ...)                                                               \
     CRLITE_CHECK(true, strcmp((a), (b)) != 0, #a " differs from " #b, __VA_ARGS__)
 #define cr_expect_eq(a, b, ...) CRLITE_CHECK(false, (a) == (b), #a " == " #b, __VA_ARGS__)
+#define cr_expect_neq(a, b, ...) CRLITE_CHECK(false, (a) != (b), #a " != " #b, __VA_ARGS__)
+#define cr_expect_null(p, ...) CRLITE_CHECK(false, (p) == NULL, #p " == NULL", __VA_ARGS__)
 
 #endif
