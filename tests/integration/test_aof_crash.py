@@ -260,6 +260,16 @@ def mount_tmpfs(path, size):
         pytest.skip("cannot mount a tmpfs here: %s" % p.stderr.strip())
 
 
+@pytest.fixture
+def full_disk(workdir):
+    """A 4 MB tmpfs to fill (root only, else the test skips); unmounted after."""
+    disk = os.path.join(workdir, "disk")
+    os.mkdir(disk)
+    mount_tmpfs(disk, "4m")
+    yield disk
+    subprocess.run(["umount", disk], capture_output=True)
+
+
 def fill(disk):
     filler = os.path.join(disk, "filler")
     with open(filler, "wb") as f:
@@ -275,11 +285,9 @@ def fill(disk):
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-def test_full_disk_refuses_writes_then_recovers(impl, workdir):
+def test_full_disk_refuses_writes_then_recovers(impl, full_disk):
     """everysec: a failed write is refused with -MISCONF until one succeeds."""
-    disk = os.path.join(workdir, "disk")
-    os.mkdir(disk)
-    mount_tmpfs(disk, "4m")
+    disk = full_disk
     srv = None
     try:
         srv = Server(impl, disk, ["--appendonly", "yes", "--appendfsync", "everysec",
@@ -320,18 +328,15 @@ def test_full_disk_refuses_writes_then_recovers(impl, workdir):
     finally:
         if srv is not None:
             srv.stop()
-        subprocess.run(["umount", disk], capture_output=True)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-def test_full_disk_with_always_acknowledges_nothing_it_lost(impl, workdir):
+def test_full_disk_with_always_acknowledges_nothing_it_lost(impl, full_disk):
     """always: Redis exits on an AOF write error (it cannot take back a write
     already applied in memory); Vigil holds the write's reply and refuses
     further writes until the disk takes it. Whatever the node does, no
     write acknowledged to a client may be missing after a restart."""
-    disk = os.path.join(workdir, "disk")
-    os.mkdir(disk)
-    mount_tmpfs(disk, "4m")
+    disk = full_disk
     srv = None
     try:
         srv = Server(impl, disk, ["--appendonly", "yes", "--appendfsync", "always",
@@ -359,4 +364,3 @@ def test_full_disk_with_always_acknowledges_nothing_it_lost(impl, workdir):
     finally:
         if srv is not None:
             srv.stop()
-        subprocess.run(["umount", disk], capture_output=True)
